@@ -1,0 +1,151 @@
+import { javascript, typescript } from 'projen';
+
+/**
+ * The project's definition. package.json, tsconfig*.json, .eslintrc.json, .gitignore, .npmignore and
+ * .projen/ are generated from this file: change it and run `npx projen`, never edit those by hand.
+ */
+const project = new typescript.TypeScriptProject({
+  name: 'secure-api-platform',
+  description:
+    'Security-first, multi-region API platform constructs for AWS (CDK) and Azure (CDKTF) with compliance evidence at every synth.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'Secure API Platform contributors',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9.3',
+  // projen's defaults clash with the layout: `lib/` is source here, so build to dist/.
+  srcdir: '.',
+  libdir: 'dist',
+  testdir: 'test',
+  entrypoint: 'dist/lib/index.js',
+  entrypointTypes: 'dist/lib/index.d.ts',
+  sampleCode: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  prettier: false,
+  package: false,
+  docgen: false,
+  deps: [
+    'aws-cdk-lib@^2.276.0',
+    'constructs@^10.8.1',
+    'cdk-nag@^3.0.2',
+    'cdktf@^0.21.0',
+    '@cdktf/provider-azurerm@^14.23.1',
+    'aws-jwt-verify@^5.2.1',
+    '@cedar-policy/cedar-wasm@^4.13.0',
+    '@aws-sdk/client-dynamodb@^3.1162.0',
+    '@aws-sdk/lib-dynamodb@^3.1162.0',
+    '@aws-sdk/client-api-gateway@^3.1142.0',
+    '@aws-sdk/client-cloudwatch-logs@^3.1142.0',
+    '@aws-lambda-powertools/logger@~2.35.0',
+    '@aws-lambda-powertools/metrics@~2.35.0',
+    '@aws-lambda-powertools/idempotency@~2.35.0',
+    'ajv-draft-04@^1.0.0',
+    'ajv@^8.20.0',
+    'commander@^14.0.0',
+  ],
+  devDeps: [
+    'aws-cdk@^2.1148.1',
+    'tsx@^4.23.0',
+    'esbuild@^0.28.2',
+    '@types/aws-lambda@^8.10.164',
+    'eslint-plugin-security@^3.0.1',
+    'secretlint@^13.0.6',
+    '@secretlint/secretlint-rule-preset-recommend@^13.0.7',
+    'dynalite@^4.0.0',
+    'oidc-provider@^9',
+    'fast-xml-parser@^5',
+  ],
+  jestOptions: {
+    jestVersion: '^29',
+    // A snapshot that does not match must fail, never be rewritten.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    coverageText: false,
+    junitReporting: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '/cdk.out/', '/cdktf.out/'],
+      collectCoverage: false,
+      testTimeout: 60_000,
+    },
+  },
+  tsJestOptions: {
+    // Transpile only: type-checking is tsc's job (the compile task), not every test run's.
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfig: {
+    include: ['lib/**/*.ts', 'constructs/**/*.ts'],
+    exclude: ['node_modules', 'dist', 'test', 'bench', 'examples', 'cdk.out', 'cdktf.out'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'dist',
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      esModuleInterop: true,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      esModuleInterop: true,
+    },
+  },
+  eslintOptions: {
+    dirs: ['lib', 'constructs'],
+    devdirs: ['test', 'bench', 'examples', 'scripts'],
+    ignorePatterns: ['*.js', '*.mjs', '*.d.ts', 'node_modules/', 'dist/', 'assets/', 'cdk.out/', 'cdktf.out/', 'coverage/', 'test-reports/'],
+  },
+  gitignore: ['/assets/', '/cdk.out/', '/cdktf.out/', '/test-reports/', '.cdk.staging/', '*.tsbuildinfo', '/bench/results/'],
+});
+
+// Package entry points: an AWS-only user never loads the Azure provider.
+project.package.addField('exports', {
+  '.': { types: './dist/lib/index.d.ts', default: './dist/lib/index.js' },
+  './aws': { types: './dist/constructs/aws/index.d.ts', default: './dist/constructs/aws/index.js' },
+  './azure': { types: './dist/constructs/azure/index.d.ts', default: './dist/constructs/azure/index.js' },
+  './authorizer': { types: './dist/lib/authorizer/index.d.ts', default: './dist/lib/authorizer/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('bin', { 'secure-api-platform': 'dist/lib/cli/main.js' });
+project.package.addField('files', ['dist', 'assets', 'examples/policies', 'README.md', 'LICENSE']);
+
+// eslint-plugin-security: the pipeline holds itself to what it asks of its users.
+project.eslint?.addPlugins('security');
+project.eslint?.addExtends('plugin:security/recommended-legacy');
+
+// The authorizer is bundled ahead of synth (no Docker, no esbuild at a consumer's synth).
+const bundle = project.addTask('bundle:authorizer', {
+  description: 'Bundles the Lambda authorizer with esbuild into assets/authorizer (the asset the constructs use)',
+  exec: 'node scripts/bundle-authorizer.mjs',
+});
+project.preCompileTask.spawn(bundle);
+// `npm ci` runs `prepare`: a fresh clone can `npx cdk synth` straight away.
+project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }] });
+
+const secrets = project.addTask('secretlint', {
+  description: 'Scans the repository for committed secrets',
+  exec: 'secretlint --secretlintignore .gitignore "**/*"',
+});
+
+// npm test = bundle, jest, eslint, secret scan. Any failure fails the task.
+project.testTask.reset();
+project.testTask.spawn(bundle);
+project.testTask.exec('jest --passWithNoTests --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
+project.testTask.spawn(project.eslint!.eslintTask);
+project.testTask.spawn(secrets);
+
+project.addTask('synth:aws', { description: 'Synthesizes the example multi-region AWS platform (cdk.json)', exec: 'cdk synth --quiet' });
+project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', exec: 'tsx examples/azure/main.ts' });
+project.addTask('bench', { description: 'Runs the benchmarks (figures as ratios to a baseline measured in the same run)', exec: 'tsx bench/run.ts', receiveArgs: true });
+
+project.synth();

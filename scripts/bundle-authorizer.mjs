@@ -1,0 +1,45 @@
+// Bundles the Lambda authorizer ahead of synth: one CommonJS file for the nodejs24.x runtime, the AWS SDK left
+// to the runtime, and the Cedar wasm copied next to the bundle (cedar-wasm's nodejs build reads it from __dirname).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'assets', 'authorizer');
+const require = createRequire(import.meta.url);
+
+mkdirSync(outdir, { recursive: true });
+const result = await build({
+  entryPoints: [join(root, 'lib', 'authorizer', 'index.ts')],
+  outfile: join(outdir, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  // The runtime ships the AWS SDK v3; the Cedar engine is loaded beside the bundle (wasm next to it).
+  external: ['@aws-sdk/*', '@smithy/*', '@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// Ship the Cedar engine (its nodejs build: JS glue + wasm) as node_modules inside the asset.
+const cedarPkg = join(dirname(require.resolve('@cedar-policy/cedar-wasm/nodejs')), '..');
+const cedarOut = join(outdir, 'node_modules', '@cedar-policy', 'cedar-wasm');
+mkdirSync(join(cedarOut, 'nodejs'), { recursive: true });
+copyFileSync(join(cedarPkg, 'package.json'), join(cedarOut, 'package.json'));
+for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {
+  try {
+    copyFileSync(join(cedarPkg, 'nodejs', f), join(cedarOut, 'nodejs', f));
+  } catch (e) {
+    if (f !== 'package.json') throw e;
+  }
+}
+
+const bytes = statSync(join(outdir, 'index.js')).size;
+const inputs = Object.keys(result.metafile.inputs).length;
+console.log(`authorizer bundle: assets/authorizer/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs (Cedar wasm shipped beside it)`);
