@@ -1,0 +1,57 @@
+import { Stack, Stage, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { PlatformValidationError } from '../errors';
+
+/** Rule ids of the packs the platform runs: `<pack>-<rule>` with an optional `[finding]`. */
+const RULE_ID_RE = /^(AwsSolutions|HIPAA\.Security|PCI\.DSS\.321|NIST\.800\.53\.R5|SecureApi)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
+/** Reasons that explain nothing to an assessor. */
+const TRIVIAL = /^(n\/?a|na|none|ok|okay|todo|tbd|fixme|false positive|not needed|not applicable|ignore|suppressed?|accepted|by design|wip|test|temp|temporary)\.?$/i;
+export const MIN_REASON_LENGTH = 30;
+
+/** One acknowledgment, as it appears in the templates' metadata and the compliance report. */
+export interface Acknowledgment {
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly constructPath: string;
+}
+
+/**
+ * The only way the library acknowledges a finding: next to the resource it concerns, naming the rule, with a
+ * reason an assessor would accept. Refuses a whole Stack, Stage or App as scope (that would hide findings on
+ * resources nobody looked at), an unknown rule id, and a missing or trivial reason.
+ */
+export function acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
+  if (Stage.isStage(scope) || Stack.isStack(scope) || scope.node.scope === undefined) {
+    throw new PlatformValidationError(
+      `acknowledge(): scope must be the resource (or the construct that owns it) the finding concerns (received: the ${Stack.isStack(scope) ? 'Stack' : 'App or Stage'} "${scope.node.path || '<root>'}"); a blanket acknowledgment would hide findings on every other resource`,
+    );
+  }
+  if (typeof ruleId !== 'string' || !RULE_ID_RE.test(ruleId)) {
+    throw new PlatformValidationError(
+      `acknowledge(): ruleId must name one rule of a platform pack, e.g. "AwsSolutions-IAM5[Action::s3:*]" or "HIPAA.Security-LambdaDLQ" (received: ${JSON.stringify(ruleId)})`,
+      scope,
+    );
+  }
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (text.length < MIN_REASON_LENGTH || TRIVIAL.test(text) || text.split(/\s+/).length < 5) {
+    throw new PlatformValidationError(
+      `acknowledge(${ruleId}): reason must say why the finding is acceptable or how the control is met otherwise, in at least ${MIN_REASON_LENGTH} characters and 5 words (received: ${JSON.stringify(reason)}); an assessor reads it in the compliance report`,
+      scope,
+    );
+  }
+  Validations.of(scope).acknowledge({ id: ruleId, reason: text });
+}
+
+/** Every acknowledgment recorded under `scope` (from construct metadata, which CDK also writes to the assembly). */
+export function acknowledgmentsOf(scope: IConstruct): Acknowledgment[] {
+  const out: Acknowledgment[] = [];
+  for (const c of scope.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      for (const [id, why] of Object.entries(entry.data as Record<string, string>)) {
+        out.push({ ruleId: id.replace(/^annotation::/i, ''), reason: String(why), constructPath: c.node.path });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './profiles';
+export * from './validate';
+export * from './resolve';

@@ -1,0 +1,183 @@
+import { profileMinimums, roundUpLogRetention, ProfileMinimums } from './profiles';
+import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, JwtAlgorithm, PlanSpec, PlatformSpec, TlsPolicy } from './types';
+import { assertValidSpec } from './validate';
+
+/** A route with every default applied. */
+export interface ResolvedRoute {
+  readonly api: string;
+  readonly version: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** `METHOD /path` (the API Gateway resource path): the authorizer's route-table key within one API version. */
+  readonly key: string;
+  readonly scopes: string[];
+  readonly body?: JsonSchema;
+  readonly requiredQuery: string[];
+  readonly plan: string;
+  readonly public: boolean;
+  readonly publicReason?: string;
+  readonly timeoutMs: number;
+}
+
+export interface ResolvedIssuer {
+  readonly name: string;
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audience: string[];
+  readonly algorithms: JwtAlgorithm[];
+  readonly tenantClaim: string;
+}
+
+/**
+ * The spec with every default applied, computed once and read by both renderers, so AWS and Azure cannot
+ * disagree on a default. Build it with `resolveSpec` (which validates first).
+ */
+export interface ResolvedSpec {
+  readonly spec: PlatformSpec;
+  readonly name: string;
+  /** Primary first. */
+  readonly regions: string[];
+  readonly primaryRegion: string;
+  readonly secondaryRegions: string[];
+  readonly profiles: ComplianceProfile[];
+  readonly minimums: ProfileMinimums;
+  readonly plans: Record<string, PlanSpec>;
+  readonly apis: ApiSpec[];
+  readonly routes: ResolvedRoute[];
+  /** The public (unauthorized) routes, with their reasons: the compliance report lists them. */
+  readonly publicRoutes: ResolvedRoute[];
+  readonly issuers: ResolvedIssuer[];
+  readonly tenantClaim: string;
+  readonly userPool?: {
+    readonly selfSignUp: boolean;
+    readonly accessTokenValidityMinutes: number;
+    readonly domainPrefix: string;
+    readonly clients: NonNullable<NonNullable<PlatformSpec['identity']['userPool']>['clients']>;
+  };
+  readonly tlsPolicy: TlsPolicy;
+  readonly edge: {
+    readonly cdn: boolean;
+    readonly shieldAdvanced: boolean;
+    readonly emergencyContacts: { readonly email: string; readonly phone?: string; readonly note?: string }[];
+    readonly rateLimitPerIp: number;
+    readonly rateLimitPerApiKey: number;
+    readonly maxBodyBytes: number;
+    readonly blockCountries: string[];
+    readonly denyCidrs: string[];
+    readonly allowCidrs: string[];
+    readonly botControl: boolean;
+    readonly accountTakeoverPrevention: boolean;
+    readonly apiKeyHeader: string;
+  };
+  readonly audit: {
+    readonly retentionYears: number;
+    readonly demo: boolean;
+    readonly objectLockMode: 'COMPLIANCE' | 'GOVERNANCE';
+    /** Object Lock default retention in days (1 in demo mode). */
+    readonly retentionDays: number;
+    readonly sensitiveFields: string[];
+    readonly logRetentionDays: number;
+  };
+  readonly hsmBacked: boolean;
+  readonly latencyObjectiveMs: number;
+  readonly alarmEmails: string[];
+  readonly authorizerConcurrency: number;
+  readonly backendConcurrency: number;
+  readonly stageThrottle: { readonly rate: number; readonly burst: number };
+  readonly corsOrigins: string[];
+  readonly corsAllowCredentials: boolean;
+}
+
+export const DEFAULT_TENANT_CLAIM = 'tenant_id';
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = 10_000;
+
+/** Validates the spec (throwing `PlatformSpecError` with every problem) and applies every default. */
+export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
+  assertValidSpec(spec);
+  const profiles = [...spec.compliance];
+  const minimums = profileMinimums(profiles);
+  const tenantClaim = spec.identity.tenantClaim ?? DEFAULT_TENANT_CLAIM;
+  const firstPlan = Object.keys(spec.plans)[0];
+  const routes: ResolvedRoute[] = spec.apis.flatMap((api) =>
+    api.routes.map((r) => ({
+      api: api.name,
+      version: api.version,
+      method: r.method,
+      path: r.path,
+      key: `${r.method} ${r.path}`,
+      scopes: [...(r.scopes ?? [])],
+      body: r.body,
+      requiredQuery: [...(r.requiredQuery ?? [])],
+      plan: r.plan ?? api.plan ?? firstPlan,
+      public: r.public ?? false,
+      publicReason: r.publicReason,
+      timeoutMs: r.timeoutMs ?? api.backend?.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS,
+    })),
+  );
+  const edge = spec.edge ?? {};
+  const audit = spec.audit ?? {};
+  const demo = audit.demo ?? false;
+  const retentionYears = audit.retentionYears ?? 7;
+  const up = spec.identity.userPool;
+  return {
+    spec,
+    name: spec.name,
+    regions: [spec.regions.primary, ...(spec.regions.secondaries ?? [])],
+    primaryRegion: spec.regions.primary,
+    secondaryRegions: [...(spec.regions.secondaries ?? [])],
+    profiles,
+    minimums,
+    plans: spec.plans,
+    apis: spec.apis,
+    routes,
+    publicRoutes: routes.filter((r) => r.public),
+    issuers: (spec.identity.issuers ?? []).map((i) => ({
+      name: i.name,
+      issuer: i.issuer,
+      jwksUri: i.jwksUri ?? `${i.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      audience: [...i.audience],
+      algorithms: [...(i.algorithms ?? ['RS256'])],
+      tenantClaim: i.tenantClaim ?? tenantClaim,
+    })),
+    tenantClaim,
+    userPool: up
+      ? {
+        selfSignUp: up.selfSignUp ?? false,
+        accessTokenValidityMinutes: up.accessTokenValidityMinutes ?? 15,
+        domainPrefix: up.domainPrefix ?? `${spec.name}-auth`,
+        clients: up.clients ?? [],
+      }
+      : undefined,
+    tlsPolicy: spec.domain?.tlsPolicy ?? TlsPolicy.TLS13,
+    edge: {
+      cdn: edge.cdn ?? true,
+      shieldAdvanced: edge.shieldAdvanced ?? false,
+      emergencyContacts: edge.emergencyContacts ?? [],
+      rateLimitPerIp: edge.rateLimitPerIp ?? 2000,
+      rateLimitPerApiKey: edge.rateLimitPerApiKey ?? 5000,
+      maxBodyBytes: edge.maxBodyBytes ?? 16_384,
+      blockCountries: edge.blockCountries ?? [],
+      denyCidrs: edge.denyCidrs ?? [],
+      allowCidrs: edge.allowCidrs ?? [],
+      botControl: edge.botControl ?? false,
+      accountTakeoverPrevention: edge.accountTakeoverPrevention ?? false,
+      apiKeyHeader: (edge.apiKeyHeader ?? 'x-api-key').toLowerCase(),
+    },
+    audit: {
+      retentionYears,
+      demo,
+      objectLockMode: demo ? 'GOVERNANCE' : 'COMPLIANCE',
+      retentionDays: demo ? 1 : retentionYears * 365 + Math.floor(retentionYears / 4),
+      sensitiveFields: audit.sensitiveFields ?? ['ip', 'userAgent'],
+      logRetentionDays: roundUpLogRetention(Math.max(audit.logRetentionDays ?? 0, minimums.logRetentionDays)),
+    },
+    hsmBacked: spec.keys?.hsmBacked ?? false,
+    latencyObjectiveMs: spec.observability?.latencyObjectiveMs ?? 1000,
+    alarmEmails: spec.observability?.alarmEmails ?? [],
+    authorizerConcurrency: spec.resilience?.authorizerConcurrency ?? 20,
+    backendConcurrency: spec.resilience?.backendConcurrency ?? 20,
+    stageThrottle: spec.resilience?.stageThrottle ?? { rate: 1000, burst: 2000 },
+    corsOrigins: spec.cors?.allowOrigins ?? [],
+    corsAllowCredentials: spec.cors?.allowCredentials ?? false,
+  };
+}
