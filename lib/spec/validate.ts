@@ -75,7 +75,8 @@ export function checkRequestSchema(schema: JsonSchema, path: string): SpecIssue[
   const { $schema: _ignored, ...body } = schema;
   if (!a.validateSchema(body)) {
     for (const e of a.errors ?? []) {
-      issues.push({ path: `${path}${e.instancePath.replace(/\//g, '.')}`, message: `not a valid draft-04 schema: ${e.message ?? e.keyword} (received: ${show(e.params)}); API Gateway enforces draft-04 only (e.g. exclusiveMinimum is a boolean next to minimum)` });
+      const received = e.instancePath.split('/').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], body);
+      issues.push({ path: `${path}${e.instancePath.replace(/\//g, '.')}`, message: `not a valid draft-04 schema: ${e.message ?? e.keyword} (received: ${show(received)}); API Gateway enforces draft-04 only (e.g. exclusiveMinimum is a boolean next to minimum)` });
     }
   }
   walkSchema(schema, path, (node, p) => {
