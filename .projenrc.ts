@@ -128,9 +128,14 @@ const bundle = project.addTask('bundle:authorizer', {
   description: 'Bundles the Lambda authorizer with esbuild into assets/authorizer (the asset the constructs use)',
   exec: 'node scripts/bundle-authorizer.mjs',
 });
+const bundleBackend = project.addTask('bundle:backend', {
+  description: 'Bundles the example orders backend into assets/orders-backend',
+  exec: 'node scripts/bundle-backend.mjs',
+});
 project.preCompileTask.spawn(bundle);
+project.preCompileTask.spawn(bundleBackend);
 // `npm ci` runs `prepare`: a fresh clone can `npx cdk synth` straight away.
-project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }] });
+project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }, { spawn: bundleBackend.name }] });
 
 const secrets = project.addTask('secretlint', {
   description: 'Scans the repository for committed secrets',
@@ -140,6 +145,7 @@ const secrets = project.addTask('secretlint', {
 // npm test = bundle, jest, eslint, secret scan. Any failure fails the task.
 project.testTask.reset();
 project.testTask.spawn(bundle);
+project.testTask.spawn(bundleBackend);
 project.testTask.exec('jest --passWithNoTests --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
 project.testTask.spawn(project.eslint!.eslintTask);
 project.testTask.spawn(secrets);
