@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { JsonFile, javascript, typescript } from 'projen';
 
 /**
  * The project's definition. package.json, tsconfig*.json, .eslintrc.json, .gitignore, .npmignore and
@@ -137,6 +137,9 @@ project.preCompileTask.spawn(bundleBackend);
 // `npm ci` runs `prepare`: a fresh clone can `npx cdk synth` straight away.
 project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }, { spawn: bundleBackend.name }] });
 
+new JsonFile(project, '.secretlintrc.json', {
+  obj: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] },
+});
 const secrets = project.addTask('secretlint', {
   description: 'Scans the repository for committed secrets',
   exec: 'secretlint --secretlintignore .gitignore "**/*"',
