@@ -108,13 +108,14 @@ export interface Order {
 }
 
 function toOrder(item: Record<string, unknown>): Order {
-  return { id: String(item.id), sku: String(item.sku), quantity: Number(item.quantity), note: item.note === undefined ? undefined : String(item.note), createdAt: String(item.createdAt), createdBy: String(item.createdBy) };
+  return { id: String(item.id), sku: String(item.sku), quantity: Number(item.quantity), ...(item.note === undefined ? {} : { note: String(item.note) }), createdAt: String(item.createdAt), createdBy: String(item.createdBy) };
 }
 
 /** Writes an order once; the tenant partitions the key so tenants can never collide or read each other. */
 export function orderWriter(deps: BackendDeps): (input: CreateOrderInput) => Promise<Order> {
   return async (input) => {
-    const order: Order = { id: deps.newId(), sku: input.sku, quantity: input.quantity, note: input.note, createdAt: deps.now().toISOString(), createdBy: input.principalId };
+    // No undefined fields: the idempotency record stores the result as it is.
+    const order: Order = { id: deps.newId(), sku: input.sku, quantity: input.quantity, ...(input.note === undefined ? {} : { note: input.note }), createdAt: deps.now().toISOString(), createdBy: input.principalId };
     await deps.documentClient.send(
       new PutCommand({
         TableName: deps.ordersTable,
