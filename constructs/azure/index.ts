@@ -1,0 +1,8 @@
+/**
+ * `secure-api-platform/azure`: the Azure renderer (CDKTF + @cdktf/provider-azurerm). Every cdktf import of the
+ * project lives under constructs/azure, so moving to the community fork (cdktn) touches this folder only.
+ */
+export * from './platform';
+export * from './compliance';
+export * from './policies';
+export * from '../../lib/compliance/terraform';

@@ -1,0 +1,27 @@
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AzureSecureApiPlatform } from '../../constructs/azure';
+import { exampleSpec } from '../spec';
+
+/** The example Azure platform: the same spec as the AWS example, with Azure regions. No Azure account needed to synth. */
+export class OrdersAzureStack extends TerraformStack {
+  public readonly platform: AzureSecureApiPlatform;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Entra ID (storage_use_azuread): the audit account has shared keys off.
+    new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
+    this.platform = new AzureSecureApiPlatform(this, 'Orders', {
+      spec: exampleSpec('azure'),
+      publisherEmail: 'api-team@example.com',
+      hsmAdminObjectIds: ['00000000-0000-0000-0000-000000000001'],
+    });
+  }
+}
+
+if (require.main === module) {
+  const app = new App({ outdir: 'cdktf.out' });
+  new OrdersAzureStack(app, 'orders-azure');
+  app.synth();
+}
