@@ -108,6 +108,13 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/assets/', '/cdk.out/', '/cdktf.out/', '/test-reports/', '.cdk.staging/', '*.tsbuildinfo', '/bench/results/'],
 });
 
+// Type-aware eslint finds the nearest tsconfig.json: give the dev-only folders one each (never emitted).
+for (const dir of ['examples', 'bench', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'], exclude: ['node_modules'] },
+  });
+}
+
 // Package entry points: an AWS-only user never loads the Azure provider.
 project.package.addField('exports', {
   '.': { types: './dist/lib/index.d.ts', default: './dist/lib/index.js' },

@@ -1,0 +1,3 @@
+export * from './waf-rules';
+export * from './regional-waf';
+export * from './edge-distribution';

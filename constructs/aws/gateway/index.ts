@@ -1,0 +1,3 @@
+export * from './api-domains';
+export * from './authorizer-function';
+export * from './secure-rest-api';

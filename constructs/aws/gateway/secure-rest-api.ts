@@ -1,0 +1,442 @@
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ApiDomains } from './api-domains';
+import { AuthorizerFunction } from './authorizer-function';
+import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
+import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { PlatformValidationError } from '../../../lib/errors';
+import { ApiSpec, ResolvedRoute, ResolvedSpec } from '../../../lib/spec';
+import { keyOrCreate } from '../common/encryption-key';
+import { externalIssuerConfigs } from '../common/issuers';
+import { PlatformNames } from '../common/names';
+import { SECURITY_HEADERS } from '../common/security-headers';
+import { RegionalWaf } from '../edge/regional-waf';
+
+/** A web ACL to associate with the stage (a `RegionalWaf`, or any ARN). */
+export interface WebAclRef {
+  readonly webAclArn: string;
+}
+
+export interface SecureRestApiProps {
+  readonly spec: ResolvedSpec;
+  /** Name of the API in `spec.apis`. */
+  readonly api: string;
+  /**
+   * Version of the API (several versions may share a name).
+   * @default - the only version of `api` in the spec
+   */
+  readonly version?: string;
+  /**
+   * Lambda backend of the routes (required when the API's backend kind is `lambda`).
+   * @default - none
+   */
+  readonly backend?: lambda.IFunction;
+  /**
+   * VPC link of a `private` backend (an internal NLB).
+   * @default - none (required for private backends)
+   */
+  readonly vpcLink?: apigw.IVpcLink;
+  /**
+   * Token issuers the authorizer trusts, typically `PlatformIdentity.authorizerIssuers(...)` plus the spec's OIDC issuers.
+   * @default - the spec's external issuers (`spec.issuers`)
+   */
+  readonly issuers?: IssuerConfig[];
+  /**
+   * The DynamoDB global table holding API-key hashes, revocations and tenants (its replica in this region is read).
+   * @default - none: the authorizer runs without revocation, tenants and API keys (a warning is added)
+   */
+  readonly table?: dynamodb.ITable | dynamodb.ITableV2;
+  /**
+   * Cedar policies (text) the authorizer evaluates after the route scopes.
+   * @default - none
+   */
+  readonly policies?: string;
+  /**
+   * Web ACL to associate with the stage.
+   * @default - a `RegionalWaf` built from the spec
+   */
+  readonly webAcl?: WebAclRef;
+  /**
+   * Custom domains shared by the API versions of this region.
+   * @default - created here when `spec.domain` is set (pass one shared instance when a region serves several versions)
+   */
+  readonly domains?: ApiDomains;
+  /**
+   * Key of the access logs and the authorizer's environment and logs.
+   * @default - a new customer-managed key with rotation
+   */
+  readonly key?: kms.IKey;
+  /**
+   * Authorizer result cache TTL, at most 300 s; the cache key is the token, the method and the resource path.
+   * @default Duration.minutes(5)
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /**
+   * Use Cognito user pool authorizers instead of the Lambda authorizer (no API keys, Cedar or revocation then).
+   * @default - the Lambda authorizer
+   */
+  readonly cognitoUserPools?: cognito.IUserPool[];
+  /**
+   * Create the account-wide API Gateway CloudWatch Logs role. One per account and region: leave it to the account baseline.
+   * @default false
+   */
+  readonly createCloudWatchRole?: boolean;
+  /**
+   * Generation of the stage's client certificate (presented to HTTP backends); bump it to rotate before the
+   * 365-day expiry, keep the old certificate trusted by the backend until the deployment completes.
+   * @default 1
+   */
+  readonly clientCertificateGeneration?: number;
+}
+
+const MAX_CACHE_TTL_SECONDS = 300;
+
+/** The access log record: JSON, one line per request (no token, no body). */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  userAgent: '$context.identity.userAgent',
+  principalId: '$context.authorizer.principalId',
+  tenant: '$context.authorizer.tenantId',
+  clientId: '$context.authorizer.clientId',
+  apiKeyId: '$context.identity.apiKeyId',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  domainName: '$context.domainName',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizerError: '$context.authorizer.error',
+  wafStatus: '$context.waf.status',
+  wafError: '$context.waf.error',
+  wafLatency: '$context.waf.latency',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  integrationError: '$context.integration.error',
+  clientCertSerial: '$context.identity.clientCert.serialNumber',
+  errorType: '$context.error.responseType',
+};
+
+/** Gateway responses that get the security headers and a body that reveals nothing. */
+const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
+  ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'Request rejected'],
+  ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'Internal error'],
+  ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 'Unauthorized'],
+  ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, 'Forbidden'],
+  ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 'Internal error'],
+  ['AuthorizerConfigurationError', apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 'Internal error'],
+  ['WafFiltered', apigw.ResponseType.WAF_FILTERED, 'Forbidden'],
+  ['Throttled', apigw.ResponseType.THROTTLED, 'Too many requests'],
+  ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 'Too many requests'],
+  ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, 'Invalid request body'],
+  ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'Invalid request parameters'],
+];
+
+/** `Deprecation` and `Sunset` headers of a deprecated API version (RFC 9745, RFC 8594). */
+export function deprecationHeaders(api: ApiSpec): Record<string, string> {
+  if (!api.deprecation) return {};
+  const sunset = new Date(api.deprecation.sunset);
+  return { Deprecation: 'true', Sunset: sunset.toUTCString() };
+}
+
+/**
+ * One API version as a hardened REST API: regional endpoint (the execute-api endpoint disabled behind custom
+ * domains), every method authorized except the spec's public routes, request validation from the spec's
+ * schemas, security headers on gateway responses, JSON access logs to a KMS-encrypted log group, X-Ray,
+ * ERROR execution logging without data trace, stage throttling, one usage plan per spec plan (API keys from
+ * the authorizer), a regional web ACL and a client certificate for backends.
+ */
+export class SecureRestApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly stage: apigw.Stage;
+  public readonly apiSpec: ApiSpec;
+  public readonly routes: ResolvedRoute[];
+  /** The Lambda authorizer (undefined with Cognito authorizers). */
+  public readonly authorizerFunction?: AuthorizerFunction;
+  public readonly authorizer: apigw.IAuthorizer;
+  /** The authorizer configuration rendered into `AUTHORIZER_CONFIG`. */
+  public readonly authorizerConfig?: AuthorizerConfig;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly key: kms.IKey;
+  public readonly usagePlans: Record<string, apigw.UsagePlan>;
+  public readonly clientCertificate: apigw.CfnClientCertificate;
+  public readonly requestValidator: apigw.RequestValidator;
+  public readonly webAcl?: RegionalWaf;
+  public readonly webAclAssociation: wafv2.CfnWebACLAssociation;
+  public readonly domains?: ApiDomains;
+  /** Methods by route key (`GET /orders/{id}`), including the CORS preflights (`OPTIONS ...`). */
+  public readonly methods: Record<string, apigw.Method> = {};
+
+  constructor(scope: Construct, id: string, props: SecureRestApiProps) {
+    super(scope, id);
+    const spec = props.spec;
+    const candidates = spec.apis.filter((a) => a.name === props.api && (props.version === undefined || a.version === props.version));
+    if (candidates.length !== 1) {
+      const known = spec.apis.map((a) => `${a.name}@${a.version}`).join(', ');
+      throw new PlatformValidationError(`api/version must name exactly one API of spec.apis (received: ${JSON.stringify(props.api)}${props.version ? ` version ${JSON.stringify(props.version)}` : ''}, matching ${candidates.length}; known: ${known}); pass version when an API has several`, this);
+    }
+    const api = candidates[0];
+    this.apiSpec = api;
+    this.routes = spec.routes.filter((r) => r.api === api.name && r.version === api.version);
+    const ttl = props.authorizerCacheTtl ?? Duration.minutes(5);
+    if (!Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 1 || ttl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
+      throw new PlatformValidationError(`authorizerCacheTtl must be between 1 and ${MAX_CACHE_TTL_SECONDS} s so revocations and policy changes apply quickly (received: ${ttl.toSeconds()} s); lower it`, this);
+    }
+    const kind = api.backend?.kind ?? 'lambda';
+    if (kind === 'lambda' && !props.backend) {
+      throw new PlatformValidationError(`backend is required: spec API "${api.name}" ${api.version} has a lambda backend (received: undefined); pass backend: lambda.IFunction`, this);
+    }
+    if (kind === 'private' && !props.vpcLink) {
+      throw new PlatformValidationError(`vpcLink is required: spec API "${api.name}" ${api.version} has a private backend (received: undefined); pass vpcLink: apigw.IVpcLink`, this);
+    }
+    for (const r of this.routes) {
+      if (r.timeoutMs < 50 || r.timeoutMs > 29_000) {
+        throw new PlatformValidationError(`timeoutMs of route "${r.key}" must be between 50 and 29000 ms, API Gateway's integration limits (received: ${r.timeoutMs}); set routes[].timeoutMs or backend.timeoutMs`, this);
+      }
+    }
+    const generation = props.clientCertificateGeneration ?? 1;
+    if (!Number.isInteger(generation) || generation < 1) {
+      throw new PlatformValidationError(`clientCertificateGeneration must be a positive integer (received: ${generation}); bump it by one to rotate`, this);
+    }
+
+    this.key = keyOrCreate(this, 'Key', props.key, `${spec.name} ${api.name} ${api.version} access logs and authorizer`);
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      encryptionKey: this.key,
+      retention: spec.audit.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const hasDomain = spec.spec.domain !== undefined;
+    const restApiName = PlatformNames.restApi(spec, api.name, api.version);
+    this.api = new apigw.RestApi(this, 'Resource', {
+      restApiName,
+      description: `${spec.name} ${api.name} ${api.version}`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      disableExecuteApiEndpoint: hasDomain,
+      cloudWatchRole: props.createCloudWatchRole ?? false,
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
+      deployOptions: {
+        stageName: api.version,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: spec.stageThrottle.rate,
+        throttlingBurstLimit: spec.stageThrottle.burst,
+      },
+    });
+    if (!hasDomain) {
+      Annotations.of(this).addWarningV2('@secure-api-platform/gateway:noCustomDomain', 'spec.domain is not set: the API is served on its execute-api endpoint only, without the TLS 1.3 policy (not for production)');
+    }
+    this.stage = this.api.deploymentStage;
+
+    this.clientCertificate = new apigw.CfnClientCertificate(this, `ClientCertificate${generation === 1 ? '' : generation}`, {
+      description: `${restApiName} client certificate (generation ${generation}) presented to HTTP backends`,
+    });
+    (this.stage.node.defaultChild as apigw.CfnStage).clientCertificateId = this.clientCertificate.attrClientCertificateId;
+    acknowledge(this.stage, 'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'Response caching is off on purpose: responses are tenant data and an API Gateway cache key cannot include the authorizer\'s tenant, so a cache could serve one tenant\'s data to another; the authorizer result cache is used instead');
+    acknowledge(this.stage, 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted', 'Response caching is off on purpose: responses may hold cardholder data and an API Gateway cache key cannot include the authorizer\'s tenant, so a cache could leak data across tenants; nothing is stored at the gateway');
+    acknowledge(this.stage, 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'Response caching is off on purpose (SC-28, SI-19): tenant data is never stored at the gateway, whose cache key cannot include the authorizer\'s tenant; authorizer decisions are cached instead, keyed on token, method and resource');
+
+    // The web ACL.
+    if (props.webAcl) {
+      this.webAclAssociation = new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.stage.stageArn, webAclArn: props.webAcl.webAclArn });
+    } else {
+      this.webAcl = new RegionalWaf(this, 'Waf', { spec, nameSuffix: `${api.name}-${api.version}`, logKey: this.key });
+      this.webAclAssociation = this.webAcl.associate('WebAcl', this.stage.stageArn);
+    }
+
+    // The authorizer.
+    if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
+      this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', { cognitoUserPools: props.cognitoUserPools, resultsCacheTtl: ttl });
+    } else {
+      if (!props.table) {
+        Annotations.of(this).addWarningV2('@secure-api-platform/gateway:noTable', 'table is not set: the authorizer runs without revocation, tenant records and API keys; pass the platform\'s global table');
+      }
+      const tableName = props.table?.tableName;
+      const config: AuthorizerConfig = {
+        issuers: props.issuers ?? externalIssuerConfigs(spec),
+        routes: Object.fromEntries(this.routes.filter((r) => !r.public).map((r) => [r.key, { scopes: r.scopes }])),
+        ...(tableName ? { tableName, apiKeys: { header: spec.edge.apiKeyHeader } } : { revocation: { enabled: false }, tenants: { enabled: false } }),
+        ...(props.policies ? { policies: props.policies } : {}),
+      };
+      this.authorizerConfig = config;
+      this.authorizerFunction = new AuthorizerFunction(this, 'Authorizer', {
+        spec,
+        config,
+        tableName,
+        tableKey: props.table?.encryptionKey,
+        key: this.key,
+        description: restApiName,
+      });
+      this.authorizer = new apigw.RequestAuthorizer(this, 'LambdaAuthorizer', {
+        handler: this.authorizerFunction.function,
+        // The cache key: the token, the method and the resource path, so per-route scopes and Cedar stay correct.
+        identitySources: [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('httpMethod'), apigw.IdentitySource.context('resourcePath')],
+        resultsCacheTtl: ttl,
+      });
+    }
+
+    // Gateway responses: security headers, bodies that reveal nothing but the request id.
+    const headers = { ...SECURITY_HEADERS, ...deprecationHeaders(api) };
+    const responseHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, `'${v}'`]));
+    for (const [rid, type, message] of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(rid, {
+        type,
+        responseHeaders,
+        templates: { 'application/json': JSON.stringify({ message, requestId: '$context.requestId' }) },
+      });
+    }
+
+    // Request validation and methods.
+    this.requestValidator = new apigw.RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    for (const route of this.routes) this.addRoute(route, props, kind);
+    this.addCorsPreflights(spec);
+
+    // Usage plans, one per spec plan; a route's own plan caps its rate for every tenant.
+    this.usagePlans = {};
+    for (const [planName, plan] of Object.entries(spec.plans)) {
+      const throttle = this.routes.filter((r) => !r.public).map((r) => {
+        const cap = spec.plans[r.plan] ?? plan;
+        return {
+          method: this.methods[r.key],
+          throttle: { rateLimit: Math.min(plan.rate, cap.rate), burstLimit: Math.min(plan.burst, cap.burst) },
+        };
+      });
+      this.usagePlans[planName] = this.api.addUsagePlan(`Plan-${planName}`, {
+        name: `${restApiName}-${planName}`,
+        description: `Tenant plan "${planName}" of ${restApiName}: metering keys are created at tenant onboarding and returned by the authorizer`,
+        throttle: { rateLimit: plan.rate, burstLimit: plan.burst },
+        quota: { limit: plan.dailyQuota, period: apigw.Period.DAY },
+        apiStages: [{ api: this.api, stage: this.stage, throttle }],
+      });
+    }
+
+    // Custom domains: base path = version.
+    if (hasDomain) {
+      this.domains = props.domains ?? new ApiDomains(this, 'Domains', { spec });
+      this.domains.publicDomain.addBasePathMapping(this.api, { basePath: api.version, stage: this.stage, attachToStage: false });
+      if (api.mtls && this.domains.mtlsDomain) {
+        this.domains.mtlsDomain.addBasePathMapping(this.api, { basePath: api.version, stage: this.stage, attachToStage: false });
+      }
+    }
+  }
+
+  private resourceFor(path: string): apigw.IResource {
+    return path === '/' ? this.api.root : this.api.root.resourceForPath(path);
+  }
+
+  private addRoute(route: ResolvedRoute, props: SecureRestApiProps, kind: string): void {
+    const resource = this.resourceFor(route.path);
+    const pathParams = [...route.path.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\+?\}/g)].map((m) => m[1]);
+    const requestParameters: Record<string, boolean> = {};
+    for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
+    for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
+    const requestModels = route.body
+      ? {
+        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
+          restApi: this.api,
+          contentType: 'application/json',
+          modelName: modelId(route.key),
+          schema: route.body as unknown as apigw.JsonSchema,
+        }),
+      }
+      : undefined;
+    const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
+      operationName: modelId(route.key),
+      requestValidator: this.requestValidator,
+      requestParameters,
+      requestModels,
+      ...(route.public
+        ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
+        : {
+          authorizer: this.authorizer,
+          authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
+          authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
+          // Metering and quotas: the authorizer returns the tenant's usage identifier key.
+          apiKeyRequired: !props.cognitoUserPools?.length,
+        }),
+    });
+    this.methods[route.key] = method;
+    if (route.public) {
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
+      acknowledge(method, 'AwsSolutions-APIG4', why);
+      acknowledge(method, 'AwsSolutions-COG4', why);
+    } else if (!props.cognitoUserPools?.length) {
+      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+    }
+  }
+
+  private integrationFor(route: ResolvedRoute, props: SecureRestApiProps, kind: string, pathParams: string[]): apigw.Integration {
+    const timeout = Duration.millis(route.timeoutMs);
+    if (kind === 'lambda' && props.backend) {
+      return new apigw.LambdaIntegration(props.backend, { proxy: true, timeout, allowTestInvoke: false });
+    }
+    const base = (this.apiSpec.backend?.url ?? '').replace(/\/$/, '');
+    const requestParameters: Record<string, string> = {
+      // The tenant and principal come from the authorizer and overwrite anything a client sent.
+      'integration.request.header.x-tenant-id': 'context.authorizer.tenantId',
+      'integration.request.header.x-principal-id': 'context.authorizer.principalId',
+      'integration.request.header.x-request-id': 'context.requestId',
+    };
+    if (route.public) {
+      delete requestParameters['integration.request.header.x-tenant-id'];
+      delete requestParameters['integration.request.header.x-principal-id'];
+    }
+    for (const p of pathParams) requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
+    return new apigw.HttpIntegration(`${base}${route.path}`, {
+      proxy: true,
+      httpMethod: route.method,
+      options: {
+        timeout,
+        requestParameters,
+        ...(kind === 'private' ? { connectionType: apigw.ConnectionType.VPC_LINK, vpcLink: props.vpcLink } : {}),
+      },
+    });
+  }
+
+  /** CORS preflights from the allowlist (never `*`); unauthenticated by the CORS protocol. */
+  private addCorsPreflights(spec: ResolvedSpec): void {
+    if (spec.corsOrigins.length === 0) return;
+    const paths = [...new Set(this.routes.map((r) => r.path))];
+    for (const path of paths) {
+      if (this.routes.some((r) => r.path === path && r.method === 'OPTIONS')) continue;
+      const methods = [...new Set(this.routes.filter((r) => r.path === path).map((r) => r.method))];
+      const method = this.resourceFor(path).addCorsPreflight({
+        allowOrigins: spec.corsOrigins,
+        allowCredentials: spec.corsAllowCredentials,
+        allowMethods: methods,
+        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        maxAge: Duration.hours(1),
+      });
+      this.methods[`OPTIONS ${path}`] = method;
+      const why = 'CORS preflight: browsers send OPTIONS without credentials by protocol; the mock integration only echoes an allowlisted origin and reaches no backend';
+      acknowledge(method, 'AwsSolutions-APIG4', why);
+      acknowledge(method, 'AwsSolutions-COG4', why);
+    }
+  }
+}
+
+/** A CloudFormation-safe model / operation name from a route key: `GET /orders/{id}` → `GetOrdersId`. */
+function modelId(key: string): string {
+  return key.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join('');
+}

@@ -1,0 +1,206 @@
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { IssuerConfig } from '../../../lib/authorizer/config';
+import { PlatformValidationError } from '../../../lib/errors';
+import { ResolvedSpec } from '../../../lib/spec';
+import { keyOrCreate } from '../common/encryption-key';
+import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
+import { PlatformNames } from '../common/names';
+
+/** Credentials Cognito uses to federate one of the spec's OIDC issuers. */
+export interface OidcFederation {
+  /** The client id registered at the external issuer for this user pool. */
+  readonly clientId: string;
+  /** Its client secret (from Secrets Manager: `SecretValue.secretsManager(...)`). */
+  readonly clientSecret: SecretValue;
+  /**
+   * Scopes requested from the issuer.
+   * @default ['openid', 'email']
+   */
+  readonly scopes?: string[];
+}
+
+export interface PlatformIdentityProps {
+  readonly spec: ResolvedSpec;
+  /**
+   * Federate the spec's OIDC issuers into the user pool (sign-in through the hosted UI), by issuer name. Issuers
+   * not listed are still trusted directly by the authorizer.
+   * @default - no federation
+   */
+  readonly federation?: Record<string, OidcFederation>;
+  /**
+   * A custom email sender: Cognito encrypts codes with the KMS key before invoking it, so no message leaves in clear.
+   * @default - Cognito's default sender (account recovery by email only)
+   */
+  readonly customEmailSender?: lambda.IFunction;
+  /**
+   * Key of the custom sender's codes.
+   * @default - a new customer-managed key with rotation (only when `customEmailSender` is set)
+   */
+  readonly senderKey?: kms.IKey;
+  /**
+   * Refresh-token validity.
+   * @default Duration.hours(12)
+   */
+  readonly refreshTokenValidity?: Duration;
+}
+
+/**
+ * The platform's user pool (primary region): MFA required (TOTP, no SMS), threat protection enforced (Plus
+ * plan), a strong password policy, deletion protection, no self sign-up by default, token revocation, short
+ * token validity; resource servers and scopes from `spec.apis`; machine (client credentials) and public
+ * (authorization code + PKCE, no secret) app clients; OIDC federation. The authorizer's issuer entry is derived
+ * from these (`authorizerIssuer`), so the two cannot drift.
+ */
+export class PlatformIdentity extends Construct {
+  public readonly userPool: cognito.UserPool;
+  public readonly domain: cognito.UserPoolDomain;
+  /** Resource servers by API name; their identifier is the API name. */
+  public readonly resourceServers: Record<string, cognito.UserPoolResourceServer> = {};
+  /** App clients by spec client name. */
+  public readonly clients: Record<string, cognito.UserPoolClient> = {};
+  public readonly identityProviders: Record<string, cognito.UserPoolIdentityProviderOidc> = {};
+  /** SSM parameter holding the pool id under a computed name, for regions that must not take a cross-region token. */
+  public readonly userPoolIdParameter: ssm.StringParameter;
+  public readonly senderKey?: kms.IKey;
+  private readonly spec: ResolvedSpec;
+
+  constructor(scope: Construct, id: string, props: PlatformIdentityProps) {
+    super(scope, id);
+    const spec = props.spec;
+    this.spec = spec;
+    const up = spec.userPool;
+    if (!up) {
+      throw new PlatformValidationError('spec.identity.userPool is required by PlatformIdentity (received: undefined); set identity.userPool, or trust external issuers only and do not create PlatformIdentity', this);
+    }
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region) && region !== spec.primaryRegion) {
+      throw new PlatformValidationError(`PlatformIdentity belongs in the primary region ${spec.primaryRegion} (received a stack in: ${region}); every region trusts the primary pool's issuer`, this);
+    }
+    const validity = up.accessTokenValidityMinutes;
+    if (validity < 5 || validity > 60) {
+      throw new PlatformValidationError(`spec.identity.userPool.accessTokenValidityMinutes must be between 5 and 60 so a stolen token expires quickly (received: ${validity})`, this);
+    }
+    const refresh = props.refreshTokenValidity ?? Duration.hours(12);
+    if (refresh.toMinutes() < 60 || refresh.toDays({ integral: false }) > 30) {
+      throw new PlatformValidationError(`refreshTokenValidity must be between 1 hour and 30 days (received: ${refresh.toMinutes()} minutes)`, this);
+    }
+    for (const name of Object.keys(props.federation ?? {})) {
+      if (!spec.issuers.some((i) => i.name === name)) {
+        throw new PlatformValidationError(`federation names an issuer the spec does not declare (received: ${JSON.stringify(name)}; declared: ${JSON.stringify(spec.issuers.map((i) => i.name))}); add it to spec.identity.issuers`, this);
+      }
+    }
+
+    if (props.customEmailSender) this.senderKey = keyOrCreate(this, 'SenderKey', props.senderKey, `${spec.name} Cognito custom sender codes`);
+    this.userPool = new cognito.UserPool(this, 'Resource', {
+      userPoolName: `${spec.name}-users`,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(1),
+        passwordHistorySize: 24,
+      },
+      selfSignUpEnabled: up.selfSignUp,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.customEmailSender ? { customSenderKmsKey: this.senderKey, lambdaTriggers: { customEmailSender: props.customEmailSender } } : {}),
+    });
+    this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: up.domainPrefix }, managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN });
+
+    for (const api of spec.apis) {
+      if (this.resourceServers[api.name]) continue;
+      const versions = spec.apis.filter((a) => a.name === api.name);
+      const scopes = Object.entries(Object.assign({}, ...versions.map((a) => a.scopes)) as Record<string, string>);
+      this.resourceServers[api.name] = this.userPool.addResourceServer(`Api-${api.name}`, {
+        identifier: api.name,
+        userPoolResourceServerName: `${spec.name}-${api.name}`,
+        scopes: scopes.map(([scopeName, scopeDescription]) => new cognito.ResourceServerScope({ scopeName, scopeDescription })),
+      });
+    }
+
+    for (const [name, fed] of Object.entries(props.federation ?? {})) {
+      const issuer = spec.issuers.find((i) => i.name === name)!;
+      this.identityProviders[name] = new cognito.UserPoolIdentityProviderOidc(this, `Oidc-${name}`, {
+        userPool: this.userPool,
+        name,
+        clientId: fed.clientId,
+        clientSecret: fed.clientSecret.unsafeUnwrap(),
+        issuerUrl: issuer.issuer,
+        scopes: fed.scopes ?? ['openid', 'email'],
+        attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+        attributeMapping: { email: cognito.ProviderAttribute.other('email'), custom: { [`custom:${spec.tenantClaim}`]: cognito.ProviderAttribute.other(issuer.tenantClaim) } },
+      });
+    }
+
+    const federated = Object.keys(this.identityProviders).map((n) => cognito.UserPoolClientIdentityProvider.custom(n));
+    const idps = [cognito.UserPoolClientIdentityProvider.COGNITO, ...federated];
+    for (const c of up.clients) {
+      const oauthScopes = c.scopes.map((s) => {
+        const api = spec.apis.find((a) => s in a.scopes);
+        if (!api) throw new PlatformValidationError(`spec.identity.userPool.clients "${c.name}" requests a scope no API declares (received: ${JSON.stringify(s)}); declare it in apis[].scopes`, this);
+        const server = this.resourceServers[api.name];
+        return cognito.OAuthScope.resourceServer(server, new cognito.ResourceServerScope({ scopeName: s, scopeDescription: String(api.scopes[s]) }));
+      });
+      const machine = c.kind === 'machine';
+      if (!machine && (c.callbackUrls ?? []).length === 0) {
+        throw new PlatformValidationError(`spec.identity.userPool.clients "${c.name}" is public and needs callbackUrls (received: undefined); add the https redirect URIs`, this);
+      }
+      const client = this.userPool.addClient(`Client-${c.name}`, {
+        userPoolClientName: `${spec.name}-${c.name}`,
+        generateSecret: machine,
+        authFlows: {},
+        oAuth: machine
+          ? { flows: { clientCredentials: true }, scopes: oauthScopes }
+          : { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, ...oauthScopes], callbackUrls: c.callbackUrls },
+        supportedIdentityProviders: machine ? [cognito.UserPoolClientIdentityProvider.COGNITO] : idps,
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+        accessTokenValidity: Duration.minutes(validity),
+        idTokenValidity: Duration.minutes(validity),
+        refreshTokenValidity: refresh,
+      });
+      for (const p of Object.values(this.identityProviders)) client.node.addDependency(p);
+      this.clients[c.name] = client;
+    }
+
+    this.userPoolIdParameter = new ssm.StringParameter(this, 'UserPoolIdParameter', {
+      parameterName: PlatformNames.userPoolIdParameter(spec),
+      stringValue: this.userPool.userPoolId,
+      description: `${spec.name} user pool id (primary region ${spec.primaryRegion}); read by the regional authorizers' deployments`,
+    });
+  }
+
+  /**
+   * The authorizer's issuer entries, derived from this pool and the spec, so the two cannot drift: the Cognito
+   * pool (access tokens, `client_id` of every app client) followed by the spec's external OIDC issuers.
+   * Cognito scopes arrive as `<api name>/<scope>` (the resource server's identifier as prefix).
+   */
+  public authorizerIssuers(): IssuerConfig[] {
+    const clientIds = Object.values(this.clients).map((c) => c.userPoolClientId);
+    const issuer = cognitoIssuerUrl(this.spec.primaryRegion, this.userPool.userPoolId);
+    const cognitoIssuer: IssuerConfig = {
+      issuer,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      clientIds,
+      algorithms: ['RS256'],
+      tokenUse: 'access',
+      tenantClaim: this.spec.tenantClaim,
+    };
+    return [cognitoIssuer, ...externalIssuerConfigs(this.spec)];
+  }
+}
