@@ -362,7 +362,8 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
   }
 
   const o = spec.observability;
-  if (o?.latencyObjectiveMs !== undefined && !(Number.isInteger(o.latencyObjectiveMs) && o.latencyObjectiveMs >= 10 && o.latencyObjectiveMs <= 29_000)) {
+  const latency = o?.latencyObjectiveMs;
+  if (latency !== undefined && !(Number.isInteger(latency) && latency >= 10 && latency <= 29_000)) {
     add('observability.latencyObjectiveMs', `must be 10 to 29000 ms (received: ${show(o.latencyObjectiveMs)})`);
   }
   (o?.alarmEmails ?? []).forEach((m, i) => {

@@ -1,8 +1,7 @@
-import { App, aws_sqs as sqs, Stack, Stage } from 'aws-cdk-lib';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, aws_sqs as sqs, Stack, Stage } from 'aws-cdk-lib';
 import { acknowledge, acknowledgmentsOf, Compliance } from '../../lib/compliance';
 
 const REASON = 'This queue is the dead-letter destination itself; a DLQ of a DLQ adds nothing.';
@@ -24,7 +23,7 @@ describe('Compliance.enforce', () => {
     expect(Compliance.packProfiles(['NIST_800_53', 'AWS_SOLUTIONS', 'NIST_800_53'])).toEqual(['AWS_SOLUTIONS', 'NIST_800_53']);
     const { app } = appWithQueue({ secure: true });
     const packs = Compliance.enforce(app, { profiles: ['PCI_DSS', 'HIPAA', 'NIST_800_53'] });
-    expect(packs.map((p) => p.readPackName)).toEqual(['AwsSolutions', 'HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']);
+    expect(packs.map((p) => p.readPackName)).toEqual(['AwsSolutions', 'HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5', 'SecureApi']);
   });
 
   test('synth fails on an unacknowledged finding and the report names the rule and the resource', () => {
@@ -42,7 +41,8 @@ describe('Compliance.enforce', () => {
     acknowledge(queue, 'AwsSolutions-SQS3', REASON);
     Compliance.enforce(app, { profiles: ['HIPAA', 'PCI_DSS', 'NIST_800_53'] });
     const assembly = app.synth();
-    const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }> };
+    type Template = { Resources: Record<string, { Type: string; Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }> };
+    const template = assembly.getStackByName(stack.stackName).template as Template;
     const q = Object.values(template.Resources).find((r) => r.Type === 'AWS::SQS::Queue');
     expect(q?.Metadata?.cdk_nag?.rules_to_suppress).toEqual([{ id: 'AwsSolutions-SQS3', reason: REASON }]);
     expect(acknowledgmentsOf(app)).toEqual([{ ruleId: 'AwsSolutions-SQS3', reason: REASON, constructPath: 'S/Q' }]);

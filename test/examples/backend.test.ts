@@ -29,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db.stop());
 
-function event(method: string, resource: string, opts: { tenant?: string; body?: unknown; headers?: Record<string, string>; id?: string } = {}): APIGatewayProxyEvent {
+interface EventOptions { tenant?: string; body?: unknown; headers?: Record<string, string>; id?: string }
+function event(method: string, resource: string, opts: EventOptions = {}): APIGatewayProxyEvent {
   return {
     httpMethod: method,
     resource,

@@ -52,7 +52,11 @@ export function trustedCaller(event: APIGatewayProxyEvent): TrustedCaller | unde
 }
 
 /** Routes a request; exported for tests with injected dependencies. */
-export async function route(event: APIGatewayProxyEvent, deps: BackendDeps, createOrder: (input: CreateOrderInput) => Promise<Order>): Promise<APIGatewayProxyResult> {
+export async function route(
+  event: APIGatewayProxyEvent,
+  deps: BackendDeps,
+  createOrder: (input: CreateOrderInput) => Promise<Order>,
+): Promise<APIGatewayProxyResult> {
   const signal = (): AbortSignal => AbortSignal.timeout(deps.callTimeoutMs);
   if (event.resource === '/health' && event.httpMethod === 'GET') {
     // Readiness: the region is healthy only if its data store answers within the deadline.
@@ -84,7 +88,9 @@ export async function route(event: APIGatewayProxyEvent, deps: BackendDeps, crea
     } catch {
       return respond(400, { message: 'Body must be JSON' });
     }
-    const order = await createOrder({ tenantId: caller.tenantId, principalId: caller.principalId, idempotencyKey: key, sku: body.sku, quantity: body.quantity, note: body.note });
+    const order = await createOrder({
+      tenantId: caller.tenantId, principalId: caller.principalId, idempotencyKey: key, sku: body.sku, quantity: body.quantity, note: body.note,
+    });
     return respond(201, order, { Location: `/orders/${order.id}` });
   }
   return respond(404, { message: 'Not found' });
@@ -108,14 +114,28 @@ export interface Order {
 }
 
 function toOrder(item: Record<string, unknown>): Order {
-  return { id: String(item.id), sku: String(item.sku), quantity: Number(item.quantity), ...(item.note === undefined ? {} : { note: String(item.note) }), createdAt: String(item.createdAt), createdBy: String(item.createdBy) };
+  return {
+    id: String(item.id),
+    sku: String(item.sku),
+    quantity: Number(item.quantity),
+    ...(item.note === undefined ? {} : { note: String(item.note) }),
+    createdAt: String(item.createdAt),
+    createdBy: String(item.createdBy),
+  };
 }
 
 /** Writes an order once; the tenant partitions the key so tenants can never collide or read each other. */
 export function orderWriter(deps: BackendDeps): (input: CreateOrderInput) => Promise<Order> {
   return async (input) => {
     // No undefined fields: the idempotency record stores the result as it is.
-    const order: Order = { id: deps.newId(), sku: input.sku, quantity: input.quantity, ...(input.note === undefined ? {} : { note: input.note }), createdAt: deps.now().toISOString(), createdBy: input.principalId };
+    const order: Order = {
+      id: deps.newId(),
+      sku: input.sku,
+      quantity: input.quantity,
+      ...(input.note === undefined ? {} : { note: input.note }),
+      createdAt: deps.now().toISOString(),
+      createdBy: input.principalId,
+    };
     await deps.documentClient.send(
       new PutCommand({
         TableName: deps.ordersTable,
