@@ -364,7 +364,7 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
   const o = spec.observability;
   const latency = o?.latencyObjectiveMs;
   if (latency !== undefined && !(Number.isInteger(latency) && latency >= 10 && latency <= 29_000)) {
-    add('observability.latencyObjectiveMs', `must be 10 to 29000 ms (received: ${show(o.latencyObjectiveMs)})`);
+    add('observability.latencyObjectiveMs', `must be 10 to 29000 ms (received: ${show(latency)})`);
   }
   (o?.alarmEmails ?? []).forEach((m, i) => {
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(m)) add(`observability.alarmEmails[${i}]`, `must be an email address (received: ${show(m)})`);

@@ -3,3 +3,7 @@ export * from './names';
 export * from './security-headers';
 export * from './encryption-key';
 export * from './issuers';
+export * from './security-names';
+export * from './platform-function';
+export * from './key-grants';
+export * from './custom-resource-provider';

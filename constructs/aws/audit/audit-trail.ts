@@ -1,0 +1,162 @@
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { PlatformValidationError } from '../../../lib/errors';
+import { ResolvedSpec } from '../../../lib/spec';
+import { nagEnv } from '../common/key-grants';
+import { SecurityNames } from '../common/security-names';
+
+export interface AuditTrailProps {
+  /** The resolved spec (name, regions, log retention). */
+  readonly spec: ResolvedSpec;
+  /** Bucket the trail delivers to: the primary region's AuditArchive bucket. */
+  readonly bucket: s3.IBucket;
+  /** Key that encrypts the log files (PlatformKeys.audit; its policy grants CloudTrail). */
+  readonly encryptionKey: kms.IKey;
+  /** Key that encrypts the trail's CloudWatch Logs group (PlatformKeys.logs). */
+  readonly logKey: kms.IKey;
+  /**
+   * Functions whose invocations are recorded as data events (besides every function named `<platform>-*` in every
+   * platform region, matched by computed ARN prefix).
+   * @default - none besides the platform-named functions
+   */
+  readonly functions?: lambda.IFunction[];
+  /**
+   * Further buckets whose object-level activity is recorded (all data events).
+   * @default - none besides the archives
+   */
+  readonly buckets?: s3.IBucket[];
+  /**
+   * An organization trail (deploy from the organization's management or delegated administrator account).
+   * @default false
+   */
+  readonly organizationTrail?: boolean;
+}
+
+/**
+ * The platform's CloudTrail trail, created once, in the primary region: multi-region, global service events,
+ * log file validation, SSE-KMS with the audit key, delivery to the WORM archive (`cloudtrail/` prefix) and to a
+ * KMS-encrypted CloudWatch Logs group. Advanced event selectors record every management event; Lambda invocations
+ * of the platform's functions (by ARN prefix `arn:<partition>:lambda:<region>:<account>:function:<platform>-` in each
+ * platform region, and `functions`); and reads, deletions and retention changes in every region's audit archive
+ * (not its writes: the trail writes there itself, and logging those writes would loop). Metric filters publish
+ * `CloudTrailTampering` (StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors) and `CloudTrailDeliveryFailure`
+ * (failed S3 or KMS calls made by CloudTrail) to the `SecureApiPlatform/Audit` namespace for SecurityAlarms.
+ */
+export class AuditTrail extends Construct {
+  public readonly trail: cloudtrail.Trail;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const spec = props.spec;
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.region) && stack.region !== spec.primaryRegion) {
+      throw new PlatformValidationError(
+        `AuditTrail belongs in the primary region (received a stack in ${stack.region}; spec.regions.primary is ${spec.primaryRegion}); a multi-region trail already records every region`,
+        this,
+      );
+    }
+    const logGroupName = SecurityNames.trailLogGroup(spec);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      encryptionKey: props.logKey,
+      retention: spec.audit.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.trail = new cloudtrail.Trail(this, 'Resource', {
+      trailName: SecurityNames.trail(spec),
+      bucket: props.bucket,
+      s3KeyPrefix: 'cloudtrail',
+      encryptionKey: props.encryptionKey,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      isOrganizationTrail: props.organizationTrail ?? false,
+    });
+    // CloudWatch Logs delivery through a role with a customer-managed policy (the L2's own role has an inline policy).
+    const logsRole = new iam.Role(this, 'LogsRole', {
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `CloudTrail delivery of ${SecurityNames.trail(spec)} to CloudWatch Logs`,
+    });
+    const logsPolicy = new iam.ManagedPolicy(this, 'LogsPolicy', {
+      roles: [logsRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      })],
+    });
+    acknowledge(logsPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${nagEnv(stack.region, '<AWS::Region>')}:${nagEnv(stack.account, '<AWS::AccountId>')}:log-group:${logGroupName}:log-stream:*]`,
+      'CloudTrail names its log streams (<account>_CloudTrail_<region>) at run time; the statement is limited to streams of the trail\'s own log group');
+    const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    cfnTrail.cloudWatchLogsLogGroupArn = this.logGroup.logGroupArn;
+    cfnTrail.cloudWatchLogsRoleArn = logsRole.roleArn;
+    cfnTrail.node.addDependency(logsPolicy);
+
+    const partition = stack.partition;
+    const account = stack.account;
+    const functionPrefixes = [
+      ...spec.regions.map((r) => `arn:${partition}:lambda:${r}:${account}:function:${spec.name}-`),
+      ...(props.functions ?? []).map((f) => f.functionArn),
+    ];
+    const archivePrefixes = spec.regions.map((r) => `arn:${partition}:s3:::${SecurityNames.auditArchiveBucket(spec, r, account)}/`);
+    const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [
+      { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },
+      {
+        name: 'Platform Lambda invocations',
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::Lambda::Function'] },
+          { field: 'resources.ARN', startsWith: functionPrefixes },
+        ],
+      },
+      {
+        name: 'Audit archive reads and deletions',
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+          { field: 'resources.ARN', startsWith: archivePrefixes },
+          { field: 'eventName', equalTo: ['GetObject', 'DeleteObject', 'DeleteObjects', 'PutObjectRetention', 'PutObjectLegalHold', 'RestoreObject'] },
+        ],
+      },
+    ];
+    if (props.buckets && props.buckets.length > 0) {
+      selectors.push({
+        name: 'Platform bucket objects',
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+          { field: 'resources.ARN', startsWith: props.buckets.map((b) => `${b.bucketArn}/`) },
+        ],
+      });
+    }
+    cfnTrail.advancedEventSelectors = selectors;
+    // CloudTrail refuses basic and advanced selectors together; the L2 renders an empty basic list.
+    cfnTrail.addPropertyDeletionOverride('EventSelectors');
+
+    new logs.MetricFilter(this, 'Tampering', {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.literal(
+        '{ ($.eventSource = "cloudtrail.amazonaws.com") && (($.eventName = "StopLogging") || ($.eventName = "DeleteTrail") || ($.eventName = "UpdateTrail") || ($.eventName = "PutEventSelectors")) }'),
+      metricNamespace: SecurityNames.auditMetricsNamespace,
+      metricName: 'CloudTrailTampering',
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    new logs.MetricFilter(this, 'DeliveryFailure', {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.literal(
+        '{ ($.userIdentity.invokedBy = "cloudtrail.amazonaws.com") && ($.errorCode = "*") }'),
+      metricNamespace: SecurityNames.auditMetricsNamespace,
+      metricName: 'CloudTrailDeliveryFailure',
+      metricValue: '1',
+      defaultValue: 0,
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './audit-archive';
+export * from './audit-trail';
+export * from './log-shipping';

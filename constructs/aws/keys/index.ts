@@ -1,0 +1,3 @@
+export * from './platform-keys';
+export * from './origin-verify-secret';
+export * from './cloudhsm-key-store';

@@ -1,0 +1,2 @@
+export * from './security-alarms';
+export * from './account-baseline';
