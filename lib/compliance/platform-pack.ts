@@ -1,0 +1,61 @@
+import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { IApplyRule, NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { IRecordingPack, RuleControls, RuleRecorder } from './recording';
+import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withIndexCache } from './rule';
+import { platformRulesFor } from './rules';
+import { ComplianceProfile } from '../spec/types';
+
+export interface SecureApiChecksProps extends NagPackProps, RuleContextInput {
+  /**
+   * Run only these rules (by name, e.g. `ApiMethodAuthorizer`), e.g. to test one rule.
+   * @default - every rule the profiles select
+   */
+  readonly only?: readonly string[];
+}
+
+/**
+ * The platform's own cdk-nag pack (`SecureApi-<Rule>`): what makes an API platform secure, which cdk-nag's generic
+ * packs do not check. Profiles select the rules (a rule runs when it maps to a selected framework; AWS Solutions is the
+ * baseline, as in `Compliance.enforce`); the spec supplies public routes, mTLS domains and minimums.
+ */
+export class SecureApiChecks extends NagPack implements IRecordingPack {
+  public readonly name = 'SecureApi';
+  public readonly recorder = new RuleRecorder();
+  /** The rules this pack applies, in order. */
+  public readonly rules: readonly PlatformRule[];
+  public readonly context: RuleContext;
+
+  constructor(scope?: IConstruct, props: SecureApiChecksProps = {}) {
+    super(scope, props);
+    this.packName = PLATFORM_PACK_NAME;
+    this.context = ruleContext(props);
+    // AWS Solutions is the baseline of every profile, as in Compliance.enforce.
+    const profiles = [...new Set<ComplianceProfile>(['AWS_SOLUTIONS', ...this.context.profiles])];
+    const selected = platformRulesFor(profiles);
+    this.rules = props.only ? selected.filter((r) => props.only?.includes(r.meta.name)) : selected;
+  }
+
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    this.recorder.reset();
+    for (const rule of this.rules) this.recorder.declare(this.packName, this.asApplyRule(rule), this.extra(rule));
+    return withIndexCache(() => super.validateScope(scope));
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of this.rules) {
+      // Matching on type, not on the L1 class: CDK's helper Lambdas are plain CfnResources.
+      if (!rule.meta.resourceTypes.includes(node.cfnResourceType)) continue;
+      this.applyRule(this.recorder.wrap(this.packName, this.asApplyRule(rule, node), this.extra(rule)));
+    }
+  }
+
+  private asApplyRule(rule: PlatformRule, node?: CfnResource): IApplyRule {
+    const { name, info, explanation, level } = rule.meta;
+    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: (n: CfnResource) => rule.check(n, this.context) };
+  }
+
+  private extra(rule: PlatformRule): { controls: RuleControls; requirement: string } {
+    return { controls: { pci: rule.meta.pci, hipaa: rule.meta.hipaa, nist: rule.meta.nist }, requirement: rule.meta.requirement };
+  }
+}

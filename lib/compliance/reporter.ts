@@ -1,0 +1,47 @@
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stage } from 'aws-cdk-lib';
+import { collectEvidence } from './evidence';
+import { IRecordingPack } from './recording';
+import { writeReports } from './report/render';
+import { RuleContext } from './rule';
+
+export interface ComplianceReporterProps {
+  /** The recording packs whose results the reports show (they must run before the reporter). */
+  readonly packs: () => readonly IRecordingPack[];
+  readonly context: RuleContext;
+  /** @default - none */
+  readonly platform?: string;
+}
+
+/** Rule id of the reporter's own check: every acknowledgment carries a reason. */
+export const ACK_REASON_RULE_ID = 'SecureApi-AcknowledgmentReason';
+
+/**
+ * A validation plugin registered after the packs: CDK runs an app's plugins in registration order after the
+ * templates are written, so at this point every pack has recorded its results. It writes the evidence and the
+ * reports into `<cdk.out>/compliance/` and fails on any acknowledgment without a reason.
+ */
+export class ComplianceReporter implements IPolicyValidationPlugin {
+  public readonly name = 'SecureApi.Evidence';
+  public readonly version = '1';
+  /** Where the last run wrote the reports. */
+  public lastReportDir?: string;
+
+  constructor(private readonly props: ComplianceReporterProps) {}
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const root = context.appConstruct;
+    const bundle = collectEvidence(root, this.props.packs(), this.props.context, this.props.platform);
+    if (Stage.isStage(root)) {
+      writeReports(root.outdir, bundle);
+      this.lastReportDir = root.outdir;
+    }
+    const missing = bundle.acknowledgments.filter((a) => a.reason.trim().length === 0);
+    const violations: PolicyViolation[] = missing.length === 0 ? [] : [{
+      ruleName: ACK_REASON_RULE_ID,
+      description: 'An acknowledgment has no reason. Acknowledge with acknowledge(scope, ruleId, reason) and say why an assessor should accept it.',
+      severity: 'error',
+      violatingResources: missing.map((a) => ({ constructPath: a.constructPath, locations: [a.ruleId] })),
+    }];
+    return { success: violations.length === 0, violations };
+  }
+}
