@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { markAuditArchive } from '../../../lib/compliance/markers';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { keyUseStatement, nagKeyWildcard } from '../common/key-grants';
@@ -118,6 +119,12 @@ export class AuditArchive extends Construct {
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       }],
     });
+    // The platform pack checks the bucket marked as the archive for COMPLIANCE-mode Object Lock and the profile minimum.
+    markAuditArchive(this.bucket);
+    if (spec.audit.demo) {
+      acknowledge(this.bucket, 'SecureApi-AuditBucketObjectLock',
+        'Demo mode (spec.audit.demo): governance-mode Object Lock with 1-day retention so the example can be torn down; never used for production records');
+    }
     // Server access logging through a bucket policy (never ACLs): only this bucket's log delivery may write.
     (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
       destinationBucketName: this.accessLogsBucket.bucketName,

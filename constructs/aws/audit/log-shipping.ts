@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
-import { keyUseStatement } from '../common/key-grants';
+import { keyUseStatement, nagRef } from '../common/key-grants';
 import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
 import { SecurityNames } from '../common/security-names';
@@ -153,10 +153,10 @@ export class AuditLogShipping extends Construct {
         }),
       ],
     });
-    const bucketId = stack.getLogicalId(props.archiveBucket.node.defaultChild as s3.CfnBucket);
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/logs/*]`,
+    const bucketArn = nagRef(policy, props.archiveBucket.bucketArn);
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::${bucketArn}/logs/*]`,
       'Firehose names the objects it delivers (time-partitioned keys) at run time; writes are limited to the logs/ prefix of the archive and no delete is granted');
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/logs-errors/*]`,
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::${bucketArn}/logs-errors/*]`,
       'Firehose names the error objects it delivers at run time; writes are limited to the logs-errors/ prefix of the archive and no delete is granted');
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {

@@ -35,3 +35,29 @@ export function nagKeyWildcard(stack: Stack, region: string = stack.region): str
 export function nagEnv(value: string, placeholder: string): string {
   return Token.isUnresolved(value) ? placeholder : value;
 }
+
+/**
+ * A value as cdk-nag prints it in a granular finding id (`Fn::GetAtt` as `<Logical.Attr>`, `Ref` as `<Name>`,
+ * `Fn::Join` flattened), so an acknowledgment can name the exact finding. Resolve within the stack that holds the
+ * policy; pass values of this stack or computed names (a cross-stack token is printed as its export name).
+ */
+export function nagRef(scope: IConstruct, value: string): string {
+  const visit = (node: unknown): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const n = node as Record<string, unknown>;
+    if (Array.isArray(n['Fn::Join'])) {
+      const [delimiter, items] = n['Fn::Join'] as [string, unknown[]];
+      return items.map(visit).join(delimiter);
+    }
+    if (n['Fn::Sub'] !== undefined) return visit(n['Fn::Sub']);
+    if (Array.isArray(n['Fn::GetAtt'])) {
+      const [resource, attribute] = n['Fn::GetAtt'] as [unknown, unknown];
+      return `<${visit(resource)}.${visit(attribute)}>`;
+    }
+    if (n['Fn::ImportValue'] !== undefined) return visit(n['Fn::ImportValue']);
+    if (n.Ref !== undefined) return `<${visit(n.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}

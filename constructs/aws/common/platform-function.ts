@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { nagRef } from './key-grants';
 import { PLATFORM_NODE_RUNTIME } from './lambda-runtime';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 
@@ -62,17 +63,13 @@ export class PlatformFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.purpose} (execution role)`,
     });
+    const streams = Stack.of(this).formatArn({
+      service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `${props.purpose} (permissions)`,
       roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [Stack.of(this).formatArn({
-            service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          })],
-        }),
-      ],
+      statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [streams] })],
     });
     this.function = new lambda.Function(this, 'Resource', {
       runtime: PLATFORM_NODE_RUNTIME,
@@ -95,7 +92,7 @@ export class PlatformFunction extends Construct {
     }
     const noDlq = `${props.purpose}: invoked synchronously by an AWS service that retries and records failures itself; a dead-letter queue only applies to asynchronous invocations`;
     for (const rule of ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ']) acknowledge(this.function, rule, noDlq);
-    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${Stack.of(this).region}:${Stack.of(this).account}:log-group:<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup)}>:*]`,
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagRef(this, streams)}]`,
       'Lambda names its log streams at run time; the statement is limited to the log streams of this function\'s own log group');
   }
 

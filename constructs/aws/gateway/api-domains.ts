@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -32,6 +32,13 @@ export interface ApiDomainsProps {
    * @default apigw.EndpointAccessMode.STRICT
    */
   readonly endpointAccessMode?: apigw.EndpointAccessMode;
+  /**
+   * A region-specific name `<region>.<public name>` for this region's Route 53 health check: the public name is
+   * latency-routed, so a checker could not tell which region answered. Same TLS policy; only `/health` passes the
+   * regional WAF without the origin-verify header.
+   * @default false
+   */
+  readonly regionalHealthDomain?: boolean;
 }
 
 /**
@@ -42,6 +49,10 @@ export interface ApiDomainsProps {
 export class ApiDomains extends Construct {
   public readonly publicDomain: apigw.DomainName;
   public readonly mtlsDomain?: apigw.DomainName;
+  /** The region-specific health-check domain (`regionalHealthDomain`). */
+  public readonly healthDomain?: apigw.DomainName;
+  /** The hosted zone of `spec.domain`. */
+  public readonly zone: route53.IHostedZone;
 
   constructor(scope: Construct, id: string, props: ApiDomainsProps) {
     super(scope, id);
@@ -55,6 +66,7 @@ export class ApiDomains extends Construct {
       Annotations.of(this).addWarningV2('@secure-api-platform/gateway:basicEndpointAccess', 'endpointAccessMode BASIC does not check that SNI and Host agree; use STRICT outside a migration');
     }
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZone.hostedZoneId, zoneName: domain.hostedZone.zoneName });
+    this.zone = zone;
     const publicName = PlatformNames.originDomain(spec) ?? domain.domainName;
     this.publicDomain = new apigw.DomainName(this, 'Public', {
       domainName: publicName,
@@ -63,6 +75,20 @@ export class ApiDomains extends Construct {
       securityPolicy: TLS_POLICIES[spec.tlsPolicy],
       endpointAccessMode: mode,
     });
+    if (props.regionalHealthDomain) {
+      const region = Stack.of(this).region;
+      if (Token.isUnresolved(region)) {
+        throw new PlatformValidationError(`regionalHealthDomain needs a stack with an explicit region (received: ${region}); set env.region on the stack`, this);
+      }
+      const healthName = `${region}.${publicName}`;
+      this.healthDomain = new apigw.DomainName(this, 'Health', {
+        domainName: healthName,
+        certificate: new acm.Certificate(this, 'HealthCertificate', { domainName: healthName, validation: acm.CertificateValidation.fromDns(zone) }),
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: TLS_POLICIES[spec.tlsPolicy],
+        endpointAccessMode: mode,
+      });
+    }
     if (domain.mtls) {
       const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(domain.mtls.truststoreUri);
       if (!m) {

@@ -335,6 +335,7 @@ export class SecureRestApi extends Construct {
     if (hasDomain) {
       this.domains = props.domains ?? new ApiDomains(this, 'Domains', { spec });
       this.domains.publicDomain.addBasePathMapping(this.api, { basePath: api.version, stage: this.stage, attachToStage: false });
+      this.domains.healthDomain?.addBasePathMapping(this.api, { basePath: api.version, stage: this.stage, attachToStage: false });
       if (api.mtls && this.domains.mtlsDomain) {
         this.domains.mtlsDomain.addBasePathMapping(this.api, { basePath: api.version, stage: this.stage, attachToStage: false });
       }

@@ -1,0 +1,5 @@
+export * from './secure-api-platform';
+export * from './platform-table';
+export * from './backend-function';
+export * from './region-parameters';
+export * from './regional-failover';

@@ -1,0 +1,86 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { PlatformValidationError } from '../../../lib/errors';
+import { ResolvedSpec } from '../../../lib/spec';
+import { SecurityNames } from '../common/security-names';
+
+/** Names of the platform's tables, computed so every region addresses them without a cross-region reference. */
+export const TableNames = {
+  /** The global table: revocations, API-key hashes, tenants (one replica per region). */
+  global: (spec: ResolvedSpec): string => `${spec.name}-platform`,
+  /** The regional idempotency table (Powertools idempotency records of one region's writes). */
+  idempotency: (spec: ResolvedSpec): string => `${spec.name}-idempotency`,
+} as const;
+
+export interface PlatformTableProps {
+  readonly spec: ResolvedSpec;
+  /** The data key in this (the primary) region: a multi-region primary key whose replicas carry the same alias. */
+  readonly key: kms.IKey;
+}
+
+/**
+ * The DynamoDB global table the authorizer and the operators' CLI share: revocations (`REVOKED#...`), API-key
+ * hashes (`APIKEY#<sha256>`) and tenants (`TENANT#<id>`), keyed `pk`/`sk` with a `ttl` attribute. Replicas in
+ * every region, point-in-time recovery, deletion protection, retained on stack deletion, and encrypted with
+ * the platform's data key: each replica with the key of its own region, addressed by its computed alias ARN
+ * (no cross-region token, no cycle between the table and the regional keys).
+ */
+export class PlatformTable extends Construct {
+  public readonly table: dynamodb.TableV2;
+  public readonly tableName: string;
+
+  constructor(scope: Construct, id: string, props: PlatformTableProps) {
+    super(scope, id);
+    const spec = props.spec;
+    const stack = Stack.of(this);
+    if (stack.region !== spec.primaryRegion) {
+      throw new PlatformValidationError(`PlatformTable belongs in the primary region ${spec.primaryRegion} (received: a stack in ${stack.region}); create it in the global stack`, this);
+    }
+    this.tableName = TableNames.global(spec);
+    const replicaKeyArns = Object.fromEntries(
+      spec.secondaryRegions.map((r) => [r, stack.formatArn({ service: 'kms', region: r, resource: SecurityNames.keyAlias(spec, 'data') })]),
+    );
+    this.table = new dynamodb.TableV2(this, 'Resource', {
+      tableName: this.tableName,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'ttl',
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key, replicaKeyArns),
+      replicas: spec.secondaryRegions.map((region) => ({ region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true } })),
+    });
+  }
+}
+
+export interface IdempotencyTableProps {
+  readonly spec: ResolvedSpec;
+  /** The data key of this region. */
+  readonly key: kms.IKey;
+}
+
+/**
+ * A regional table for idempotency records (Powertools idempotency, `id` key, `expiration` TTL). Regional on
+ * purpose: a global table replicates eventually, so it cannot make a write idempotent across regions.
+ */
+export class IdempotencyTable extends Construct {
+  public readonly table: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: IdempotencyTableProps) {
+    super(scope, id);
+    this.table = new dynamodb.TableV2(this, 'Resource', {
+      tableName: TableNames.idempotency(props.spec),
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key),
+    });
+  }
+}

@@ -1,0 +1,373 @@
+import { Fn, Stack, StackProps, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { BackendFunction } from './backend-function';
+import { IdempotencyTable, PlatformTable, TableNames } from './platform-table';
+import { RegionParameters } from './region-parameters';
+import { RegionalFailover } from './regional-failover';
+import { IssuerConfig } from '../../../lib/authorizer/config';
+import { PlatformValidationError } from '../../../lib/errors';
+import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
+import { AuditArchive } from '../audit/audit-archive';
+import { AuditTrail } from '../audit/audit-trail';
+import { AuditLogShipping } from '../audit/log-shipping';
+import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
+import { PlatformNames } from '../common/names';
+import { SecurityNames } from '../common/security-names';
+import { EdgeDistribution } from '../edge/edge-distribution';
+import { RegionalWaf } from '../edge/regional-waf';
+import { ApiDomains } from '../gateway/api-domains';
+import { SecureRestApi } from '../gateway/secure-rest-api';
+import { PlatformIdentity } from '../identity/platform-identity';
+import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
+import { OriginVerifySecret } from '../keys/origin-verify-secret';
+import { PlatformKeys } from '../keys/platform-keys';
+import { AccountBaseline } from '../observability/account-baseline';
+import { SecurityAlarms } from '../observability/security-alarms';
+
+/** What a backend factory gets to build an API's Lambda backend in one region. */
+export interface BackendContext {
+  readonly spec: ResolvedSpec;
+  readonly api: ApiSpec;
+  readonly region: string;
+  /** This region's platform keys (use `logs` for the function, `data` for its tables). */
+  readonly keys: PlatformKeys;
+  /** This region's idempotency table (Powertools idempotency). */
+  readonly idempotencyTable: dynamodb.ITableV2;
+}
+
+/** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
+export type BackendFactory = (scope: Construct, context: BackendContext) => lambda.IFunction;
+
+export interface SecureApiPlatformProps {
+  /** What to build. Validated (every problem reported at once) before any resource is created. */
+  readonly spec: PlatformSpec;
+  /**
+   * The AWS account of every stack.
+   * @default - the CLI's account at deploy time (environment-agnostic account; regions are always explicit)
+   */
+  readonly account?: string;
+  /**
+   * Lambda backends by API name (required for each API whose backend kind is `lambda`).
+   * @default - none
+   */
+  readonly backends?: Record<string, BackendFactory>;
+  /**
+   * Cedar policies evaluated by the authorizer after the scope check (RBAC + ABAC).
+   * @default - scopes only
+   */
+  readonly policies?: string;
+  /**
+   * CloudHSM initialization (trust anchor, KMS user password) for `spec.keys.hsmBacked`. Without it the cluster and
+   * HSMs are created and the key store waits for the manual steps documented on `CloudHsmKeyStore`.
+   * @default - cluster only
+   */
+  readonly hsmInitialization?: CloudHsmInitialization;
+  /**
+   * Also create the per-account baseline (GuardDuty, Security Hub, Config rules, the API Gateway logs role) in
+   * every region. Deploying it over existing detectors or hubs fails, so it is never created unasked.
+   * @default false
+   */
+  readonly accountBaseline?: boolean;
+  /**
+   * Trail every account of the AWS Organization (the stack must then be deployed in the management account).
+   * @default false
+   */
+  readonly organizationTrail?: boolean;
+  /**
+   * Prefix of the stack names.
+   * @default - the construct id
+   */
+  readonly stackPrefix?: string;
+}
+
+/** The keys (and, in secondary regions, the archive that receives the primary's replica) of one region. */
+export class RegionalKeysStack extends Stack {
+  public readonly keys: PlatformKeys;
+  /** The archive of a secondary region (the primary's archive is in the global stack). */
+  public readonly archive?: AuditArchive;
+  public readonly hsm?: CloudHsmKeyStore;
+
+  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; hsmInitialization?: CloudHsmInitialization }) {
+    super(scope, id, props);
+    const spec = props.spec;
+    this.keys = new PlatformKeys(this, 'Keys', { spec });
+    if (this.region !== spec.primaryRegion) {
+      // The replication destination of the primary archive; replicating back would make each bucket wait for the other.
+      this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.keys.audit, replicationRegion: null });
+    } else if (spec.hsmBacked) {
+      this.hsm = new CloudHsmKeyStore(this, 'Hsm', { spec, logKey: this.keys.logs, initialization: props.hsmInitialization });
+    }
+  }
+}
+
+/** us-east-1 keys for what the edge needs there (the origin-verify secret replica, CloudFront WAF logs). */
+export class EdgeKeysStack extends Stack {
+  public readonly secrets: kms.Key;
+  public readonly logs: kms.Key;
+
+  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec }) {
+    super(scope, id, props);
+    const spec = props.spec;
+    this.secrets = new kms.Key(this, 'Secrets', {
+      alias: `alias/${spec.name}/secrets`,
+      enableKeyRotation: true,
+      description: `${spec.name}: the us-east-1 replica of the origin-verify secret`,
+    });
+    this.logs = new kms.Key(this, 'Logs', {
+      alias: `alias/${spec.name}/logs`,
+      enableKeyRotation: true,
+      description: `${spec.name}: CloudFront web ACL and access logs`,
+    });
+    this.logs.grantEncryptDecrypt(new (require('aws-cdk-lib/aws-iam').ServicePrincipal)(`logs.${this.region}.amazonaws.com`));
+  }
+}
+
+/** Primary region: what all regions share. */
+export class GlobalDataStack extends Stack {
+  public readonly table: PlatformTable;
+  public readonly archive: AuditArchive;
+  public readonly trail: AuditTrail;
+  public readonly identity?: PlatformIdentity;
+  public readonly originVerify?: OriginVerifySecret;
+
+  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; keys: PlatformKeys; organizationTrail?: boolean }) {
+    super(scope, id, props);
+    const spec = props.spec;
+    const keys = props.keys;
+    this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
+    this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: keys.audit });
+    this.trail = new AuditTrail(this, 'Trail', {
+      spec, bucket: this.archive.bucket, encryptionKey: keys.audit, logKey: keys.logs, organizationTrail: props.organizationTrail,
+    });
+    if (spec.userPool) {
+      this.identity = new PlatformIdentity(this, 'Identity', { spec });
+      const clientIds = Object.values(this.identity.clients).map((c) => c.userPoolClientId);
+      // Every region reads the pool and its clients by parameter name in its own region (the pool id is not computable).
+      new RegionParameters(this, 'IdentityParameters', {
+        regions: spec.regions,
+        description: `${spec.name}: identity published for the regional authorizers`,
+        parameters: {
+          ...(spec.secondaryRegions.length > 0 ? { [PlatformNames.userPoolIdParameter(spec)]: this.identity.userPool.userPoolId } : {}),
+          ...(clientIds.length > 0 ? { [clientIdsParameter(spec)]: Fn.join(',', clientIds) } : {}),
+        },
+      }).local.forEach((p) => p.node.addDependency(this.identity!));
+    }
+    if (spec.edge.cdn && spec.spec.domain) {
+      const replicaRegions = [...spec.secondaryRegions, ...(spec.regions.includes('us-east-1') ? [] : ['us-east-1'])];
+      this.originVerify = new OriginVerifySecret(this, 'OriginVerify', { spec, encryptionKey: keys.secrets, logKey: keys.logs, replicaRegions });
+    }
+  }
+}
+
+/** The regional platform: WAF, gateway, authorizer, backends, alarms, log shipping, failover. */
+export class RegionalPlatformStack extends Stack {
+  public readonly waf: RegionalWaf;
+  public readonly domains?: ApiDomains;
+  /** Every API version of this region, by `<api>-<version>`. */
+  public readonly apis: Record<string, SecureRestApi> = {};
+  /** The first API of the spec (the common case of one API). */
+  public readonly api: SecureRestApi;
+  public readonly idempotencyTable: IdempotencyTable;
+  public readonly alarms: SecurityAlarms;
+  public readonly logShipping: AuditLogShipping;
+  public readonly failover?: RegionalFailover;
+  public readonly backends: Record<string, lambda.IFunction> = {};
+
+  constructor(scope: Construct, id: string, props: StackProps & {
+    spec: ResolvedSpec;
+    keys: PlatformKeys;
+    archive: AuditArchive;
+    backends?: Record<string, BackendFactory>;
+    policies?: string;
+  }) {
+    super(scope, id, props);
+    const spec = props.spec;
+    const keys = props.keys;
+    const region = this.region;
+    this.waf = new RegionalWaf(this, 'Waf', { spec, logKey: keys.logs });
+    if (spec.spec.domain) {
+      this.domains = new ApiDomains(this, 'Domains', { spec, regionalHealthDomain: true });
+    }
+    this.idempotencyTable = new IdempotencyTable(this, 'Idempotency', { spec, key: keys.data });
+    const table = dynamodb.TableV2.fromTableAttributes(this, 'PlatformTable', { tableName: TableNames.global(spec), encryptionKey: keys.data });
+    const issuers = regionalIssuers(this, spec);
+
+    for (const api of spec.apis) {
+      const key = `${api.name}-${api.version}`;
+      let backend: lambda.IFunction | undefined;
+      if ((api.backend?.kind ?? 'lambda') === 'lambda') {
+        const factory = props.backends?.[api.name];
+        if (!factory) {
+          throw new PlatformValidationError(`backends.${api.name} is required: spec API "${api.name}" has a lambda backend (received: no factory for it); pass backends: { ${api.name}: (scope, ctx) => fn }`, this);
+        }
+        backend = factory(new Construct(this, `Backend-${key}`), { spec, api, region, keys, idempotencyTable: this.idempotencyTable.table });
+        this.backends[key] = backend;
+      }
+      this.apis[key] = new SecureRestApi(this, `Api-${key}`, {
+        spec, api: api.name, version: api.version, backend, issuers, table, policies: props.policies, webAcl: this.waf, domains: this.domains, key: keys.logs,
+      });
+    }
+    this.api = Object.values(this.apis)[0];
+
+    const apis = Object.values(this.apis);
+    this.alarms = new SecurityAlarms(this, 'Alarms', {
+      spec,
+      topicKey: keys.logs,
+      apis: apis.map((a) => ({ apiName: a.api.restApiName, stage: a.stage.stageName, accessLogGroup: a.accessLogGroup })),
+      webAclName: this.waf.webAcl.name,
+      authorizerFunctionName: apis.find((a) => a.authorizerFunction)?.authorizerFunction?.function.functionName,
+    });
+    const sources: logs.ILogGroup[] = [...apis.map((a) => a.accessLogGroup), this.waf.logGroup];
+    // The archive of this region by its computed name: no export/import between the archive's stack and this one.
+    const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName: SecurityNames.auditArchiveBucket(spec, region), encryptionKey: keys.audit });
+    this.logShipping = new AuditLogShipping(this, 'LogShipping', { spec, archiveBucket, archiveKey: keys.audit, logKey: keys.logs, sources });
+    this.node.addDependency(props.archive);
+
+    if (this.domains?.healthDomain) {
+      const health = spec.publicRoutes.find((r) => r.path === '/health' && r.method === 'GET');
+      if (health) {
+        this.failover = new RegionalFailover(this, 'Failover', {
+          spec, zone: this.domains.zone, domain: this.domains.publicDomain, healthDomain: this.domains.healthDomain, healthPath: `/${health.version}${health.path}`,
+        });
+      }
+    }
+  }
+}
+
+/** us-east-1: CloudFront, its web ACL and Shield Advanced protections. */
+export class EdgeStack extends Stack {
+  public readonly edge: EdgeDistribution;
+
+  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; logKey?: kms.IKey }) {
+    super(scope, id, props);
+    this.edge = new EdgeDistribution(this, 'Edge', { spec: props.spec, logKey: props.logKey });
+  }
+}
+
+/** SSM parameter with the comma-joined app client ids of the user pool (published in every region). */
+export function clientIdsParameter(spec: ResolvedSpec): string {
+  return `/${spec.name}/identity/client-ids`;
+}
+
+/**
+ * The issuers a regional authorizer trusts: the primary user pool (its id and client ids read from this region's
+ * SSM parameters, so the stack holds no cross-region token) and the spec's external OIDC issuers.
+ */
+function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
+  const issuers = externalIssuerConfigs(spec);
+  const clients = spec.userPool?.clients ?? [];
+  if (!spec.userPool || clients.length === 0) return issuers;
+  const poolId = ssm.StringParameter.valueForStringParameter(scope, PlatformNames.userPoolIdParameter(spec));
+  const joined = ssm.StringParameter.valueForStringParameter(scope, clientIdsParameter(spec));
+  const issuer = cognitoIssuerUrl(spec.primaryRegion, poolId);
+  return [{
+    issuer,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    clientIds: clients.map((_, i) => Fn.select(i, Fn.split(',', joined))),
+    algorithms: ['RS256'],
+    tokenUse: 'access',
+    tenantClaim: spec.tenantClaim,
+  }, ...issuers];
+}
+
+/**
+ * The complete platform from one spec: per-region keys, the global data stack, a regional platform per region and
+ * the us-east-1 edge, wired by computed names (aliases, table and secret names, SSM parameters) instead of tokens
+ * across regions, in a fixed deployment order:
+ *
+ * 1. `<prefix>-Keys-<region>` (primary first, then secondaries: replicas of the primary's multi-region keys, the
+ *    secondary archives), and `<prefix>-EdgeKeys` in us-east-1 when the CDN is on;
+ * 2. `<prefix>-Global` (primary region): global table, audit archive + trail, user pool, origin-verify secret;
+ * 3. `<prefix>-Region-<region>`: WAF, gateway, authorizer, backends, alarms, dashboard, log shipping, failover;
+ * 4. `<prefix>-Edge` (us-east-1): CloudFront, its web ACL, Shield Advanced.
+ */
+export class SecureApiPlatform extends Construct {
+  public readonly spec: ResolvedSpec;
+  public readonly keys: Record<string, RegionalKeysStack> = {};
+  public readonly edgeKeys?: EdgeKeysStack;
+  public readonly global: GlobalDataStack;
+  public readonly regions: Record<string, RegionalPlatformStack> = {};
+  public readonly edge?: EdgeStack;
+  public readonly baselines: Record<string, Stack> = {};
+
+  constructor(scope: Construct, id: string, props: SecureApiPlatformProps) {
+    super(scope, id);
+    this.spec = resolveSpec(props.spec);
+    const spec = this.spec;
+    const prefix = props.stackPrefix ?? id;
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,80}$/.test(prefix)) {
+      throw new PlatformValidationError(`stackPrefix must be letters, digits and hyphens (received: ${JSON.stringify(prefix)}); stack names are built from it`, this);
+    }
+    if (props.account !== undefined && !Token.isUnresolved(props.account) && !/^\d{12}$/.test(props.account)) {
+      throw new PlatformValidationError(`account must be a 12-digit AWS account id (received: ${JSON.stringify(props.account)})`, this);
+    }
+    const env = (region: string) => ({ account: props.account, region });
+    const root = this.node.scope ?? this;
+    const description = (what: string) => `${spec.name}: ${what} (secure-api-platform)`;
+
+    for (const region of spec.regions) {
+      const stack = new RegionalKeysStack(root, `${prefix}-Keys-${region}`, { env: env(region), spec, hsmInitialization: props.hsmInitialization, description: description(`keys of ${region}`) });
+      if (region !== spec.primaryRegion) stack.addStackDependency(this.keys[spec.primaryRegion]);
+      this.keys[region] = stack;
+    }
+    const needsEdge = spec.edge.cdn && spec.spec.domain !== undefined;
+    if (needsEdge && !spec.regions.includes('us-east-1')) {
+      this.edgeKeys = new EdgeKeysStack(root, `${prefix}-EdgeKeys`, { env: env('us-east-1'), spec, description: description('us-east-1 keys of the edge') });
+    }
+    this.global = new GlobalDataStack(root, `${prefix}-Global`, {
+      env: env(spec.primaryRegion), spec, keys: this.keys[spec.primaryRegion].keys, organizationTrail: props.organizationTrail, description: description('global data, identity and audit'),
+    });
+    Object.values(this.keys).forEach((k) => this.global.addStackDependency(k));
+    if (this.edgeKeys) this.global.addStackDependency(this.edgeKeys);
+
+    for (const region of spec.regions) {
+      const keysStack = this.keys[region];
+      const archive = region === spec.primaryRegion ? this.global.archive : keysStack.archive!;
+      const stack = new RegionalPlatformStack(root, `${prefix}-Region-${region}`, {
+        env: env(region), spec, keys: keysStack.keys, archive, backends: props.backends, policies: props.policies, description: description(`regional platform in ${region}`),
+      });
+      stack.addStackDependency(this.global);
+      stack.addStackDependency(keysStack);
+      this.regions[region] = stack;
+    }
+
+    if (needsEdge) {
+      this.edge = new EdgeStack(root, `${prefix}-Edge`, { env: env('us-east-1'), spec, logKey: this.edgeKeys?.logs, description: description('CloudFront edge, web ACL and Shield') });
+      Object.values(this.regions).forEach((r) => this.edge!.addStackDependency(r));
+      if (this.edgeKeys) this.edge.addStackDependency(this.edgeKeys);
+    }
+
+    if (props.accountBaseline) {
+      for (const region of spec.regions) {
+        const stack = new Stack(root, `${prefix}-Baseline-${region}`, { env: env(region), description: description(`account baseline in ${region}`) });
+        new AccountBaseline(stack, 'Baseline', {});
+        this.keys[region].addStackDependency(stack);
+        this.baselines[region] = stack;
+      }
+    }
+  }
+
+  /**
+   * A backend factory for a pre-built asset folder (bundled ahead of synth) with the platform's defaults (see
+   * `BackendFunction`): the regional idempotency table and the given tables granted, IDEMPOTENCY_TABLE set.
+   */
+  public static lambdaBackend(assetPath: string, options: { tables?: (ctx: BackendContext, scope: Construct) => (dynamodb.ITable | dynamodb.ITableV2)[]; environment?: (ctx: BackendContext) => Record<string, string> } = {}): BackendFactory {
+    return (scope, ctx) => {
+      const tables = [ctx.idempotencyTable, ...(options.tables?.(ctx, scope) ?? [])];
+      return new BackendFunction(scope, 'Function', {
+        spec: ctx.spec,
+        description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
+        code: lambda.Code.fromAsset(assetPath),
+        key: ctx.keys.logs,
+        tables,
+        environment: { IDEMPOTENCY_TABLE: ctx.idempotencyTable.tableName, ...options.environment?.(ctx) },
+      }).function;
+    };
+  }
+}
