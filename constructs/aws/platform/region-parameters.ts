@@ -7,6 +7,12 @@ import { acknowledgeAwsCustomResourcePolicy, acknowledgeCustomResourceProvider }
 export interface RegionParametersProps {
   /** Parameter name to value (plain strings; tokens of this stack are fine). */
   readonly parameters: Record<string, string>;
+  /**
+   * Names (of `parameters`) that already exist in this stack's region (e.g. created by another construct): only
+   * written to the other regions.
+   * @default - none
+   */
+  readonly existingLocally?: string[];
   /** Regions to write to besides this stack's own (where a plain `AWS::SSM::Parameter` is created). */
   readonly regions: string[];
   /** What the parameters hold, for their descriptions. */
@@ -26,7 +32,9 @@ export class RegionParameters extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     Object.entries(props.parameters).forEach(([name, value], i) => {
-      this.local.push(new ssm.StringParameter(this, `Local${i}`, { parameterName: name, stringValue: value, description: props.description }));
+      if (!(props.existingLocally ?? []).includes(name)) {
+        this.local.push(new ssm.StringParameter(this, `Local${i}`, { parameterName: name, stringValue: value, description: props.description }));
+      }
       for (const region of props.regions.filter((r) => r !== stack.region)) {
         const put: cr.AwsSdkCall = {
           service: 'SSM',

@@ -152,11 +152,13 @@ export class GlobalDataStack extends Stack {
       new RegionParameters(this, 'IdentityParameters', {
         regions: spec.regions,
         description: `${spec.name}: identity published for the regional authorizers`,
+        // PlatformIdentity writes the pool id parameter in this region itself.
+        existingLocally: [PlatformNames.userPoolIdParameter(spec)],
         parameters: {
-          ...(spec.secondaryRegions.length > 0 ? { [PlatformNames.userPoolIdParameter(spec)]: this.identity.userPool.userPoolId } : {}),
+          [PlatformNames.userPoolIdParameter(spec)]: this.identity.userPool.userPoolId,
           ...(clientIds.length > 0 ? { [clientIdsParameter(spec)]: Fn.join(',', clientIds) } : {}),
         },
-      }).local.forEach((p) => p.node.addDependency(this.identity!));
+      });
     }
     if (spec.edge.cdn && spec.spec.domain) {
       const replicaRegions = [...spec.secondaryRegions, ...(spec.regions.includes('us-east-1') ? [] : ['us-east-1'])];

@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SecureApiPlatform } from '../../constructs/aws';
+import { Compliance } from '../../lib/compliance';
+import { exampleSpec } from '../spec';
+
+/** Cedar policies of the example: role-based access and tenant isolation. */
+export const EXAMPLE_POLICIES = ['rbac.cedar', 'tenant-isolation.cedar']
+  .map((f) => readFileSync(path.join(__dirname, '..', 'policies', f), 'utf8'))
+  .join('\n');
+
+/**
+ * Builds the example platform into `app`: two regions, the orders API with its backend, every compliance pack.
+ * Context switches: `lean` (no CloudHSM, Shield Advanced or mTLS domain; demo-mode archive), `baseline` (the
+ * per-account baseline stacks), `account` (a 12-digit id; default: the deploying account).
+ */
+export function buildExampleApp(app: App): SecureApiPlatform {
+  const flag = (name: string): boolean => ['true', '1', 'yes'].includes(String(app.node.tryGetContext(name) ?? 'false').toLowerCase());
+  const spec = exampleSpec('aws', { lean: flag('lean') });
+  const platform = new SecureApiPlatform(app, 'Orders', {
+    spec,
+    account: app.node.tryGetContext('account') as string | undefined,
+    accountBaseline: flag('baseline'),
+    policies: EXAMPLE_POLICIES,
+    backends: {
+      orders: SecureApiPlatform.lambdaBackend(path.join(__dirname, '..', '..', 'assets', 'orders-backend'), {
+        // The example's own data: a regional orders table, partitioned by tenant.
+        tables: (ctx, scope) => [new dynamodb.TableV2(scope, 'Orders', {
+          tableName: `${ctx.spec.name}-orders`,
+          partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+          encryption: dynamodb.TableEncryptionV2.customerManagedKey(ctx.keys.data),
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })],
+        environment: (ctx) => ({ ORDERS_TABLE: `${ctx.spec.name}-orders`, CALL_TIMEOUT_MS: '2000' }),
+      }),
+    },
+  });
+  Compliance.enforce(app, { spec, profiles: spec.compliance });
+  return platform;
+}
