@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { PlatformNames } from '../common/names';
 
 export interface RegionalFailoverProps {
   readonly spec: ResolvedSpec;
@@ -48,16 +49,19 @@ export class RegionalFailover extends Construct {
     if (!props.healthPath.startsWith('/')) {
       throw new PlatformValidationError(`healthPath must start with "/" (received: ${JSON.stringify(props.healthPath)}), e.g. "/v1/health"`, this);
     }
+    // Literal names (computed from the spec), so the records read plainly in the template and the report.
+    const domainName = PlatformNames.originDomain(props.spec) ?? props.domain.domainName;
+    const healthName = `${region}.${domainName}`;
     new route53.CfnRecordSet(this, 'HealthRecord', {
       hostedZoneId: props.zone.hostedZoneId,
-      name: props.healthDomain.domainName,
+      name: healthName,
       type: 'A',
       aliasTarget: { dnsName: props.healthDomain.domainNameAliasDomainName, hostedZoneId: props.healthDomain.domainNameAliasHostedZoneId, evaluateTargetHealth: false },
     });
     this.healthCheck = new route53.CfnHealthCheck(this, 'HealthCheck', {
       healthCheckConfig: {
         type: 'HTTPS',
-        fullyQualifiedDomainName: props.healthDomain.domainName,
+        fullyQualifiedDomainName: healthName,
         resourcePath: props.healthPath,
         port: 443,
         enableSni: true,
@@ -69,7 +73,7 @@ export class RegionalFailover extends Construct {
     });
     this.latencyRecord = new route53.CfnRecordSet(this, 'LatencyRecord', {
       hostedZoneId: props.zone.hostedZoneId,
-      name: props.domain.domainName,
+      name: domainName,
       type: 'A',
       setIdentifier: region,
       region,
