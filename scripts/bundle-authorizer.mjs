@@ -3,11 +3,13 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'assets', 'authorizer');
+// `--outdir <dir>` builds elsewhere (the bundle test builds into a temporary folder, leaving assets/ alone).
+const outArg = process.argv.indexOf('--outdir');
+const outdir = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'assets', 'authorizer');
 const require = createRequire(import.meta.url);
 
 mkdirSync(outdir, { recursive: true });
@@ -42,4 +44,4 @@ for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {
 
 const bytes = statSync(join(outdir, 'index.js')).size;
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`authorizer bundle: assets/authorizer/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs (Cedar wasm shipped beside it)`);
+console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs (Cedar wasm shipped beside it)`);

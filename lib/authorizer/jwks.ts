@@ -1,0 +1,237 @@
+import { createPublicKey } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { JwksCache as LibraryJwksCache, Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+import { safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
+import { JwtAlgorithm, LIMITS } from './config';
+import { Denial, Reason, ReasonCode } from './reasons';
+
+/** A JWK from the issuer's set, checked once when the set is loaded (not per request). */
+export interface PreparedKey {
+  readonly kid: string;
+  /** The public members only, handed to aws-jwt-verify. */
+  readonly jwk?: JwkWithKid;
+  /** Algorithms this key may verify (its `alg` if published, else those its type and curve allow). */
+  readonly algorithms: ReadonlySet<string>;
+  /** Set when the key is unusable: every token naming it is denied with this reason. */
+  readonly unusable?: ReasonCode;
+}
+
+/** Fetches a JWKS body: one GET, a hard deadline (AbortController), a size cap, no redirects, 200 only. */
+export type JwksFetcher = (uri: string, deadlineMs: number, maxBytes: number) => Promise<Buffer>;
+
+export const fetchJwksBody: JwksFetcher = (uri, deadlineMs, maxBytes) => new Promise<Buffer>((resolve, reject) => {
+  const url = new URL(uri);
+  const controller = new AbortController();
+  let settled = false;
+  const finish = (err: Error | undefined, body?: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (err) {
+      controller.abort();
+      reject(err);
+    } else {
+      resolve(body!);
+    }
+  };
+  const timer = setTimeout(() => finish(new Error(`JWKS fetch exceeded its ${deadlineMs} ms deadline`)), deadlineMs);
+  timer.unref();
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const req = send(url, { method: 'GET', headers: { accept: 'application/json' }, signal: controller.signal }, (res) => {
+    if (res.statusCode !== 200) {
+      res.resume();
+      finish(new Error(`JWKS endpoint answered HTTP ${res.statusCode}`));
+      return;
+    }
+    const declared = Number(res.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      finish(new Error(`JWKS body of ${declared} bytes exceeds the ${maxBytes}-byte cap`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(new Error(`JWKS body exceeds the ${maxBytes}-byte cap`));
+      else chunks.push(chunk);
+    });
+    res.on('end', () => finish(undefined, Buffer.concat(chunks)));
+    res.on('error', (e) => finish(e));
+    res.on('aborted', () => finish(new Error('JWKS response aborted')));
+  });
+  req.on('error', (e) => finish(e));
+  req.end();
+});
+
+const EC_CURVES: Record<string, JwtAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+const RSA_ALGS = new Set<string>(['RS256', 'RS384', 'RS512']);
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Checks one published key: type and curve, `use`/`key_ops`, `alg`, RSA modulus length. Never throws. */
+export function prepareKey(raw: unknown): PreparedKey | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const jwk = raw as Record<string, unknown>;
+  const kid = str(jwk.kid);
+  if (!kid || kid.length > LIMITS.maxKidLength) return undefined;
+  const unusable = (reason: ReasonCode): PreparedKey => ({ kid, algorithms: new Set(), unusable: reason });
+  if (jwk.use !== undefined && jwk.use !== 'sig') return unusable(Reason.KEY_MISMATCH);
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return unusable(Reason.KEY_MISMATCH);
+  const kty = str(jwk.kty);
+  const alg = str(jwk.alg);
+  let algorithms: Set<string>;
+  const pub: Record<string, string> = { kty: kty ?? '', kid };
+  try {
+    if (kty === 'RSA') {
+      pub.n = str(jwk.n) ?? '';
+      pub.e = str(jwk.e) ?? '';
+      const bits = createPublicKey({ key: pub, format: 'jwk' }).asymmetricKeyDetails?.modulusLength ?? 0;
+      if (bits < LIMITS.minRsaBits) return unusable(Reason.WEAK_KEY);
+      algorithms = new Set(RSA_ALGS);
+    } else if (kty === 'EC') {
+      const crv = str(jwk.crv) ?? '';
+      const curveAlg = Object.prototype.hasOwnProperty.call(EC_CURVES, crv) ? EC_CURVES[crv] : undefined;
+      if (!curveAlg) return unusable(Reason.KEY_MISMATCH);
+      Object.assign(pub, { crv, x: str(jwk.x) ?? '', y: str(jwk.y) ?? '' });
+      createPublicKey({ key: pub, format: 'jwk' }); // rejects points off the curve
+      algorithms = new Set([curveAlg]);
+    } else if (kty === 'OKP' && jwk.crv === 'Ed25519') {
+      Object.assign(pub, { crv: 'Ed25519', x: str(jwk.x) ?? '' });
+      createPublicKey({ key: pub, format: 'jwk' });
+      algorithms = new Set(['EdDSA']);
+    } else {
+      // `oct` (HMAC) keys and anything else: never a verification key here (no HS/RS confusion).
+      return unusable(Reason.KEY_MISMATCH);
+    }
+  } catch {
+    return unusable(Reason.KEY_MISMATCH);
+  }
+  if (alg !== undefined) {
+    if (!algorithms.has(alg)) return unusable(Reason.KEY_MISMATCH);
+    algorithms = new Set([alg]);
+    pub.alg = alg;
+  }
+  pub.use = 'sig';
+  return { kid, jwk: pub as unknown as JwkWithKid, algorithms };
+}
+
+/** Parses and checks a JWKS body; throws on anything that is not `{ "keys": [...] }`. */
+export function parseJwks(body: Buffer): Map<string, PreparedKey> {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  const doc = safeJsonParse(text) as unknown;
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { keys?: unknown }).keys)) {
+    throw new Error('JWKS is not an object with a `keys` array');
+  }
+  const keys = new Map<string, PreparedKey>();
+  for (const raw of ((doc as { keys: unknown[] }).keys).slice(0, LIMITS.maxJwksKeys)) {
+    const key = prepareKey(raw);
+    // A kid published twice is ambiguous: neither copy is used.
+    if (key) keys.set(key.kid, keys.has(key.kid) ? { kid: key.kid, algorithms: new Set(), unusable: Reason.KEY_MISMATCH } : key);
+  }
+  return keys;
+}
+
+export interface IssuerJwksOptions {
+  readonly timeoutMs: number;
+  readonly maxAgeMs: number;
+  readonly clock: () => number;
+  readonly fetcher: JwksFetcher;
+  /** Called after each fetch attempt (for the log): error undefined on success. */
+  readonly onFetch?: (uri: string, ms: number, error?: Error) => void;
+}
+
+/**
+ * One issuer's key set, cached per cold start. Concurrent fetches are merged into one; an unknown `kid` refetches
+ * at most once per {@link LIMITS.unknownKidRefetchMs} (key rotation works, forged kids cannot cause a fetch storm);
+ * a failed fetch is retried after {@link LIMITS.failedFetchRetryMs}; a stale set is kept when a refresh fails.
+ * Implements aws-jwt-verify's JwksCache so the library verifies against exactly these keys.
+ */
+export class IssuerJwks implements LibraryJwksCache {
+  private keys = new Map<string, PreparedKey>();
+  private fetchedAt?: number;
+  private expiresAt = 0;
+  private retryAfter = 0;
+  private inflight?: Promise<void>;
+
+  constructor(readonly uri: string, private readonly options: IssuerJwksOptions) {}
+
+  /** The key for `kid` when the cached set is fresh and has it (the hot path: no promise, no await). */
+  freshKey(kid: string): PreparedKey | undefined {
+    const key = this.keys.get(kid);
+    return key && this.options.clock() < this.expiresAt ? key : undefined;
+  }
+
+  /** The key for `kid`, fetching or refreshing the set when needed. Throws a {@link Denial}. */
+  async getKey(kid: string): Promise<PreparedKey> {
+    const now = this.options.clock();
+    const cached = this.keys.get(kid);
+    if (cached && now < this.expiresAt) return cached;
+    const loaded = this.fetchedAt !== undefined;
+    const wantsFetch = !loaded || now >= this.expiresAt || (!cached && now - this.fetchedAt! >= LIMITS.unknownKidRefetchMs);
+    if (wantsFetch && now >= this.retryAfter) {
+      try {
+        await this.refresh();
+      } catch (e) {
+        if (!loaded) throw new Denial(Reason.JWKS_UNAVAILABLE, (e as Error).message);
+      }
+    } else if (!loaded) {
+      throw new Denial(Reason.JWKS_UNAVAILABLE, 'an earlier JWKS fetch failed; waiting before the next attempt');
+    }
+    const key = this.keys.get(kid);
+    if (!key) throw new Denial(Reason.UNKNOWN_KID);
+    return key;
+  }
+
+  /** Fetches the set now (merged with any fetch in flight). */
+  refresh(): Promise<void> {
+    if (!this.inflight) {
+      this.inflight = this.load().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
+  getCachedJwk(_jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
+    const jwk = this.keys.get(decomposedJwt.header.kid ?? '')?.jwk;
+    if (!jwk) throw new Denial(Reason.UNKNOWN_KID);
+    return jwk;
+  }
+
+  async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    await this.getKey(decomposedJwt.header.kid ?? '');
+    return this.getCachedJwk(jwksUri, decomposedJwt);
+  }
+
+  addJwks(_jwksUri: string, jwks: Jwks): void {
+    this.install(parseJwks(Buffer.from(JSON.stringify(jwks))));
+  }
+
+  async getJwks(): Promise<Jwks> {
+    await this.refresh();
+    return { keys: [...this.keys.values()].flatMap((k) => (k.jwk ? [k.jwk] : [])) };
+  }
+
+  private install(keys: Map<string, PreparedKey>): void {
+    this.keys = keys;
+    this.fetchedAt = this.options.clock();
+    this.expiresAt = this.fetchedAt + this.options.maxAgeMs;
+  }
+
+  private async load(): Promise<void> {
+    const started = this.options.clock();
+    try {
+      const body = await this.options.fetcher(this.uri, this.options.timeoutMs, LIMITS.maxJwksBytes);
+      this.install(parseJwks(body));
+      this.options.onFetch?.(this.uri, this.options.clock() - started);
+    } catch (e) {
+      this.retryAfter = this.options.clock() + LIMITS.failedFetchRetryMs;
+      this.options.onFetch?.(this.uri, this.options.clock() - started, e as Error);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The authorizer's stores: API keys, revocations, tenants. Interfaces here, a DynamoDB implementation in
+ * `./dynamodb` (production), an in-memory one in `./memory` (tests, benchmarks, local runs).
+ *
+ * ## DynamoDB item schema (one table; the operators' CLI writes the same items through `DynamoDbAuthorizerStore`)
+ *
+ * Table: partition key `pk` (S), sort key `sk` (S), TTL attribute `ttl` (N, epoch seconds). Global table in
+ * production (revocations and key hashes replicate to every region). Every `pk` starts with the item kind, so a
+ * kind can never be read as another.
+ *
+ * | Item              | `pk`                              | `sk`       | Attributes                                                                  |
+ * |-------------------|-----------------------------------|------------|-----------------------------------------------------------------------------|
+ * | API key           | `APIKEY#<sha256 hex of the key>`  | `APIKEY`   | `keyId` S, `tenantId` S, `scopes` SS/L, `disabled` BOOL?, `expiresAt` N?, `createdAt` S, `ttl` N? |
+ * | Revoked token     | `REVOKED#JTI#<jti>`               | `REVOKED`  | `revokedAt` N, `reason` S?, `ttl` N (the token's `exp`: the item outlives the token) |
+ * | Revoked subject   | `REVOKED#SUB#<issuer>#<sub>`      | `REVOKED`  | `revokedBefore` N (tokens with `iat` before it are revoked), `reason` S?, `ttl` N? |
+ * | Tenant            | `TENANT#<tenantId>`               | `TENANT`   | `disabled` BOOL (required: a record without it counts as disabled), `meteringKey` S? (value of the API Gateway API key of the tenant's usage plan, never given to clients), `plan` S? |
+ *
+ * - The API key itself is never stored: only the lowercase hex SHA-256 of its UTF-8 bytes. Keys must carry at least
+ *   128 bits of entropy (the CLI issues 256-bit keys), which is why an unsalted hash is sufficient.
+ * - An API key record is refused when `disabled` is true or `expiresAt` (epoch seconds) has passed; `scopes` may be a
+ *   list (L of S), a string set (SS) or one space-separated string.
+ * - `origin_jti` (Cognito) is revoked with a `REVOKED#JTI#<origin_jti>` item: it revokes every access token
+ *   minted from that refresh token.
+ * - `<issuer>` is the exact `iss` value; it cannot contain `#` (the config refuses URL fragments), so the key
+ *   splits unambiguously. Tenant ids match `^[A-Za-z0-9._-]{1,64}$`.
+ */
+import { createHash } from 'node:crypto';
+
+/** A DynamoDB primary key of the authorizer table. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** Key builders shared by the authorizer and the operators' CLI: the only place item keys are spelled. */
+export const ItemKeys = {
+  apiKey: (sha256Hex: string): ItemKey => ({ pk: `APIKEY#${sha256Hex}`, sk: 'APIKEY' }),
+  revokedJti: (jti: string): ItemKey => ({ pk: `REVOKED#JTI#${jti}`, sk: 'REVOKED' }),
+  revokedSubject: (issuer: string, subject: string): ItemKey => ({ pk: `REVOKED#SUB#${issuer}#${subject}`, sk: 'REVOKED' }),
+  tenant: (tenantId: string): ItemKey => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+} as const;
+
+/** Lowercase hex SHA-256 of an API key: how a key is looked up (and the only form in which it is stored). */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+/** An API key's record (the key itself is never part of it). */
+export interface ApiKeyRecord {
+  /** Public identifier of the key (for logs and the `clientId` context value). */
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly scopes: readonly string[];
+  /** @default false */
+  readonly disabled?: boolean;
+  /** Epoch seconds after which the key is refused. @default - no expiry */
+  readonly expiresAt?: number;
+}
+
+/** A tenant's record. */
+export interface TenantRecord {
+  readonly tenantId: string;
+  readonly disabled: boolean;
+  /** API Gateway API key value that meters the tenant's usage plan (`usageIdentifierKey`). @default - not metered */
+  readonly meteringKey?: string;
+  /** @default - none */
+  readonly plan?: string;
+}
+
+/** What the revocation store knows about one token. */
+export interface RevocationQuery {
+  readonly issuer: string;
+  readonly subject: string;
+  /** The token's `jti` and, when present, `origin_jti`. */
+  readonly jtis: readonly string[];
+}
+
+export interface RevocationStatus {
+  /** Those of the queried jtis that are revoked. */
+  readonly revokedJtis: readonly string[];
+  /** Tokens of this subject issued (`iat`) before this epoch second are revoked. @default - none */
+  readonly subjectRevokedBefore?: number;
+}
+
+/** Options every store call receives: a signal that fires at the authorizer's store deadline. */
+export interface StoreCallOptions {
+  readonly signal: AbortSignal;
+}
+
+export interface ApiKeyStore {
+  /** The record for a key hash, or undefined when unknown. Throws when the store cannot answer. */
+  getApiKey(sha256Hex: string, options: StoreCallOptions): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface RevocationStore {
+  /** Revocation facts for one token. Throws when the store cannot answer. */
+  getRevocationStatus(query: RevocationQuery, options: StoreCallOptions): Promise<RevocationStatus>;
+}
+
+export interface TenantStore {
+  /** The tenant's record, or undefined when unknown. Throws when the store cannot answer. */
+  getTenant(tenantId: string, options: StoreCallOptions): Promise<TenantRecord | undefined>;
+}
+
+/** The stores an authorizer uses; any of them may be injected into `createAuthorizer`. */
+export interface AuthorizerStores {
+  readonly apiKeys?: ApiKeyStore;
+  readonly revocations?: RevocationStore;
+  readonly tenants?: TenantStore;
+}
+
+/** A bounded TTL cache (insertion order eviction): per cold start, shared by every request of the sandbox. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+
+  constructor(private readonly maxEntries: number, private readonly clock: () => number) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.clock() >= entry.expiresAt) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: V, ttlMs: number): void {
+    if (ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expiresAt: this.clock() + ttlMs });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

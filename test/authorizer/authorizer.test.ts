@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { baseConfig, bearer, claims, event, JwksServer, LogCapture, METHOD_ARN, now, outcome, rsaKey, signJwt, TestKey } from './helpers';
+import { Authorizer, AuthorizerEvent, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
+
+const server = new JwksServer();
+let key: TestKey;
+beforeAll(async () => {
+  await server.start();
+  key = rsaKey('k1');
+  server.keys = [key.publicJwk];
+});
+afterAll(() => server.stop());
+
+function setup(extra = {}, clock?: () => number) {
+  const log = new LogCapture();
+  const store = new MemoryAuthorizerStore();
+  store.tenants.set('acme', { tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
+  store.tenants.set('globex', { tenantId: 'globex', disabled: false, meteringKey: 'meter-globex' });
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: {}, tenants: {}, ...extra }), {
+    log: log.sink, clock, stores: { revocations: store, tenants: store },
+  });
+  return { log, store, authorize };
+}
+
+describe('the allow', () => {
+  test('carries the caller in string-only context, the metering key, and a policy for this methodArn only', async () => {
+    const { authorize } = setup();
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { scope: 'orders:read orders:write' })))));
+    expect(o.status).toBe(200);
+    if (o.status !== 200) return;
+    expect(o.result).toEqual({
+      principalId: 'user-1',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }] },
+      context: { principalId: 'user-1', tenantId: 'acme', scopes: 'orders:read orders:write', clientId: 'client-1', authMethod: 'jwt' },
+      usageIdentifierKey: 'meter-acme',
+    });
+    for (const v of Object.values(o.result.context!)) expect(typeof v).toBe('string');
+  });
+
+  test('the tenant comes from the token; a client-sent tenant header is ignored', async () => {
+    const { authorize } = setup();
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { tenant_id: 'acme' })), {
+      headers: { 'X-Tenant-Id': 'globex', 'tenant_id': 'globex' },
+    })));
+    expect(o.status === 200 && o.result.context?.tenantId).toBe('acme');
+    expect(o.status === 200 && o.result.usageIdentifierKey).toBe('meter-acme');
+  });
+
+  test('scp (array) is accepted as the scope claim', async () => {
+    const c = claims(server.issuer, { scope: undefined, scp: ['orders:read'] });
+    delete c.scope;
+    const { authorize } = setup();
+    expect((await outcome(authorize(bearer(signJwt(key, c))))).status).toBe(200);
+  });
+
+  test('ANY routes match every method', async () => {
+    const { authorize } = setup({ routes: { 'ANY /things/{id}': {} } });
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)), { method: 'PATCH', resource: '/things/{id}' })))).status).toBe(200);
+  });
+});
+
+describe('routes and scopes', () => {
+  test('an unlisted route is denied (403) before any token work', async () => {
+    const { log, authorize } = setup();
+    const before = server.requests;
+    const o = await outcome(authorize(bearer('not-even-a-token', { method: 'DELETE', resource: '/admin' })));
+    expect(o.status).toBe(403);
+    expect(log.last).toMatchObject({ Reason: Reason.ROUTE_NOT_LISTED, route: 'DELETE /admin', status: 403 });
+    expect(server.requests).toBe(before);
+  });
+
+  test('a missing scope is a 403 with the Deny policy', async () => {
+    const { log, authorize } = setup();
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer)), { method: 'POST', resource: '/orders' })));
+    expect(o).toMatchObject({ status: 403, result: { policyDocument: { Statement: [{ Effect: 'Deny', Resource: METHOD_ARN }] } } });
+    expect(log.last).toMatchObject({ Reason: Reason.INSUFFICIENT_SCOPE, detail: 'orders:write' });
+  });
+
+  test('no credentials is a 401', async () => {
+    const { log, authorize } = setup();
+    expect(await outcome(authorize(event()))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.NO_CREDENTIALS);
+  });
+
+  test('a bearer token and an API key together are refused as ambiguous', async () => {
+    const log = new LogCapture();
+    const stores = { apiKeys: new MemoryAuthorizerStore() };
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores });
+    const ev = bearer(signJwt(key, claims(server.issuer)), { headers: { 'x-api-key': 'some-key-value-12345' } });
+    expect(await outcome(authorize(ev))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.AMBIGUOUS_CREDENTIALS);
+  });
+});
+
+describe('revocation and tenant caches', () => {
+  test('revocation answers are cached briefly; a revoked token stays revoked until it expires', async () => {
+    let t = 0;
+    const { store, authorize } = setup({}, () => t);
+    const token = signJwt(key, claims(server.issuer, { jti: 'j-1' }));
+    expect((await outcome(authorize(bearer(token)))).status).toBe(200);
+    expect((await outcome(authorize(bearer(token)))).status).toBe(200);
+    expect(store.calls.getRevocationStatus).toBe(1);
+    expect(store.calls.getTenant).toBe(1);
+    store.revokedJtis.add('j-1');
+    t = 31_000; // after revocation.cacheSeconds
+    expect(await outcome(authorize(bearer(token)))).toEqual({ status: 401 });
+    store.revokedJtis.delete('j-1');
+    t = 62_000;
+    expect(await outcome(authorize(bearer(token)))).toEqual({ status: 401 });
+    expect(store.calls.getRevocationStatus).toBe(2);
+  });
+
+  test('tokens without jti are refused while revocation is on (unless the issuer opts out)', async () => {
+    const c = claims(server.issuer);
+    delete c.jti;
+    const { log, authorize } = setup();
+    expect(await outcome(authorize(bearer(signJwt(key, c))))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.MISSING_JTI);
+    const optOut = setup({ issuers: [{ issuer: server.issuer, jwksUri: server.uri, audience: ['urn:api:orders'], requireJti: false }] });
+    expect((await outcome(optOut.authorize(bearer(signJwt(key, c))))).status).toBe(200);
+  });
+
+  test('a store that throws fails closed', async () => {
+    const log = new LogCapture();
+    const failing = { getRevocationStatus: async () => { throw new Error('boom'); } };
+    const stores = { revocations: failing };
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: {} }), { log: log.sink, stores });
+    expect(await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+    expect(log.last).toMatchObject({ Reason: Reason.REVOCATION_UNAVAILABLE, detail: 'boom' });
+  });
+});
+
+describe('observability', () => {
+  test('one JSON line per decision: EMF metrics by Decision and Reason, no token, no raw subject', async () => {
+    const { log, authorize } = setup();
+    const token = signJwt(key, claims(server.issuer, { sub: 'alice@example.com' }));
+    await outcome(authorize(bearer(token)));
+    await outcome(authorize(bearer(token, { method: 'POST', resource: '/orders' })));
+    expect(log.decisions).toHaveLength(2);
+    const [allow, deny] = log.decisions;
+    expect(allow).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'SecureApiPlatform/Authorizer', Dimensions: [['Decision', 'Reason'], ['Decision']], Metrics: [{ Name: 'Decisions', Unit: 'Count' }, { Name: 'DecisionLatency', Unit: 'Milliseconds' }] }] },
+      level: 'INFO',
+      Decision: 'allow',
+      Reason: 'allowed',
+      Decisions: 1,
+      status: 200,
+      route: 'GET /orders/{id}',
+      issuer: server.issuer,
+      kid: 'k1',
+      tenant: 'acme',
+      authMethod: 'jwt',
+    });
+    expect(typeof (allow._aws as { Timestamp: number }).Timestamp).toBe('number');
+    expect(typeof allow.DecisionLatency).toBe('number');
+    expect(typeof allow.requestId).toBe('string');
+    expect(allow.principal).toMatch(/^[0-9a-f]{16}$/);
+    expect(deny).toMatchObject({ level: 'WARN', Decision: 'deny', Reason: 'insufficient_scope', status: 403 });
+    const all = log.raw.join('\n');
+    for (const part of token.split('.')) expect(all).not.toContain(part);
+    expect(all).not.toContain('alice@example.com');
+  });
+});
+
+describe('never a 500, never a hang', () => {
+  const garbage: unknown[] = [
+    undefined, null, 42, 'event', [], {}, { methodArn: 42 }, { methodArn: METHOD_ARN, headers: 'x' },
+    { methodArn: METHOD_ARN, httpMethod: 'GET', resource: '/orders/{id}', headers: { Authorization: 42 } },
+    { methodArn: METHOD_ARN, httpMethod: 'GET', resource: '/orders/{id}', headers: null, multiValueHeaders: { authorization: 'Bearer x' } },
+    { methodArn: METHOD_ARN, httpMethod: 'GET', resource: '/orders/{id}', headers: { authorization: 'Bearer a.b.c' }, requestContext: { requestId: { toString: null } } },
+    { methodArn: METHOD_ARN, httpMethod: 'GET', resource: '/orders/{id}', headers: Object.create(null) as unknown },
+  ];
+
+  test.each(garbage.map((g, i) => [i, g]))('malformed event #%s is a 401 or 403', async (_i, g) => {
+    const { authorize } = setup();
+    const o = await outcome(authorize(g as AuthorizerEvent));
+    expect([401, 403]).toContain(o.status);
+  });
+
+  test('random tokens (fuzz) are all 401', async () => {
+    const { log, authorize } = setup();
+    const pieces = [() => randomBytes(20).toString('base64url'), () => Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url'), () => '', () => '=='];
+    for (let i = 0; i < 200; i++) {
+      const pick = () => pieces[Math.floor(Math.random() * pieces.length)]();
+      const token = [pick(), pick(), pick()].join('.');
+      expect(await outcome(authorize(bearer(token)))).toEqual({ status: 401 });
+    }
+    expect(log.decisions.every((d) => d.status === 401)).toBe(true);
+  });
+
+  test('an exploding store or log sink still yields a clean 401/allow', async () => {
+    const throwingStore = { getRevocationStatus: () => { throw new TypeError('sync throw'); } };
+    const authorize: Authorizer = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: {} }), {
+      log: () => { throw new Error('sink down'); }, stores: { revocations: throwingStore as never },
+    });
+    expect(await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+    const noRevocation = createAuthorizer(baseConfig(server.issuer, server.uri), { log: () => { throw new Error('sink down'); } });
+    expect((await outcome(noRevocation(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+  });
+});
+
+describe('handler (AUTHORIZER_CONFIG, once per cold start)', () => {
+  const saved = process.env.AUTHORIZER_CONFIG;
+  afterEach(() => {
+    process.env.AUTHORIZER_CONFIG = saved;
+    jest.resetModules();
+  });
+
+  async function loadHandler(config: string | undefined) {
+    if (config === undefined) delete process.env.AUTHORIZER_CONFIG;
+    else process.env.AUTHORIZER_CONFIG = config;
+    jest.resetModules();
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('../../lib/authorizer') as typeof import('../../lib/authorizer');
+    return { handler: mod.handler, lines, restore: () => write.mockRestore() };
+  }
+
+  test('a valid configuration serves decisions', async () => {
+    const { handler, lines, restore } = await loadHandler(JSON.stringify(baseConfig(server.issuer, server.uri)));
+    try {
+      expect((await outcome(handler(bearer(signJwt(key, claims(server.issuer))))).then((o) => o.status))).toBe(200);
+      expect(lines.some((l) => l.includes('"Decision":"allow"'))).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  test.each([
+    ['missing', undefined, /AUTHORIZER_CONFIG is not set/],
+    ['not JSON', '{nope', /JSON/],
+    ['invalid', JSON.stringify({ issuers: [], routes: {} }), /AuthorizerConfig\.issuers/],
+  ])('a %s configuration denies every request (401, config_error), never a 500', async (_n, config, detail) => {
+    const { handler, lines, restore } = await loadHandler(config);
+    try {
+      expect(await outcome(handler(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+      const line = JSON.parse(lines.find((l) => l.includes('config_error'))!) as { Reason: string; detail: string; level: string };
+      expect(line).toMatchObject({ Reason: 'config_error', level: 'ERROR' });
+      expect(line.detail).toMatch(detail);
+    } finally {
+      restore();
+    }
+  });
+});
+
+test('times are checked against the wall clock, not the cache clock', async () => {
+  const { authorize } = setup({}, () => 1e12);
+  expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { exp: now() + 100 })))))).status).toBe(200);
+});
