@@ -48,6 +48,8 @@ interface Authenticated {
 
 const PRINTABLE = /^[\x21-\x7E]+$/;
 const BEARER = /^Bearer +([^\s]+) *$/i;
+/** `Authorization: ApiKey <key>`: lets API-key clients satisfy an authorizer cache keyed on the Authorization header. */
+const API_KEY_SCHEME = /^ApiKey +([^\s]+) *$/i;
 const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -325,11 +327,17 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     if (!route) throw new Denial(Reason.ROUTE_NOT_LISTED);
 
     const authorization = header(event, 'authorization');
-    const apiKey = cfg.apiKeys ? header(event, cfg.apiKeys.header) : undefined;
-    if (authorization !== undefined && apiKey !== undefined) throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'both a bearer token and an API key');
+    const apiKeyHeader = cfg.apiKeys ? header(event, cfg.apiKeys.header) : undefined;
+    const schemeKey = cfg.apiKeys && authorization !== undefined ? API_KEY_SCHEME.exec(authorization)?.[1] : undefined;
     let who: Authenticated;
-    if (authorization !== undefined && cfg.issuers.length > 0) who = await authenticateJwt(authorization, event, fields);
-    else if (apiKey !== undefined) who = await authenticateApiKey(apiKey, fields);
+    if (schemeKey !== undefined) {
+      // The same key may also travel in the key header (the WAF's per-key rate limit reads it); two different keys are ambiguous.
+      if (apiKeyHeader !== undefined && apiKeyHeader !== schemeKey) throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'two different API keys');
+      who = await authenticateApiKey(schemeKey, fields);
+    } else if (authorization !== undefined && apiKeyHeader !== undefined) {
+      throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'both a bearer token and an API key');
+    } else if (authorization !== undefined && cfg.issuers.length > 0) who = await authenticateJwt(authorization, event, fields);
+    else if (apiKeyHeader !== undefined) who = await authenticateApiKey(apiKeyHeader, fields);
     else throw new Denial(authorization !== undefined ? Reason.MALFORMED_HEADER : Reason.NO_CREDENTIALS);
 
     let usageKey: string | undefined;

@@ -47,6 +47,12 @@ export interface IssuerConfig {
    * @default true
    */
   readonly requireJti?: boolean;
+  /**
+   * Prefixes the issuer puts before scope names, stripped before the route's scopes are compared: Cognito grants
+   * resource-server scopes as `<identifier>/<scope>` (e.g. `orders/orders:read` for the route scope `orders:read`).
+   * @default - none: scopes are compared as issued
+   */
+  readonly scopePrefixes?: string[];
 }
 
 /** What a route demands beyond a valid credential. */
@@ -304,7 +310,7 @@ const TOP_LEVEL_KEYS = [
   'issuers', 'routes', 'jwksTimeoutMs', 'jwksCacheSeconds', 'clockSkewSeconds', 'maxTokenLifetimeSeconds', 'policies',
   'tableName', 'storeTimeoutMs', 'apiKeys', 'revocation', 'tenants', 'certificateBinding', 'metricsNamespace',
 ] as const;
-const ISSUER_KEYS = ['issuer', 'jwksUri', 'audience', 'clientIds', 'algorithms', 'tokenUse', 'tenantClaim', 'requireJti'] as const;
+const ISSUER_KEYS = ['issuer', 'jwksUri', 'audience', 'clientIds', 'algorithms', 'tokenUse', 'tenantClaim', 'requireJti', 'scopePrefixes'] as const;
 
 /** Options of {@link validateAuthorizerConfig}. */
 export interface ValidateOptions {
@@ -360,11 +366,16 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
       fail(`${f}.tenantClaim`, raw.tenantClaim, `must be a claim name matching ${CLAIM_NAME}`);
     }
     checkBool(`${f}.requireJti`, raw.requireJti);
+    checkStringList(`${f}.scopePrefixes`, raw.scopePrefixes);
+    for (const [j, prefix] of ((raw.scopePrefixes as string[] | undefined) ?? []).entries()) {
+      if (prefix.includes('/') || prefix.length === 0) fail(`${f}.scopePrefixes[${j}]`, prefix, 'must be a resource-server identifier without "/" (the "/" separator is implied)');
+    }
     return {
       ...(raw as unknown as IssuerConfig),
       algorithms: [...new Set((raw.algorithms as JwtAlgorithm[] | undefined) ?? ['RS256'])] as JwtAlgorithm[],
       tenantClaim: (raw.tenantClaim as string | undefined) ?? 'tenant_id',
       requireJti: (raw.requireJti as boolean | undefined) ?? true,
+      scopePrefixes: [...((raw.scopePrefixes as string[] | undefined) ?? [])],
     };
   });
 

@@ -110,6 +110,15 @@ export function decomposeJwt(token: string): DecomposedJwt {
   return { header: header as JwtHeader, headerB64, payload: payload as JwtPayload, payloadB64, signatureB64 };
 }
 
+/** `orders/orders:read` → `orders:read` for a listed prefix; other scopes are kept as issued. */
+function stripScopePrefixes(scopes: string[], prefixes: readonly string[] | undefined): string[] {
+  if (!prefixes || prefixes.length === 0) return scopes;
+  return scopes.map((s) => {
+    const slash = s.indexOf('/');
+    return slash > 0 && prefixes.includes(s.slice(0, slash)) ? s.slice(slash + 1) : s;
+  });
+}
+
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
   if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
@@ -238,7 +247,7 @@ export class JwtAuthenticator {
       kid,
       subject,
       tenantId: tenantRaw,
-      scopes: payload.scope !== undefined ? stringList(payload.scope) : stringList(payload.scp),
+      scopes: stripScopePrefixes(payload.scope !== undefined ? stringList(payload.scope) : stringList(payload.scp), issuer.scopePrefixes),
       clientId,
       groups: stringList(payload['cognito:groups'] ?? payload.groups),
       roles: stringList(payload.roles),

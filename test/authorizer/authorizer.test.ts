@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { baseConfig, bearer, claims, event, JwksServer, LogCapture, METHOD_ARN, now, outcome, rsaKey, signJwt, TestKey } from './helpers';
-import { Authorizer, AuthorizerEvent, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
+import { Authorizer, AuthorizerEvent, createAuthorizer, hashApiKey, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
 
 const server = new JwksServer();
 let key: TestKey;
@@ -89,6 +89,40 @@ describe('routes and scopes', () => {
     const ev = bearer(signJwt(key, claims(server.issuer)), { headers: { 'x-api-key': 'some-key-value-12345' } });
     expect(await outcome(authorize(ev))).toEqual({ status: 401 });
     expect(log.last.Reason).toBe(Reason.AMBIGUOUS_CREDENTIALS);
+  });
+});
+
+describe('API keys in the Authorization header and Cognito scope prefixes', () => {
+  function keyed() {
+    const log = new LogCapture();
+    const store = new MemoryAuthorizerStore();
+    const apiKey = randomBytes(24).toString('base64url');
+    store.apiKeys.set(hashApiKey(apiKey), { keyId: 'k-1', tenantId: 'acme', scopes: ['orders:read'], createdAt: '2026-11-01T00:00:00Z' });
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores: { apiKeys: store } });
+    return { log, apiKey, authorize };
+  }
+
+  test('`Authorization: ApiKey <key>` is an API key (so a gateway cache keyed on Authorization serves key clients)', async () => {
+    const { apiKey, authorize } = keyed();
+    const o = await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}` } })));
+    expect(o.status === 200 && o.result.context).toMatchObject({ tenantId: 'acme', authMethod: 'apiKey' });
+    // The same key may also be sent in the key header, e.g. for the WAF's per-key rate limit.
+    expect((await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}`, 'x-api-key': apiKey } })))).status).toBe(200);
+  });
+
+  test('two different keys are refused as ambiguous', async () => {
+    const { log, apiKey, authorize } = keyed();
+    expect(await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}`, 'x-api-key': 'another-key-value-123456' } })))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.AMBIGUOUS_CREDENTIALS);
+  });
+
+  test('scopePrefixes strips the resource-server identifier Cognito puts before scopes, and only a listed one', async () => {
+    const config = baseConfig(server.issuer, server.uri);
+    const withPrefix = createAuthorizer({ ...config, issuers: [{ ...config.issuers[0], scopePrefixes: ['orders'] }] }, { log: new LogCapture().sink });
+    expect((await outcome(withPrefix(bearer(signJwt(key, claims(server.issuer, { scope: 'orders/orders:read' })))))).status).toBe(200);
+    expect((await outcome(withPrefix(bearer(signJwt(key, claims(server.issuer, { scope: 'billing/orders:read' })))))).status).toBe(403);
+    const without = createAuthorizer(config, { log: new LogCapture().sink });
+    expect((await outcome(without(bearer(signJwt(key, claims(server.issuer, { scope: 'orders/orders:read' })))))).status).toBe(403);
   });
 });
 

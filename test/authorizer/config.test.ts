@@ -38,6 +38,7 @@ test.each<[string, unknown, RegExp]>([
   ['issuer with credentials', mutate({ issuers: [{ ...valid.issuers[0], jwksUri: 'https://u:p@idp.example.com/jwks' }] }), /jwksUri: must not embed credentials/],
   ['neither audience nor clientIds', mutate({ issuers: [{ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' }] }), /issuers\[0\]: needs `audience` .* or `clientIds`/],
   ['empty audience', mutate({ issuers: [{ ...valid.issuers[0], audience: [] }] }), /issuers\[0\]\.audience: must be a non-empty array/],
+  ['scope prefix with a slash', mutate({ issuers: [{ ...valid.issuers[0], scopePrefixes: ['orders/v1'] }] }), /issuers\[0\]\.scopePrefixes\[0\]: must be a resource-server identifier without "\/".*received: "orders\/v1"/],
   ['HS256 allowed', mutate({ issuers: [{ ...valid.issuers[0], algorithms: ['HS256'] }] }), /issuers\[0\]\.algorithms\[0\]: must be one of RS256.*received: "HS256"/],
   ['alg none allowed', mutate({ issuers: [{ ...valid.issuers[0], algorithms: ['none'] }] }), /algorithms\[0\]: must be one of/],
   ['bad tokenUse', mutate({ issuers: [{ ...valid.issuers[0], tokenUse: 'refresh' }] }), /issuers\[0\]\.tokenUse: must be 'access' or 'id'/],

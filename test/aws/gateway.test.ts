@@ -68,11 +68,12 @@ describe('SecureRestApi', () => {
     expect(template.toJSON().Resources[stack.getLogicalId(health)].Properties).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: false });
   });
 
-  test('authorizer cache keyed on the token, the method and the resource path, TTL 300 s', () => {
+  test('authorizer cache keyed on the credential, the method, the full path and the source IP; off for an mTLS API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.resourcePath',
-      AuthorizerResultTtlInSeconds: 300,
+      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.path,context.identity.sourceIp',
+      // The example API is also served with mutual TLS: a cached allow could outlive a change of client certificate.
+      AuthorizerResultTtlInSeconds: 0,
     });
   });
 
@@ -207,7 +208,7 @@ describe('SecureRestApi validation', () => {
     new SecureRestApi(stack, 'Api', { spec: s, api: 'orders', backend, ...props });
   };
   test('unknown api', () => expect(make({ api: 'billing' })).toThrow(/api\/version must name exactly one API of spec.apis \(received: "billing"/));
-  test('cache TTL above 300 s', () => expect(make({ authorizerCacheTtl: Duration.minutes(10) })).toThrow(/authorizerCacheTtl must be between 1 and 300 s .*received: 600 s/));
+  test('cache TTL above 300 s', () => expect(make({ authorizerCacheTtl: Duration.minutes(10) })).toThrow(/authorizerCacheTtl must be between 0 and 300 s .*received: 600 s/));
   test('lambda backend missing', () => expect(make({ backend: undefined })).toThrow(/backend is required: spec API "orders" v1 has a lambda backend/));
   test('client certificate generation', () => expect(make({ clientCertificateGeneration: 0 })).toThrow(/clientCertificateGeneration must be a positive integer \(received: 0\)/));
   test('private backend without VPC link', () => {

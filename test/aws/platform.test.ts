@@ -53,7 +53,7 @@ describe('the example platform', () => {
     const t = templates[`Orders-Region-${region}`];
     t.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL', Rules: Match.arrayWith([Match.objectLike({ Statement: Match.objectLike({ RateBasedStatement: Match.anyValue() }) })]) });
     t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 300 });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'CUSTOM' });
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', ReservedConcurrentExecutions: 20 });
     t.hasResourceProperties('AWS::CloudWatch::Dashboard', {});

@@ -74,8 +74,11 @@ export interface SecureRestApiProps {
    */
   readonly key?: kms.IKey;
   /**
-   * Authorizer result cache TTL, at most 300 s; the cache key is the token, the method and the resource path.
-   * @default Duration.minutes(5)
+   * Authorizer result cache TTL, 0 (off) to 300 s. The cache key is the Authorization header (token or `ApiKey <key>`),
+   * the method, the full request path (so path parameters, and Cedar's tenant checks on them, are part of the key)
+   * and the source IP. APIs served with mutual TLS get no cache: API Gateway cannot key it on the client
+   * certificate, so a cached allow of a certificate-bound token would outlive a change of certificate.
+   * @default - Duration.minutes(5); Duration.seconds(0) for APIs with `mtls`
    */
   readonly authorizerCacheTtl?: Duration;
   /**
@@ -191,9 +194,9 @@ export class SecureRestApi extends Construct {
     const api = candidates[0];
     this.apiSpec = api;
     this.routes = spec.routes.filter((r) => r.api === api.name && r.version === api.version);
-    const ttl = props.authorizerCacheTtl ?? Duration.minutes(5);
-    if (!Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 1 || ttl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
-      throw new PlatformValidationError(`authorizerCacheTtl must be between 1 and ${MAX_CACHE_TTL_SECONDS} s so revocations and policy changes apply quickly (received: ${ttl.toSeconds()} s); lower it`, this);
+    const ttl = props.authorizerCacheTtl ?? (api.mtls ? Duration.seconds(0) : Duration.minutes(5));
+    if (!Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 0 || ttl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
+      throw new PlatformValidationError(`authorizerCacheTtl must be between 0 and ${MAX_CACHE_TTL_SECONDS} s so revocations and policy changes apply quickly (received: ${ttl.toSeconds()} s); lower it`, this);
     }
     const kind = api.backend?.kind ?? 'lambda';
     if (kind === 'lambda' && !props.backend) {
@@ -286,7 +289,12 @@ export class SecureRestApi extends Construct {
       this.authorizer = new apigw.RequestAuthorizer(this, 'LambdaAuthorizer', {
         handler: this.authorizerFunction.function,
         // The cache key: the token, the method and the resource path, so per-route scopes and Cedar stay correct.
-        identitySources: [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('httpMethod'), apigw.IdentitySource.context('resourcePath')],
+        identitySources: [
+          apigw.IdentitySource.header('Authorization'),
+          apigw.IdentitySource.context('httpMethod'),
+          apigw.IdentitySource.context('path'),
+          apigw.IdentitySource.context('identity.sourceIp'),
+        ],
         resultsCacheTtl: ttl,
       });
     }

@@ -199,6 +199,7 @@ export class PlatformIdentity extends Construct {
       clientIds,
       algorithms: ['RS256'],
       tokenUse: 'access',
+      scopePrefixes: [...new Set(this.spec.apis.map((a) => a.name))],
       tenantClaim: this.spec.tenantClaim,
     };
     return [cognitoIssuer, ...externalIssuerConfigs(this.spec)];

@@ -272,6 +272,8 @@ function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     clientIds: clients.map((_, i) => Fn.select(i, Fn.split(',', joined))),
+    // Cognito grants resource-server scopes as `<api name>/<scope>`; routes name the scope alone.
+    scopePrefixes: [...new Set(spec.apis.map((a) => a.name))],
     algorithms: ['RS256'],
     tokenUse: 'access',
     tenantClaim: spec.tenantClaim,
