@@ -1,5 +1,5 @@
-import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SecureApiPlatform } from '../../constructs/aws';

@@ -336,9 +336,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       who = await authenticateApiKey(schemeKey, fields);
     } else if (authorization !== undefined && apiKeyHeader !== undefined) {
       throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'both a bearer token and an API key');
-    } else if (authorization !== undefined && cfg.issuers.length > 0) who = await authenticateJwt(authorization, event, fields);
-    else if (apiKeyHeader !== undefined) who = await authenticateApiKey(apiKeyHeader, fields);
-    else throw new Denial(authorization !== undefined ? Reason.MALFORMED_HEADER : Reason.NO_CREDENTIALS);
+    } else if (authorization !== undefined && cfg.issuers.length > 0) {
+      who = await authenticateJwt(authorization, event, fields);
+    } else if (apiKeyHeader !== undefined) {
+      who = await authenticateApiKey(apiKeyHeader, fields);
+    } else {
+      throw new Denial(authorization !== undefined ? Reason.MALFORMED_HEADER : Reason.NO_CREDENTIALS);
+    }
 
     let usageKey: string | undefined;
     if (cfg.tenants.enabled) usageKey = (tenantFromCache(who.tenantId) ?? await checkTenant(who.tenantId)).meteringKey;

@@ -107,12 +107,12 @@ describe('API keys in the Authorization header and Cognito scope prefixes', () =
     const o = await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}` } })));
     expect(o.status === 200 && o.result.context).toMatchObject({ tenantId: 'acme', authMethod: 'apiKey' });
     // The same key may also be sent in the key header, e.g. for the WAF's per-key rate limit.
-    expect((await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}`, 'x-api-key': apiKey } })))).status).toBe(200);
+    expect((await outcome(authorize(event({ headers: { 'Authorization': `ApiKey ${apiKey}`, 'x-api-key': apiKey } })))).status).toBe(200);
   });
 
   test('two different keys are refused as ambiguous', async () => {
     const { log, apiKey, authorize } = keyed();
-    expect(await outcome(authorize(event({ headers: { Authorization: `ApiKey ${apiKey}`, 'x-api-key': 'another-key-value-123456' } })))).toEqual({ status: 401 });
+    expect(await outcome(authorize(event({ headers: { 'Authorization': `ApiKey ${apiKey}`, 'x-api-key': 'another-key-value-123456' } })))).toEqual({ status: 401 });
     expect(log.last.Reason).toBe(Reason.AMBIGUOUS_CREDENTIALS);
   });
 

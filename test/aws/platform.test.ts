@@ -126,7 +126,9 @@ describe('the example platform', () => {
 
   test('every compliance pack passed: no violation in the validation report, evidence reports written with zero failures', () => {
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: unknown[] }[] };
-    for (const r of report.pluginReports) expect({ plugin: r.pluginName, violations: r.violations }).toEqual({ plugin: r.pluginName, violations: [] });
+    for (const r of report.pluginReports) {
+      expect({ plugin: r.pluginName, violations: r.violations }).toEqual({ plugin: r.pluginName, violations: [] });
+    }
     expect(readdirSync(join(outdir, 'compliance')).sort()).toEqual(['compliance-junit.xml', 'compliance-report.html', 'compliance-report.md', 'compliance.sarif', 'evidence.json']);
     const junit = readFileSync(join(outdir, 'compliance', 'compliance-junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites[^>]* failures="0"/);

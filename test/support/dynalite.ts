@@ -1,5 +1,5 @@
-import { CreateTableCommand, DynamoDBClient, KeySchemaElement, AttributeDefinition } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, KeySchemaElement, AttributeDefinition } from '@aws-sdk/client-dynamodb';
 
 // dynalite has no type declarations; its factory returns an http.Server.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -52,7 +52,9 @@ export class PlatformTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key, replicaKeyArns),
-      replicas: spec.secondaryRegions.map((region) => ({ region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true } })),
+      replicas: spec.secondaryRegions.map((region) => ({
+        region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      })),
     });
   }
 }

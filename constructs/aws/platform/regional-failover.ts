@@ -56,7 +56,11 @@ export class RegionalFailover extends Construct {
       hostedZoneId: props.zone.hostedZoneId,
       name: healthName,
       type: 'A',
-      aliasTarget: { dnsName: props.healthDomain.domainNameAliasDomainName, hostedZoneId: props.healthDomain.domainNameAliasHostedZoneId, evaluateTargetHealth: false },
+      aliasTarget: {
+        dnsName: props.healthDomain.domainNameAliasDomainName,
+        hostedZoneId: props.healthDomain.domainNameAliasHostedZoneId,
+        evaluateTargetHealth: false,
+      },
     });
     this.healthCheck = new route53.CfnHealthCheck(this, 'HealthCheck', {
       healthCheckConfig: {
@@ -78,7 +82,9 @@ export class RegionalFailover extends Construct {
       setIdentifier: region,
       region,
       healthCheckId: this.healthCheck.attrHealthCheckId,
-      aliasTarget: { dnsName: props.domain.domainNameAliasDomainName, hostedZoneId: props.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: true },
+      aliasTarget: {
+        dnsName: props.domain.domainNameAliasDomainName, hostedZoneId: props.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
+      },
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Fn, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -39,6 +40,20 @@ export interface BackendContext {
   readonly keys: PlatformKeys;
   /** This region's idempotency table (Powertools idempotency). */
   readonly idempotencyTable: dynamodb.ITableV2;
+}
+
+/** Options of `SecureApiPlatform.lambdaBackend`. */
+export interface LambdaBackendOptions {
+  /**
+   * Tables of the backend's own data, created in `scope` (the idempotency table is always granted).
+   * @default - none
+   */
+  readonly tables?: (ctx: BackendContext, scope: Construct) => (dynamodb.ITable | dynamodb.ITableV2)[];
+  /**
+   * Extra environment variables (no secrets).
+   * @default - IDEMPOTENCY_TABLE only
+   */
+  readonly environment?: (ctx: BackendContext) => Record<string, string>;
 }
 
 /** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
@@ -124,7 +139,7 @@ export class EdgeKeysStack extends Stack {
       enableKeyRotation: true,
       description: `${spec.name}: CloudFront web ACL and access logs`,
     });
-    this.logs.grantEncryptDecrypt(new (require('aws-cdk-lib/aws-iam').ServicePrincipal)(`logs.${this.region}.amazonaws.com`));
+    this.logs.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
   }
 }
 
@@ -212,7 +227,16 @@ export class RegionalPlatformStack extends Stack {
         this.backends[key] = backend;
       }
       this.apis[key] = new SecureRestApi(this, `Api-${key}`, {
-        spec, api: api.name, version: api.version, backend, issuers, table, policies: props.policies, webAcl: this.waf, domains: this.domains, key: keys.logs,
+        spec,
+        api: api.name,
+        version: api.version,
+        backend,
+        issuers,
+        table,
+        policies: props.policies,
+        webAcl: this.waf,
+        domains: this.domains,
+        key: keys.logs,
       });
     }
     this.api = Object.values(this.apis)[0];
@@ -292,6 +316,24 @@ function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
  * 4. `<prefix>-Edge` (us-east-1): CloudFront, its web ACL, Shield Advanced.
  */
 export class SecureApiPlatform extends Construct {
+  /**
+   * A backend factory for a pre-built asset folder (bundled ahead of synth) with the platform's defaults (see
+   * `BackendFunction`): the regional idempotency table and the given tables granted, IDEMPOTENCY_TABLE set.
+   */
+  public static lambdaBackend(assetPath: string, options: LambdaBackendOptions = {}): BackendFactory {
+    return (scope, ctx) => {
+      const tables = [ctx.idempotencyTable, ...(options.tables?.(ctx, scope) ?? [])];
+      return new BackendFunction(scope, 'Function', {
+        spec: ctx.spec,
+        description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
+        code: lambda.Code.fromAsset(assetPath),
+        key: ctx.keys.logs,
+        tables,
+        environment: { IDEMPOTENCY_TABLE: ctx.idempotencyTable.tableName, ...options.environment?.(ctx) },
+      }).function;
+    };
+  }
+
   public readonly spec: ResolvedSpec;
   public readonly keys: Record<string, RegionalKeysStack> = {};
   public readonly edgeKeys?: EdgeKeysStack;
@@ -357,21 +399,4 @@ export class SecureApiPlatform extends Construct {
     }
   }
 
-  /**
-   * A backend factory for a pre-built asset folder (bundled ahead of synth) with the platform's defaults (see
-   * `BackendFunction`): the regional idempotency table and the given tables granted, IDEMPOTENCY_TABLE set.
-   */
-  public static lambdaBackend(assetPath: string, options: { tables?: (ctx: BackendContext, scope: Construct) => (dynamodb.ITable | dynamodb.ITableV2)[]; environment?: (ctx: BackendContext) => Record<string, string> } = {}): BackendFactory {
-    return (scope, ctx) => {
-      const tables = [ctx.idempotencyTable, ...(options.tables?.(ctx, scope) ?? [])];
-      return new BackendFunction(scope, 'Function', {
-        spec: ctx.spec,
-        description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
-        code: lambda.Code.fromAsset(assetPath),
-        key: ctx.keys.logs,
-        tables,
-        environment: { IDEMPOTENCY_TABLE: ctx.idempotencyTable.tableName, ...options.environment?.(ctx) },
-      }).function;
-    };
-  }
 }
