@@ -42,6 +42,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/lib-dynamodb@^3.1162.0',
     '@aws-sdk/client-api-gateway@^3.1142.0',
     '@aws-sdk/client-cloudwatch-logs@^3.1142.0',
+    '@aws-sdk/client-sts@^3.1162.0',
     '@aws-lambda-powertools/logger@~2.35.0',
     '@aws-lambda-powertools/metrics@~2.35.0',
     '@aws-lambda-powertools/idempotency@~2.35.0',
@@ -124,6 +125,9 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addField('bin', { 'secure-api-platform': 'dist/lib/cli/main.js' });
+// unrs-resolver 1.13 (via eslint-import-resolver-typescript) names platform bindings the registry does not serve,
+// so `npm ci` refuses the lock; 1.12.2 has every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.package.addField('files', ['dist', 'assets', 'examples/policies', 'README.md', 'LICENSE']);
 
 // eslint-plugin-security: the pipeline holds itself to what it asks of its users.

@@ -1,5 +1,5 @@
-import Ajv04 from 'ajv-draft-04';
 import { isIP } from 'node:net';
+import Ajv04 from 'ajv-draft-04';
 import { PROFILE_MINIMUMS } from './profiles';
 import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 
