@@ -166,6 +166,8 @@ project.testTask.spawn(secrets);
 
 project.addTask('synth:aws', { description: 'Synthesizes the example multi-region AWS platform (cdk.json)', exec: 'cdk synth --quiet' });
 project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', exec: 'tsx examples/azure/main.ts' });
+project.addTask('cli', { description: 'Runs the operators\' CLI from source (npx secure-api-platform once installed)', exec: 'tsx lib/cli/main.ts', receiveArgs: true });
+project.addTask('report', { description: 'Re-renders the compliance reports from cdk.out into cdk.out/compliance', exec: 'tsx lib/cli/main.ts report --cdk-out cdk.out --format all' });
 project.addTask('bench', { description: 'Runs the benchmarks (figures as ratios to a baseline measured in the same run)', exec: 'tsx bench/run.ts', receiveArgs: true });
 
 project.synth();

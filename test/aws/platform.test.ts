@@ -98,6 +98,10 @@ describe('the example platform', () => {
     expect(JSON.stringify(t.findResources('AWS::DynamoDB::GlobalTable'))).toMatch(/":kms:eu-central-1:",\{"Ref":"AWS::AccountId"\},":alias\/orders\/data"/);
   });
 
+  test('the operators\' CLI has its KMS-encrypted audit log in the primary region', () => {
+    templates['Orders-Global'].hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/orders/audit/operations', KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
+  });
+
   test('audit: a multi-region validated trail and a compliance-mode archive replicated to the secondary region', () => {
     const g = templates['Orders-Global'];
     g.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true, KMSKeyId: Match.anyValue() });

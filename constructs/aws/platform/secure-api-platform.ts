@@ -1,4 +1,4 @@
-import { Fn, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -150,12 +150,20 @@ export class GlobalDataStack extends Stack {
   public readonly trail: AuditTrail;
   public readonly identity?: PlatformIdentity;
   public readonly originVerify?: OriginVerifySecret;
+  /** Where the operators' CLI writes its audit line (who, what, when) for every change. */
+  public readonly operationsLog: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; keys: PlatformKeys; organizationTrail?: boolean }) {
     super(scope, id, props);
     const spec = props.spec;
     const keys = props.keys;
     this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
+    this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
+      logGroupName: `/${spec.name}/audit/operations`,
+      encryptionKey: keys.logs,
+      retention: spec.audit.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: keys.audit });
     this.trail = new AuditTrail(this, 'Trail', {
       spec, bucket: this.archive.bucket, encryptionKey: keys.audit, logKey: keys.logs, organizationTrail: props.organizationTrail,
