@@ -183,7 +183,9 @@ async function hotPath(): Promise<void> {
   };
   const request = { principal: { type: 'User', id: 'user-1' }, action: 'GET /tenants/{tenantId}/orders/{id}', resource: '/tenants/acme/orders/1', context: ctx };
   if (!cedar.isAuthorized(request).allowed) throw new Error('bench Cedar request not allowed');
-  const allKeys = new CedarPolicies(`${policies}\n// context == {} keeps every attribute\nforbid(principal, action, resource) when { context == {} };`);
+  // Before per-action subsets: the whole set, with the union of the attributes every policy reads.
+  const union = new CedarPolicies(policies, { perAction: false });
+  const allKeys = new CedarPolicies(`${policies}\n// context == {} keeps every attribute\nforbid(principal, action, resource) when { context == {} };`, { perAction: false });
   const cedarRound = (engine: CedarPolicies): number => {
     const s = process.hrtime.bigint();
     for (let i = 0; i < 1000; i++) engine.isAuthorized(request);
@@ -191,16 +193,21 @@ async function hotPath(): Promise<void> {
   };
   for (let i = 0; i < 500; i++) {
     cedar.isAuthorized(request);
+    union.isAuthorized(request);
     allKeys.isAuthorized(request);
   }
-  const c: Record<string, number[]> = { floor: [], pruned: [], full: [] };
+  const c: Record<string, number[]> = { floor: [], pruned: [], union: [], full: [] };
   for (let r = 0; r < ROUNDS; r++) {
     c.floor.push(floorRound(rs, rsTokens.slice(0, 500)));
     c.pruned.push(cedarRound(cedar));
+    c.union.push(cedarRound(union));
     c.full.push(cedarRound(allKeys));
   }
-  row(`Cedar decision, pre-parsed, ${cedar.contextKeys.length} referenced context attributes`, fmtUs(min(c.pruned)), `${ratio(c.pruned, c.floor)}x RS256 floor  (target < 60 µs)`);
-  row('Cedar decision, all 18 context attributes sent', fmtUs(min(c.full)), `${ratio(c.full, c.floor)}x RS256 floor`);
+  const applying = cedar.policiesFor(request.action)?.length ?? '?';
+  row(`Cedar decision, pre-parsed, per action: ${applying} policies, ${cedar.contextKeysFor(request.action).length} attributes`, fmtUs(min(c.pruned)),
+    `${ratio(c.pruned, c.floor)}x RS256 floor  (target < 60 µs; 60/41 = 1.46x floor there)`);
+  row(`Cedar decision, whole set, ${union.contextKeys.length} attributes (union)`, fmtUs(min(c.union)), `${ratio(c.union, c.floor)}x RS256 floor`);
+  row('Cedar decision, whole set, all 18 context attributes sent', fmtUs(min(c.full)), `${ratio(c.full, c.floor)}x RS256 floor`);
 }
 
 const run$ = promisify(execFile);
@@ -290,8 +297,11 @@ async function coldStart(): Promise<void> {
     row('  node:https/crypto/http built-ins', fmtMs(m(plain, 'builtins')), '');
     row('  bundle load + createAuthorizer (config, JWKS cache, log)', fmtMs(m(plain, 'load')), '');
     row('  first decision', fmtMs(m(plain, 'first')), '');
-    row('    of which the JWKS fetch (loopback; real HTTPS adds a TLS handshake)', fmtMs(m(plain, 'jwks')), '');
-    row('    of which key import, verify, checks, log', fmtMs(m(plain, 'first') - m(plain, 'jwks')), '');
+    const totals = plain.map((r) => r.builtins + r.load + r.first);
+    row('  same, median of the per-process totals', fmtMs(median(totals)), `${(median(totals) / bareMs).toFixed(2)}x bare node`);
+    // The fetch starts inside createAuthorizer (init) and completes during the first decision, so it spans both phases.
+    row('  JWKS fetch, started at init (loopback; real HTTPS adds a TLS handshake)', fmtMs(m(plain, 'jwks')), '');
+    row('  everything else (median total minus the fetch)', fmtMs(median(plain.map((r) => r.builtins + r.load + r.first - r.jwks))), '');
     row('Cold start with Cedar (example policies)', fmtMs(cedarCold), `${(cedarCold / bareMs).toFixed(2)}x bare node  (target < 250 ms)`);
     row('  bundle load + createAuthorizer incl. Cedar load and parse', fmtMs(m(cedarRuns, 'load')), '');
     row('  first decision incl. first Cedar evaluation', fmtMs(m(cedarRuns, 'first')), '');

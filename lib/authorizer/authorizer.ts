@@ -32,6 +32,12 @@ export interface AuthorizerDependencies {
    * @default - one GET over node:http(s) with an AbortController deadline and a 64 KB body cap
    */
   readonly jwksFetcher?: JwksFetcher;
+  /**
+   * Start fetching every issuer's JWKS as soon as the authorizer is built (at Lambda init), instead of at the first
+   * request. A failed prefetch never throws and sets no back-off: the first request fetches again, and is denied if that fails.
+   * @default false
+   */
+  readonly prefetchJwks?: boolean;
 }
 
 /** The outcome of the checks: who the caller is, for the Allow. */
@@ -141,6 +147,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       jwksUri: uri, latencyMs: Math.round(ms * 1000) / 1000, error: error?.message,
     }),
   });
+
+  if (deps.prefetchJwks) void jwt.warm();
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);

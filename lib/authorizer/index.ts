@@ -44,7 +44,8 @@ function init(): Authorizer | undefined {
   try {
     const raw = process.env.AUTHORIZER_CONFIG;
     if (!raw) throw new Error('AUTHORIZER_CONFIG is not set');
-    instance = createAuthorizer(JSON.parse(raw) as AuthorizerConfig);
+    // The JWKS fetch starts now, during the init phase, rather than on the first request.
+    instance = createAuthorizer(JSON.parse(raw) as AuthorizerConfig, { prefetchJwks: true });
   } catch (e) {
     initError = e instanceof Error ? e.message : String(e);
   }

@@ -186,10 +186,18 @@ export class IssuerJwks implements LibraryJwksCache {
     return key;
   }
 
+  /**
+   * Starts a fetch ahead of the first request (Lambda init). Never rejects. A failure sets no back-off: the first request
+   * fetches again within its own deadline, and is denied if that fails too (fail closed).
+   */
+  prefetch(): Promise<void> {
+    return this.refresh(false).catch(() => undefined);
+  }
+
   /** Fetches the set now (merged with any fetch in flight). */
-  refresh(): Promise<void> {
+  refresh(backOffOnFailure = true): Promise<void> {
     if (!this.inflight) {
-      this.inflight = this.load().finally(() => {
+      this.inflight = this.load(backOffOnFailure).finally(() => {
         this.inflight = undefined;
       });
     }
@@ -222,14 +230,14 @@ export class IssuerJwks implements LibraryJwksCache {
     this.expiresAt = this.fetchedAt + this.options.maxAgeMs;
   }
 
-  private async load(): Promise<void> {
+  private async load(backOffOnFailure: boolean): Promise<void> {
     const started = this.options.clock();
     try {
       const body = await this.options.fetcher(this.uri, this.options.timeoutMs, LIMITS.maxJwksBytes);
       this.install(parseJwks(body));
       this.options.onFetch?.(this.uri, this.options.clock() - started);
     } catch (e) {
-      this.retryAfter = this.options.clock() + LIMITS.failedFetchRetryMs;
+      if (backOffOnFailure) this.retryAfter = this.options.clock() + LIMITS.failedFetchRetryMs;
       this.options.onFetch?.(this.uri, this.options.clock() - started, e as Error);
       throw e;
     }

@@ -170,9 +170,9 @@ export class JwtAuthenticator {
     }
   }
 
-  /** Pre-fetches every issuer's JWKS (used at cold start when the caller wants to pay it up front). */
+  /** Starts fetching every issuer's JWKS now (Lambda init), so the fetch overlaps the init phase. Never rejects. */
   async warm(): Promise<void> {
-    await Promise.allSettled([...this.issuers.values()].map((i) => i.jwks.refresh()));
+    await Promise.all([...this.issuers.values()].map((i) => i.jwks.prefetch()));
   }
 
   async authenticate(token: string, trace: JwtTrace): Promise<JwtIdentity> {

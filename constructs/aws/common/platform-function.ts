@@ -12,8 +12,11 @@ import { acknowledge } from '../../../lib/compliance/acknowledge';
 export interface PlatformFunctionProps {
   /** What the function does, in a line (description, and the reason texts of its acknowledgments). */
   readonly purpose: string;
-  /** The handler's source (CommonJS, `exports.handler`); under 4 KB, inline. */
-  readonly code: string;
+  /**
+   * The handler: its CommonJS source (`exports.handler`, under CloudFormation's 4 KB inline limit), or a code asset
+   * for a larger handler.
+   */
+  readonly code: string | lambda.Code;
   /** Key that encrypts the function's log group. */
   readonly logKey: kms.IKey;
   /** Retention of the function's log group, in days (a CloudWatch-valid value). */
@@ -75,7 +78,7 @@ export class PlatformFunction extends Construct {
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromInline(props.code),
+      code: typeof props.code === 'string' ? lambda.Code.fromInline(props.code) : props.code,
       description: props.purpose,
       role: this.role,
       logGroup: this.logGroup,

@@ -5,7 +5,6 @@ import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'a
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
@@ -147,8 +146,8 @@ export class OriginVerifySecret extends Construct {
 
     this.rotationFunction = new PlatformFunction(this, 'RotationFunction', {
       purpose: `${spec.name} origin-verify secret rotation`,
-      // Placeholder: the handler is larger than CloudFormation's 4096-character inline limit; replaced by the asset below.
-      code: 'exports.handler = async () => { throw new Error("code is deployed as an asset"); };',
+      // The handler is larger than CloudFormation's 4096-character inline limit: deployed as an asset.
+      code: lambda.Code.fromAsset(rotationCodeDirectory()),
       logKey,
       logRetentionDays: spec.audit.logRetentionDays,
       reservedConcurrency: 1,
@@ -162,8 +161,6 @@ export class OriginVerifySecret extends Construct {
         WAF_PROPAGATION_SECONDS: String(delay),
       },
     });
-    const code = new s3assets.Asset(this, 'RotationCode', { path: rotationCodeDirectory() });
-    (this.rotationFunction.function.node.defaultChild as lambda.CfnFunction).code = { s3Bucket: code.s3BucketName, s3Key: code.s3ObjectKey };
     const fn = this.rotationFunction.function;
     this.rotationFunction.addToPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],

@@ -1,0 +1,142 @@
+// Per-action policy subsets: each action is evaluated against only the policies that can apply to it, with only the
+// context attributes those read. This must never change an answer: same decision, same determining policies, same errors.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CedarContext, CedarDecision, CedarPolicies, likeMatches, loadCedar, splitPolicies } from '../../lib/authorizer/cedar';
+
+const dir = join(__dirname, '..', '..', 'examples', 'policies');
+const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+
+const ROUTES = [
+  'GET /orders/{id}', 'GET /tenants/{tenantId}/orders/{id}', 'POST /orders', 'POST /tenants/{tenantId}/orders',
+  'DELETE /tenants/{tenantId}/orders/{id}', 'GET /partner/orders/{id}', 'POST /partner/orders', 'GET /health', 'PUT /other',
+];
+
+function context(route: string, overrides: Partial<CedarContext> = {}): CedarContext {
+  return {
+    tenant: 'acme',
+    authMethod: 'jwt',
+    issuer: 'https://idp',
+    subject: 'user-1',
+    clientId: 'client-1',
+    scopes: ['orders:read'],
+    groups: [],
+    roles: [],
+    amr: ['pwd'],
+    mfa: false,
+    params: { tenantId: 'acme', id: '1' },
+    route,
+    sourceIp: '203.0.113.7',
+    certificateBound: false,
+    mtls: false,
+    time: 1_700_000_000,
+    hourUtc: 12,
+    dayOfWeekUtc: 3,
+    ...overrides,
+  };
+}
+
+/** Principals and contexts that reach allow, policy deny, forbid and evaluation-error outcomes across the example policies. */
+const VARIANTS: Array<{ principal: { type: string; id: string }; context: Partial<CedarContext> }> = [
+  { principal: { type: 'User', id: 'user-1' }, context: {} },
+  { principal: { type: 'User', id: 'user-1' }, context: { scopes: ['orders:read', 'orders:write', 'partner:read'], groups: ['order-writers', 'admins'], mfa: true, sourceIp: '10.1.2.3' } },
+  { principal: { type: 'User', id: 'user-1' }, context: { scopes: ['orders:write'], roles: ['writer'], mfa: false } },
+  { principal: { type: 'User', id: 'user-1' }, context: { groups: ['admins'], mfa: true, sourceIp: '203.0.113.7' } },
+  { principal: { type: 'User', id: 'user-1' }, context: { scopes: ['partner:read'], certificateBound: true, mtls: true } },
+  { principal: { type: 'User', id: 'user-1' }, context: { tenant: 'other', scopes: ['orders:read', 'orders:write'], mfa: true } },
+  { principal: { type: 'User', id: 'client-1' }, context: { subject: 'client-1', scopes: ['orders:write'], groups: ['order-writers'] } },
+  { principal: { type: 'User', id: 'user-1' }, context: { sourceIp: 'not-an-ip', groups: ['admins'], mfa: true } },
+  { principal: { type: 'ApiClient', id: 'key-1' }, context: { authMethod: 'apiKey', scopes: ['orders:read', 'orders:write'], sourceIp: '10.0.0.1' } },
+  { principal: { type: 'ApiClient', id: 'key-1' }, context: { authMethod: 'apiKey', params: {}, scopes: ['orders:read'] } },
+];
+
+/** Cedar reports determining policies and errors in no particular order. */
+function sorted(d: CedarDecision): CedarDecision {
+  return { allowed: d.allowed, policies: [...d.policies].sort(), errors: [...d.errors].sort() };
+}
+
+function compare(policies: string, routes: readonly string[]): void {
+  const perAction = new CedarPolicies(policies);
+  const whole = new CedarPolicies(policies, { perAction: false });
+  for (const route of routes) {
+    for (const v of VARIANTS) {
+      const request = { principal: v.principal, action: route, resource: '/r/1', context: context(route, v.context) };
+      expect({ route, v, answer: sorted(perAction.isAuthorized(request)) }).toEqual({ route, v, answer: sorted(whole.isAuthorized(request)) });
+    }
+  }
+}
+
+describe('per-action policy subsets', () => {
+  test('the example policies give identical answers per action and for the whole set, on every route and principal', () => {
+    compare(examples, ROUTES);
+  });
+
+  test('each action is evaluated against the policies that can apply to it, with fewer context attributes', () => {
+    const cedar = new CedarPolicies(examples);
+    expect(cedar.policiesFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['policy2', 'policy9']);
+    expect(cedar.contextKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenant', 'scopes', 'params']);
+    expect(cedar.policiesFor('GET /partner/orders/{id}')).toEqual(['policy0', 'policy1', 'policy9']);
+    expect(cedar.policiesFor('DELETE /tenants/{tenantId}/orders/{id}')).toEqual(['policy4', 'policy6', 'policy7', 'policy8', 'policy9']);
+    expect(cedar.contextKeys.length).toBe(12);
+  });
+
+  test('never drops a policy that Cedar partial evaluation says may apply to the action', () => {
+    const cedar = loadCedar();
+    // Principal scopes relaxed (partial evaluation cannot see past an unknown principal); that only widens what may apply.
+    const relaxed = examples.replace(/principal is (User|ApiClient)/g, 'principal');
+    const unknown = Object.fromEntries(['tenant', 'authMethod', 'subject', 'clientId', 'scopes', 'groups', 'roles', 'mfa', 'params', 'sourceIp', 'certificateBound']
+      .map((k) => [k, { __extn: { fn: 'unknown', arg: k } }]));
+    const ours = new CedarPolicies(examples);
+    for (const route of ROUTES) {
+      const answer = cedar.isAuthorizedPartial({
+        principal: null, action: { type: 'Action', id: route }, resource: null, context: { ...unknown, route }, policies: { staticPolicies: relaxed }, entities: [],
+      });
+      if (answer.type !== 'residuals') throw new Error(JSON.stringify(answer));
+      const mayApply = Object.entries(answer.response.residuals)
+        .filter(([, p]) => JSON.stringify(p.conditions) !== JSON.stringify([{ kind: 'when', body: { Value: false } }]))
+        .map(([id]) => id);
+      expect(ours.policiesFor(route)).toEqual(expect.arrayContaining(mayApply));
+    }
+  });
+
+  test('forms it does not recognise are kept for every action (escapes, namespaces, other conditions, unless first)', () => {
+    const tricky = [
+      '@id("a") permit (principal, action == Action::"GET /x\\u{2f}y", resource);',
+      'permit (principal, action == Ns::Action::"GET /orders/{id}", resource);',
+      'forbid (principal, action, resource) when { context.route like "DELETE \\*" };',
+      'forbid (principal, action, resource) when { context.route like "DELETE *" && context.mfa };',
+      'forbid (principal, action, resource) unless { context.route like "GET *" };',
+      'forbid (principal, action, resource) when { context.mfa } when { context.route like "DELETE *" };',
+      'permit (principal, action in [Action::"GET /orders/{id}", Action::"POST /orders"], resource) when { context.route like "* /orders*" || context.route like "GET *" };',
+      '// a comment with ; and action == Action::"x"\npermit (principal, action, resource) when { context.params has tenantId && "a;b" == "a;b" };',
+    ].join('\n');
+    const parts = splitPolicies(tricky)!;
+    expect(parts.map((p) => p.id)).toEqual(['policy0', 'policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy6', 'policy7']);
+    expect(parts.map((p) => p.actions === undefined && p.routePatterns === undefined)).toEqual([true, true, true, true, true, true, false, true]);
+    expect(new CedarPolicies(tricky).policiesFor('GET /x/y')).toEqual(['policy0', 'policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy7']);
+    compare(tricky, [...ROUTES, 'GET /x/y', 'DELETE *', 'DELETE /x']);
+  });
+
+  test('an action no policy can apply to is denied without error, as the whole set would', () => {
+    const only = 'permit (principal, action == Action::"GET /health", resource);';
+    const cedar = new CedarPolicies(only);
+    expect(cedar.policiesFor('POST /orders')).toEqual([]);
+    compare(only, ['POST /orders', 'GET /health']);
+  });
+
+  test('text that does not split into single policies is evaluated whole', () => {
+    expect(splitPolicies('permit (principal, action, resource);\npermit (principal, action, resource)')).toBeUndefined();
+    expect(new CedarPolicies('permit (principal, action, resource);').policiesFor('GET /health')).toEqual(['policy0']);
+  });
+
+  test('like: `*` matches any run of characters', () => {
+    expect(likeMatches('DELETE /a', 'DELETE *')).toBe(true);
+    expect(likeMatches('GET /partner/x', '* /partner/*')).toBe(true);
+    expect(likeMatches('GET /partners', '* /partner/*')).toBe(false);
+    expect(likeMatches('a', 'a*a')).toBe(false);
+    expect(likeMatches('aa', 'a*a')).toBe(true);
+    expect(likeMatches('', '*')).toBe(true);
+    expect(likeMatches('abc', 'abc')).toBe(true);
+    expect(likeMatches('abcd', 'abc')).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+// JWKS prefetch at init: the fetch starts when the authorizer is built (Lambda init), a failure there never throws or
+// crashes the module load, and the first request still fails closed when the keys cannot be had.
+import { baseConfig, bearer, claims, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey } from './helpers';
+import { createAuthorizer, JwksFetcher, Reason } from '../../lib/authorizer';
+
+const server = new JwksServer();
+let key: TestKey;
+beforeAll(async () => {
+  await server.start();
+  key = rsaKey('k1');
+});
+afterAll(() => server.stop());
+beforeEach(() => {
+  server.behaviour = 'ok';
+  server.keys = [key.publicJwk];
+});
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+test('the JWKS fetch starts when the authorizer is built, and the first request uses it', async () => {
+  const before = server.requests;
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { prefetchJwks: true, log: new LogCapture().sink });
+  await tick();
+  expect(server.requests - before).toBe(1);
+  expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+  expect(server.requests - before).toBe(1);
+});
+
+test('without prefetchJwks nothing is fetched before the first request', async () => {
+  const before = server.requests;
+  createAuthorizer(baseConfig(server.issuer, server.uri), { log: new LogCapture().sink });
+  await tick();
+  expect(server.requests - before).toBe(0);
+});
+
+test('a failed prefetch does not throw; the first request fetches again and fails closed (401) when that fails too', async () => {
+  server.behaviour = 'down';
+  const log = new LogCapture();
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { jwksTimeoutMs: 300 }), { prefetchJwks: true, log: log.sink });
+  await tick();
+  expect(log.lines.some((l) => l.message === 'JWKS fetch failed')).toBe(true);
+  const before = server.requests;
+  expect(await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+  expect(log.last.Reason).toBe(Reason.JWKS_UNAVAILABLE);
+  expect(server.requests - before).toBe(1);
+});
+
+test('a failed prefetch sets no back-off: the first request succeeds once the endpoint is back', async () => {
+  let calls = 0;
+  const fetcher: JwksFetcher = async () => {
+    calls++;
+    if (calls === 1) throw new Error('connection refused');
+    return Buffer.from(JSON.stringify({ keys: [key.publicJwk] }));
+  };
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { prefetchJwks: true, jwksFetcher: fetcher, log: new LogCapture().sink });
+  await tick();
+  expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+  expect(calls).toBe(2);
+});
+
+test('a request during a prefetch that then fails is denied (401), never a 500 or a hang', async () => {
+  let fail: (e: Error) => void = () => undefined;
+  const fetcher: JwksFetcher = () => new Promise<Buffer>((_, reject) => {
+    fail = reject;
+  });
+  const log = new LogCapture();
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { prefetchJwks: true, jwksFetcher: fetcher, log: log.sink });
+  const pending = outcome(authorize(bearer(signJwt(key, claims(server.issuer)))));
+  fail(new Error('reset'));
+  expect(await pending).toEqual({ status: 401 });
+  expect(log.last.Reason).toBe(Reason.JWKS_UNAVAILABLE);
+});
+
+test('the Lambda module loads with an unreachable JWKS endpoint, and its first request is denied (401)', async () => {
+  server.behaviour = 'down';
+  const saved = process.env.AUTHORIZER_CONFIG;
+  process.env.AUTHORIZER_CONFIG = JSON.stringify(baseConfig(server.issuer, server.uri, { jwksTimeoutMs: 300 }));
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    let mod: typeof import('../../lib/authorizer') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require('../../lib/authorizer') as typeof import('../../lib/authorizer');
+    });
+    expect(mod).toBeDefined();
+    await tick();
+    expect(await outcome(mod!.handler(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+  } finally {
+    write.mockRestore();
+    if (saved === undefined) delete process.env.AUTHORIZER_CONFIG;
+    else process.env.AUTHORIZER_CONFIG = saved;
+  }
+});
