@@ -3,6 +3,12 @@
  * project lives under constructs/azure, so moving to the community fork (cdktn) touches this folder only.
  */
 export * from './platform';
+export * from './network';
+export * from './edge';
+export * from './gateway';
+export * from './keys';
+export * from './audit';
+export * from './governance';
 export * from './compliance';
 export * from './policies';
 export * from '../../lib/compliance/terraform';

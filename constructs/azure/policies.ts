@@ -62,10 +62,6 @@ export interface ApiPolicyInputs {
  * validation (issuers, audiences, tenant claim present), per-tenant rate limit and quota, security headers.
  */
 export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
-  const issuers = spec.issuers;
-  const openid = issuers.map((i) => `<openid-config url="${xmlEscape(`${i.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)}" />`).join('');
-  const audiences = [...new Set(issuers.flatMap((i) => i.audience))].map((a) => `<audience>${xmlEscape(a)}</audience>`).join('');
-  const iss = issuers.map((i) => `<issuer>${xmlEscape(i.issuer)}</issuer>`).join('');
   const mtls = inputs.mtls
     ? '<validate-client-certificate validate-revocation="true" validate-trust="true" validate-not-before="true" validate-not-after="true" ignore-error="false" />'
     : '';
@@ -73,13 +69,39 @@ export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
     + `<check-header name="X-Azure-FDID" failed-check-httpcode="403" failed-check-error-message="Forbidden" ignore-case="true"><value>${xmlEscape(inputs.frontDoorId)}</value></check-header>`
     + cors(spec)
     + mtls
-    + `<validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized" require-expiration-time="true" require-signed-tokens="true" require-scheme="Bearer" clock-skew="60" output-token-variable-name="${JWT_VARIABLE}">`
-    + `${openid}<audiences>${audiences}</audiences><issuers>${iss}</issuers>`
-    + `<required-claims><claim name="${xmlEscape(spec.tenantClaim)}" /></required-claims></validate-jwt>`
+    + validateJwt(spec, { httpCode: 401, message: 'Unauthorized', outputVariable: JWT_VARIABLE, requiredClaims: `<claim name="${xmlEscape(spec.tenantClaim)}" />` })
     + planLimits(spec, inputs.plan)
     + '</inbound><backend><base /></backend>'
     + `<outbound><base />${securityHeaders()}</outbound>`
     + `<on-error><base />${securityHeaders()}</on-error></policies>`;
+}
+
+/** Clock skew validate-jwt tolerates on exp and nbf, in seconds (the same as the AWS authorizer). */
+export const JWT_CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * A complete `<validate-jwt>` for the spec's issuers: Bearer scheme, signed tokens only, `exp` required, bounded clock
+ * skew, the issuers' audiences and issuers, then `requiredClaims`. Children follow the order of the policy reference.
+ *
+ * Signing keys: API Management takes them from an OpenID configuration document (`<openid-config url>`, whose
+ * `jwks_uri` it fetches and refreshes) or inline (`<issuer-signing-keys>`: a base64 symmetric key, an uploaded
+ * certificate id, or an RSA modulus/exponent); it cannot take a JWKS URL. Inline keys would freeze the issuer's key
+ * rotation into the policy, so every issuer is trusted through `${issuer}/.well-known/openid-configuration`, and a
+ * spec's explicit `jwksUri` is not used on Azure (AzureGateway warns at synth when one is set).
+ */
+export function validateJwt(
+  spec: ResolvedSpec,
+  options: { httpCode: 401 | 403; message: string; requiredClaims: string; outputVariable?: string },
+): string {
+  const issuers = spec.issuers;
+  const openid = issuers.map((i) => `<openid-config url="${xmlEscape(`${i.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)}" />`).join('');
+  const audiences = [...new Set(issuers.flatMap((i) => i.audience))].map((a) => `<audience>${xmlEscape(a)}</audience>`).join('');
+  const iss = issuers.map((i) => `<issuer>${xmlEscape(i.issuer)}</issuer>`).join('');
+  const output = options.outputVariable ? ` output-token-variable-name="${xmlEscape(options.outputVariable)}"` : '';
+  return `<validate-jwt header-name="Authorization" failed-validation-httpcode="${options.httpCode}" failed-validation-error-message="${xmlEscape(options.message)}"`
+    + ` require-expiration-time="true" require-signed-tokens="true" require-scheme="Bearer" clock-skew="${JWT_CLOCK_SKEW_SECONDS}"${output}>`
+    + `${openid}<audiences>${audiences}</audiences><issuers>${iss}</issuers>`
+    + `<required-claims>${options.requiredClaims}</required-claims></validate-jwt>`;
 }
 
 /**
@@ -98,11 +120,14 @@ export function operationPolicy(
       + '</inbound><backend><base /></backend>'
       + `<outbound><base />${securityHeaders()}</outbound><on-error><base />${securityHeaders()}</on-error></policies>`;
   }
+  // The scope check is a complete validation of its own, not a claim lookup on a token someone else validated.
   const scopes = route.scopes.length === 0
     ? ''
-    : '<validate-jwt header-name="Authorization" failed-validation-httpcode="403" failed-validation-error-message="Forbidden" require-scheme="Bearer">'
-      + spec.issuers.map((i) => `<openid-config url="${xmlEscape(`${i.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)}" />`).join('')
-      + `<required-claims><claim name="scp" match="all" separator=" ">${route.scopes.map((s) => `<value>${xmlEscape(s)}</value>`).join('')}</claim></required-claims></validate-jwt>`;
+    : validateJwt(spec, {
+      httpCode: 403,
+      message: 'Forbidden',
+      requiredClaims: `<claim name="scp" match="all" separator=" ">${route.scopes.map((s) => `<value>${xmlEscape(s)}</value>`).join('')}</claim>`,
+    });
   const body = route.body && inputs.schemaId
     ? `<validate-content unspecified-content-type-action="prevent" max-size="${inputs.maxBodyBytes}" size-exceeded-action="prevent" errors-variable-name="requestBodyValidation">`
       + `<content type="application/json" validate-as="json" action="prevent" schema-id="${xmlEscape(inputs.schemaId)}" /></validate-content>`

@@ -16,6 +16,8 @@ export class OrdersAzureStack extends TerraformStack {
       spec: exampleSpec('azure'),
       publisherEmail: 'api-team@example.com',
       hsmAdminObjectIds: ['00000000-0000-0000-0000-000000000001'],
+      // The shared spec's user pool is Cognito (AWS); on Azure the corporate issuer is trusted and the pool is left out.
+      ignoreUserPool: true,
     });
   }
 }

@@ -15,9 +15,12 @@ import { KeyVaultManagedHardwareSecurityModule } from '@cdktf/provider-azurerm/l
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { ResourceGroupPolicyAssignment } from '@cdktf/provider-azurerm/lib/resource-group-policy-assignment';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { SecurityCenterSubscriptionPricing } from '@cdktf/provider-azurerm/lib/security-center-subscription-pricing';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/storage-container-immutability-policy';
@@ -27,16 +30,21 @@ import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 import 'cdktf/lib/testing/adapters/jest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { exampleStack } from './fixture';
-import { AzureSecureApiPlatform, AzureSecureApiPlatformProps, COMPLIANCE_RESULTS_FILE, xmlEscape } from '../../constructs/azure';
+import {
+  AzureAudit, AzureEdge, AzureGateway, AzureGovernance, AzureKeys, AzureNetwork, AzureSecureApiPlatform, AzureSecureApiPlatformProps,
+  COMPLIANCE_RESULTS_FILE, JWT_CLOCK_SKEW_SECONDS, xmlEscape,
+} from '../../constructs/azure';
+import { OrdersAzureStack } from '../../examples/azure/main';
 import { exampleSpec } from '../../examples/spec';
-import { PlatformSpec } from '../../lib/spec';
+import { PlatformSpec, resolveSpec } from '../../lib/spec';
 
 Testing.setupJest();
 
 let synth: string;
 let config: Record<string, unknown>;
+let example: OrdersAzureStack;
 beforeAll(() => {
-  ({ synth, config } = exampleStack());
+  ({ synth, config, stack: example } = exampleStack());
 });
 
 type Res = Record<string, Record<string, Record<string, unknown>>>;
@@ -167,7 +175,7 @@ describe('spec values are XML-escaped', () => {
     const spec: PlatformSpec = { ...base, identity: { ...base.identity, issuers: [{ name: 'x', issuer: 'https://id.example.com/t?a=1&b=2', audience: ['api://o<r>"d&s'] }] } };
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', enforceCompliance: false });
+    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, enforceCompliance: false });
     const out = JSON.parse(Testing.synth(stack)) as { resource: Res };
     for (const p of Object.values(out.resource.azurerm_api_management_api_policy)) {
       expect(XMLValidator.validate(p.xml_content as string)).toBe(true);
@@ -179,7 +187,7 @@ describe('spec values are XML-escaped', () => {
 describe('validation errors name the prop, the value and the fix', () => {
   const build = (props: Partial<AzureSecureApiPlatformProps>, spec: PlatformSpec = exampleSpec('azure', { lean: true })) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
-    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', ...props });
+    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, ...props });
   };
   test('AWS region names', () => expect(build({}, exampleSpec('aws', { lean: true }))).toThrow(/spec.regions must be Azure region names \(received: \["eu-west-1","eu-central-1"\]\)/));
   test('no OIDC issuer', () => {
@@ -200,7 +208,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     Aspects.of(app).add({ visit: () => { visited++; } });
     const stack = new TerraformStack(app, 'lean');
     new AzurermProvider(stack, 'azurerm', { features: [{}], storageUseAzuread: true });
-    new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com' });
+    new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
     app.synth();
     expect(visited).toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'lean', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -216,7 +224,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'bad');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com' });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
     p.wafPolicy.mode = 'Detection';
     expect(() => app.synth()).toThrow(/SecureApiAz-WafPrevention at azurerm_cdn_frontdoor_firewall_policy\..*mode must be "Prevention"/);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bad', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -228,7 +236,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir, skipValidation: true });
     const stack = new TerraformStack(app, 'skip');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com' });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
     p.keyVault.purgeProtectionEnabled = false;
     expect(() => app.synth()).toThrow(/SecureApiAz-KeyVaultRecovery/);
   });
@@ -236,9 +244,169 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
   test('Testing.synth(stack, true) runs them; Testing.synth(stack) does not', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com' });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
     p.apim.virtualNetworkType = 'None';
     expect(() => Testing.synth(stack)).not.toThrow();
     expect(() => Testing.synth(stack, true)).toThrow(/SecureApiAz-ApimNetwork/);
+  });
+});
+
+const nameOf = (type: string): string => Object.keys((config.resource as Res)[type])[0];
+const ref = (type: string, attr: string): string => `\${${type}.${nameOf(type)}.${attr}}`;
+const warnings = (scope: { node: { findAll(): { node: { metadata: { type: string; data: unknown }[] } }[] } }): string[] =>
+  scope.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data)));
+
+describe('one construct per concern, composed by AzureSecureApiPlatform', () => {
+  test('the platform exposes each concern, and its members are the concerns\' resources', () => {
+    const p = example.platform;
+    expect(p.network).toBeInstanceOf(AzureNetwork);
+    expect(p.audit).toBeInstanceOf(AzureAudit);
+    expect(p.keys).toBeInstanceOf(AzureKeys);
+    expect(p.gateway).toBeInstanceOf(AzureGateway);
+    expect(p.edge).toBeInstanceOf(AzureEdge);
+    expect(p.governance).toBeInstanceOf(AzureGovernance);
+    expect(p.node.children.map((c) => c.node.id)).toEqual(expect.arrayContaining(['Network', 'Audit', 'Keys', 'Gateway', 'Edge', 'Governance']));
+    expect(p.apim).toBe(p.gateway.apim);
+    expect(p.wafPolicy).toBe(p.edge.wafPolicy);
+    expect(p.keyVault).toBe(p.keys.keyVault);
+    expect(p.auditAccount).toBe(p.audit.archiveAccount);
+    expect(p.regions).toBe(p.network.regions);
+    expect(p.policyAssignments).toBe(p.governance.policyAssignments);
+    expect(Object.keys(p.apis)).toEqual(['orders-v1']);
+  });
+
+  test('AzureGateway used on its own: a synth-time validation error until addApis() renders the APIs', () => {
+    const s = new TerraformStack(Testing.app(), 's');
+    const spec = resolveSpec(exampleSpec('azure', { lean: true }));
+    const resourceGroup = new ResourceGroup(s, 'rg', { name: 'rg', location: spec.primaryRegion });
+    const network = new AzureNetwork(s, 'Network', { spec, resourceGroup, nameSuffix: 'abc' });
+    const gateway = new AzureGateway(s, 'Gateway', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com' });
+    expect(gateway.node.validate()).toEqual([expect.stringMatching(/the spec's APIs were never rendered: call addApis\(frontDoorId\)/)]);
+    gateway.addApis('00000000-0000-0000-0000-000000000000');
+    expect(gateway.node.validate()).toEqual([]);
+    expect(() => gateway.addApis('x')).toThrow(/addApis\(\) was already called/);
+    expect(() => new AzureGateway(s, 'G2', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com', capacity: 13 }))
+      .toThrow(/capacity must be a whole number of Premium units from 1 to 12 \(received: 13\)/);
+  });
+});
+
+describe('audit: every diagnostic setting reaches Log Analytics and the immutable archive', () => {
+  test('Front Door (WAF logs), APIM, Key Vault and Managed HSM settings carry storage_account_id and the workspace', () => {
+    const archive = ref('azurerm_storage_account', 'id');
+    const workspace = ref('azurerm_log_analytics_workspace', 'id');
+    for (const target of ['azurerm_cdn_frontdoor_profile', 'azurerm_api_management', 'azurerm_key_vault', 'azurerm_key_vault_managed_hardware_security_module']) {
+      expect(synth).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
+        target_resource_id: ref(target, 'id'),
+        storage_account_id: archive,
+        log_analytics_workspace_id: workspace,
+        enabled_log: [{ category_group: 'allLogs' }, { category_group: 'audit' }],
+      });
+    }
+    expect(resources('azurerm_monitor_diagnostic_setting').every((d) => d.storage_account_id === archive)).toBe(true);
+  });
+
+  test('the archive account is WORM at account level (insights-logs-* containers), private, with a blob private endpoint', () => {
+    expect(synth).toHaveResourceWithProperties(StorageAccount, {
+      public_network_access_enabled: false,
+      network_rules: { default_action: 'Deny', bypass: ['AzureServices'] },
+      immutability_policy: { state: 'Locked', period_since_creation_in_days: 7 * 365 + 1, allow_protected_append_writes: true },
+    });
+    expect(synth).toHaveResourceWithProperties(PrivateEndpoint, {
+      subnet_id: expect.stringContaining('EndpointSubnet-westeurope'),
+      private_service_connection: expect.objectContaining({ subresource_names: ['blob'], private_connection_resource_id: ref('azurerm_storage_account', 'id') }),
+      private_dns_zone_group: { name: 'blob', private_dns_zone_ids: [expect.stringContaining('azurerm_private_dns_zone.')] },
+    });
+    expect(synth).toHaveResourceWithProperties(PrivateDnsZone, { name: 'privatelink.blob.core.windows.net' });
+    expect(synth).toHaveResourceWithProperties(PrivateDnsZone, { name: 'privatelink.vaultcore.azure.net' });
+    // Linked to both regions' VNets, for each zone.
+    expect(resources('azurerm_private_dns_zone_virtual_network_link')).toHaveLength(4);
+  });
+
+  test('a first deployment (lockAuditArchive: false) creates the account policy unlocked, acknowledged with the reason', () => {
+    const s = new TerraformStack(Testing.app(), 's');
+    const lean = exampleSpec('azure', { lean: true });
+    const noPool: PlatformSpec = { ...lean, identity: { issuers: lean.identity.issuers }, audit: { retentionYears: 7 } };
+    const p = new AzureSecureApiPlatform(s, 'P', { spec: noPool, publisherEmail: 'a@example.com', lockAuditArchive: false });
+    expect(p.auditAccount.immutabilityPolicy.internalValue).toMatchObject({ state: 'Unlocked', periodSinceCreationInDays: 7 * 365 + 1 });
+    const report = p.compliance!.check();
+    expect(report.findings).toEqual([]);
+    const results = report.results.filter((r) => r.ruleId === 'SecureApiAz-AuditImmutability');
+    expect(results).toHaveLength(2);
+    expect(results).toEqual(expect.arrayContaining([
+      expect.objectContaining({ resource: expect.stringMatching(/^azurerm_storage_account\./), status: 'ACKNOWLEDGED', acknowledgment: { reason: expect.stringMatching(/ARM creates account-level immutability policies unlocked only/) } }),
+      expect.objectContaining({ resource: expect.stringMatching(/^azurerm_storage_container\./), status: 'COMPLIANT' }),
+    ]));
+  });
+});
+
+describe('keys: Key Vault RBAC role assignments', () => {
+  test('APIM\'s system-assigned identity is a Key Vault Secrets User on the vault, and nothing more', () => {
+    expect(synth).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'Key Vault Secrets User',
+      scope: ref('azurerm_key_vault', 'id'),
+      principal_id: `\${azurerm_api_management.${nameOf('azurerm_api_management')}.identity[0].principal_id}`,
+      principal_type: 'ServicePrincipal',
+    });
+    const apimRoles = resources('azurerm_role_assignment').filter((r) => String(r.principal_id).includes('azurerm_api_management.'));
+    expect(apimRoles.map((r) => r.role_definition_name)).toEqual(['Key Vault Secrets User']);
+  });
+
+  test('the deployer is Key Vault Crypto Officer on the vault, and the data key waits for that role', () => {
+    expect(synth).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'Key Vault Crypto Officer',
+      scope: ref('azurerm_key_vault', 'id'),
+      principal_id: expect.stringMatching(/^\$\{data\.azurerm_client_config\..*\.object_id\}$/),
+    });
+    const officer = Object.entries((config.resource as Res).azurerm_role_assignment).find(([, r]) => r.role_definition_name === 'Key Vault Crypto Officer')![0];
+    expect(synth).toHaveResourceWithProperties(KeyVaultKey, { depends_on: [`azurerm_role_assignment.${officer}`] });
+    // Every role assignment is scoped to the vault, never to the resource group or subscription.
+    expect(resources('azurerm_role_assignment').every((r) => r.scope === ref('azurerm_key_vault', 'id'))).toBe(true);
+  });
+});
+
+describe('validate-jwt: a complete token validation in the API policy and in each scope check', () => {
+  const parser = new XMLParser({ ignoreAttributes: false });
+  test.each([
+    ['the API policy', 'azurerm_api_management_api_policy', '401'],
+    ['an operation\'s scope check', 'azurerm_api_management_api_operation_policy', '403'],
+  ])('%s requires Bearer, exp, signed tokens, a bounded clock skew, the audiences and the issuers', (_what, type, code) => {
+    const jwt = resources(type).map((p) => parser.parse(p.xml_content as string).policies.inbound['validate-jwt']).find((j) => j !== undefined);
+    expect(jwt).toMatchObject({
+      '@_header-name': 'Authorization',
+      '@_require-scheme': 'Bearer',
+      '@_require-expiration-time': 'true',
+      '@_require-signed-tokens': 'true',
+      '@_clock-skew': String(JWT_CLOCK_SKEW_SECONDS),
+      '@_failed-validation-httpcode': code,
+      'openid-config': { '@_url': 'https://login.example.com/oauth2/default/.well-known/openid-configuration' },
+      'audiences': { audience: 'api://orders' },
+      'issuers': { issuer: 'https://login.example.com/oauth2/default' },
+    });
+    expect(JWT_CLOCK_SKEW_SECONDS).toBeLessThanOrEqual(300);
+  });
+
+  test('an explicit jwksUri cannot be given to API Management: the issuer\'s OpenID configuration is used, with a warning', () => {
+    const base = exampleSpec('azure', { lean: true });
+    const spec: PlatformSpec = { ...base, identity: { issuers: [{ ...base.identity.issuers![0], jwksUri: 'https://keys.example.com/jwks.json' }] } };
+    const s = new TerraformStack(Testing.app(), 's');
+    const p = new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', enforceCompliance: false });
+    expect(warnings(p.gateway)).toEqual([expect.stringMatching(/jwksUri https:\/\/keys\.example\.com\/jwks\.json is not used on Azure; .*https:\/\/login\.example\.com\/oauth2\/default\/\.well-known\/openid-configuration/)]);
+  });
+});
+
+describe('identity.userPool on Azure', () => {
+  const spec = exampleSpec('azure', { lean: true });
+  test('is refused by default, pointing to Entra External ID through identity.issuers', () => {
+    expect(() => new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com' }))
+      .toThrow(/spec\.identity\.userPool cannot be rendered on Azure \(received: a user pool\); .*Microsoft Entra External ID .*identity\.issuers, or set ignoreUserPool: true/);
+  });
+  test('ignoreUserPool: true renders the issuers only and warns that user-pool tokens get 401', () => {
+    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, enforceCompliance: false });
+    expect(warnings(p)).toContainEqual(expect.stringMatching(/identity\.userPool is not rendered on Azure \(ignoreUserPool: true\).*401/));
+  });
+  test('a spec without a user pool needs no opt-out and warns nothing about it', () => {
+    const noPool: PlatformSpec = { ...spec, identity: { issuers: spec.identity.issuers } };
+    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec: noPool, publisherEmail: 'a@example.com', enforceCompliance: false });
+    expect(warnings(p)).toEqual([]);
   });
 });

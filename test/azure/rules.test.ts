@@ -18,6 +18,7 @@ function mutated(type: string, mutate: (a: Attrs, all: Record<string, Record<str
   return copy as unknown as TfConfig;
 }
 const findingIds = (config: TfConfig) => [...new Set(checkTerraform(config, { profiles: ['PCI_DSS', 'HIPAA', 'NIST_800_53'] }).findings.map((f) => f.ruleId))];
+const blockOf = (a: Attrs, key: string): Attrs => (Array.isArray(a[key]) ? (a[key] as Attrs[])[0] : a[key] as Attrs);
 const replaceXml = (from: RegExp, to: string) => (a: Attrs) => { a.xml_content = String(a.xml_content).replace(from, to); };
 
 test('the pack lists every rule, each with PCI DSS, HIPAA and NIST controls', () => {
@@ -27,7 +28,7 @@ test('the pack lists every rule, each with PCI DSS, HIPAA and NIST controls', ()
     'SecureApiAz-ApimNetwork', 'SecureApiAz-ApimTls', 'SecureApiAz-ApimAuthorization', 'SecureApiAz-ApimFrontDoorOnly',
     'SecureApiAz-ApimRateLimit', 'SecureApiAz-DefenderForApis', 'SecureApiAz-KeyVaultRecovery', 'SecureApiAz-KeyVaultNetwork',
     'SecureApiAz-KeyVaultRbac', 'SecureApiAz-KeyVaultHsmKeys', 'SecureApiAz-StorageSecure', 'SecureApiAz-AuditImmutability',
-    'SecureApiAz-LogRetention', 'SecureApiAz-DiagnosticSettings', 'SecureApiAz-PolicyInitiatives',
+    'SecureApiAz-LogRetention', 'SecureApiAz-DiagnosticSettings', 'SecureApiAz-DiagnosticArchive', 'SecureApiAz-PolicyInitiatives',
   ]);
   for (const r of TERRAFORM_RULES) expect(r.controls.pci.length + r.controls.nist.length).toBeGreaterThan(0);
 });
@@ -66,11 +67,38 @@ const cases: [string, string, (a: Attrs, all: Record<string, Record<string, Attr
   ['SecureApiAz-DiagnosticSettings', 'azurerm_monitor_diagnostic_setting', (_a, all) => {
     for (const [k, d] of Object.entries(all.azurerm_monitor_diagnostic_setting)) if (String(d.target_resource_id).includes('azurerm_api_management.')) delete all.azurerm_monitor_diagnostic_setting[k];
   }],
+  ['SecureApiAz-DiagnosticArchive', 'azurerm_monitor_diagnostic_setting', (_a, all) => {
+    for (const d of Object.values(all.azurerm_monitor_diagnostic_setting)) if (String(d.target_resource_id).includes('azurerm_key_vault.')) delete d.storage_account_id;
+  }],
+  ['SecureApiAz-DiagnosticArchive', 'azurerm_monitor_diagnostic_setting', (a) => { a.storage_account_id = '/subscriptions/0/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/elsewhere'; }],
+  ['SecureApiAz-DiagnosticArchive', 'azurerm_monitor_diagnostic_setting', (a) => { a.storage_account_id = '${azurerm_log_analytics_workspace.other.id}'; }],
+  ['SecureApiAz-AuditImmutability', 'azurerm_storage_account', (a) => { blockOf(a, 'immutability_policy').state = 'Unlocked'; }],
+  ['SecureApiAz-AuditImmutability', 'azurerm_storage_account', (a) => { blockOf(a, 'immutability_policy').period_since_creation_in_days = 30; }],
+  ['SecureApiAz-AuditImmutability', 'azurerm_storage_account', (a) => { blockOf(a, 'immutability_policy').allow_protected_append_writes = false; }],
   ['SecureApiAz-PolicyInitiatives', 'azurerm_resource_group_policy_assignment', (a) => { a.policy_definition_id = '/providers/Microsoft.Authorization/policySetDefinitions/00000000-0000-0000-0000-000000000000'; }],
 ];
 
 test.each(cases)('%s trips on an insecure %s', (ruleId, type, mutate) => {
   expect(findingIds(mutated(type, mutate))).toEqual([ruleId]);
+});
+
+test('an archive account without account-level immutability trips both archive rules; the finding names the fix', () => {
+  const config = mutated('azurerm_storage_account', (a) => { delete a.immutability_policy; });
+  const report = checkTerraform(config, { profiles: ['PCI_DSS', 'HIPAA', 'NIST_800_53'] });
+  expect([...new Set(report.findings.map((f) => f.ruleId))].sort()).toEqual(['SecureApiAz-AuditImmutability', 'SecureApiAz-DiagnosticArchive']);
+  expect(report.findings.find((f) => f.ruleId === 'SecureApiAz-DiagnosticArchive')!.detail).toMatch(/no account-level immutability_policy, so the insights-logs-\* containers .* are not WORM/);
+  // Every diagnostic setting of the example archives: five settings, all compliant before the mutation.
+  expect(checkTerraform(clean).results.filter((r) => r.ruleId === 'SecureApiAz-DiagnosticArchive').map((r) => r.status)).toEqual(Array(5).fill('COMPLIANT'));
+});
+
+test('a diagnostic setting without storage_account_id is a finding that says how to fix it', () => {
+  const config = mutated('azurerm_monitor_diagnostic_setting', (a) => { delete a.storage_account_id; });
+  expect(checkTerraform(config).findings).toEqual([expect.objectContaining({
+    ruleId: 'SecureApiAz-DiagnosticArchive',
+    resource: expect.stringMatching(/^azurerm_monitor_diagnostic_setting\./),
+    detail: expect.stringMatching(/storage_account_id is unset.*AzureAudit\.archiveAccount/),
+    controls: expect.objectContaining({ pci: expect.arrayContaining(['10.5.1']) }),
+  })]);
 });
 
 test('fails closed on an unresolved reference where a literal is required', () => {

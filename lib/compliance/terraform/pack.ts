@@ -7,6 +7,7 @@ import { ApimTls } from './rules/apim-tls';
 import { AuditImmutability } from './rules/audit-immutability';
 import { DdosProtection } from './rules/ddos-protection';
 import { DefenderForApis } from './rules/defender-for-apis';
+import { DiagnosticArchive } from './rules/diagnostic-archive';
 import { DiagnosticSettings } from './rules/diagnostic-settings';
 import { FrontDoorPremium } from './rules/front-door-premium';
 import { FrontDoorTls } from './rules/front-door-tls';
@@ -31,7 +32,7 @@ export const TERRAFORM_RULES: readonly TfRule[] = [
   DdosProtection, NsgInbound,
   ApimNetwork, ApimTls, ApimAuthorization, ApimFrontDoorOnly, ApimRateLimit, DefenderForApis,
   KeyVaultRecovery, KeyVaultNetwork, KeyVaultRbac, KeyVaultHsmKeys,
-  StorageSecure, AuditImmutability, LogRetention, DiagnosticSettings, PolicyInitiatives,
+  StorageSecure, AuditImmutability, LogRetention, DiagnosticSettings, DiagnosticArchive, PolicyInitiatives,
 ];
 
 /** Acknowledgments recorded in the configuration (`"//": { "acknowledgments": { ruleId: reason } }` on a resource). */

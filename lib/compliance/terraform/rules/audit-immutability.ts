@@ -1,21 +1,40 @@
 import { CONTROLS } from '../controls';
-import { TfRule } from '../types';
-import { numberOf, ofType, references, verdict } from '../util';
+import { TfResource, TfRuleContext, TfRuleVerdict, TfRule } from '../types';
+import { block, notApplicable, numberOf, ofType, references, verdict } from '../util';
 
-/** The audit archive is WORM: a locked time-based immutability policy for the profiles' retention on each container. */
+/**
+ * The audit archive is WORM: a locked time-based immutability policy for the profiles' retention on each container,
+ * and on each storage account that diagnostic settings archive to, a locked account-level policy (the containers
+ * Azure Monitor creates, `insights-logs-*`, are not declared in the configuration, so only the account's policy covers them).
+ */
 export const AuditImmutability: TfRule = {
   id: 'SecureApiAz-AuditImmutability',
-  description: 'Storage containers have a locked time-based immutability policy of at least the audit retention (7 years by default)',
+  description: 'Storage containers, and storage accounts that diagnostic settings archive to, have a locked time-based immutability policy of at least the audit retention (7 years by default)',
   controls: CONTROLS.auditIntegrity,
-  resourceTypes: ['azurerm_storage_container'],
-  evaluate: (container, ctx) => {
-    const policies = ofType(ctx.resources, 'azurerm_storage_container_immutability_policy').filter((p) => references(p.attributes.storage_container_resource_manager_id, container));
-    if (policies.length === 0) return verdict(['no azurerm_storage_container_immutability_policy on this container']);
-    const p = policies[0].attributes;
-    const problems: string[] = [];
-    const days = numberOf(p, 'immutability_period_in_days');
-    if (days === undefined || days < ctx.minAuditRetentionDays) problems.push(`immutability_period_in_days must be at least ${ctx.minAuditRetentionDays} (received: ${JSON.stringify(p.immutability_period_in_days)})`);
-    if (p.locked !== true) problems.push(`the immutability policy must be locked (received: locked ${JSON.stringify(p.locked)}); an unlocked policy can be shortened or deleted`);
-    return verdict(problems);
-  },
+  resourceTypes: ['azurerm_storage_container', 'azurerm_storage_account'],
+  evaluate: (r, ctx) => (r.type === 'azurerm_storage_account' ? archiveAccount(r, ctx) : container(r, ctx)),
 };
+
+function container(c: TfResource, ctx: TfRuleContext): TfRuleVerdict {
+  const policies = ofType(ctx.resources, 'azurerm_storage_container_immutability_policy').filter((p) => references(p.attributes.storage_container_resource_manager_id, c));
+  if (policies.length === 0) return verdict(['no azurerm_storage_container_immutability_policy on this container']);
+  const p = policies[0].attributes;
+  const problems: string[] = [];
+  const days = numberOf(p, 'immutability_period_in_days');
+  if (days === undefined || days < ctx.minAuditRetentionDays) problems.push(`immutability_period_in_days must be at least ${ctx.minAuditRetentionDays} (received: ${JSON.stringify(p.immutability_period_in_days)})`);
+  if (p.locked !== true) problems.push(`the immutability policy must be locked (received: locked ${JSON.stringify(p.locked)}); an unlocked policy can be shortened or deleted`);
+  return verdict(problems);
+}
+
+function archiveAccount(a: TfResource, ctx: TfRuleContext): TfRuleVerdict {
+  const archived = ofType(ctx.resources, 'azurerm_monitor_diagnostic_setting').some((d) => references(d.attributes.storage_account_id, a));
+  if (!archived) return notApplicable();
+  const p = block(a.attributes, 'immutability_policy');
+  if (p === undefined) return verdict(['no account-level immutability_policy on this diagnostic archive; add one (state "Locked", allow_protected_append_writes true)']);
+  const problems: string[] = [];
+  const days = numberOf(p, 'period_since_creation_in_days');
+  if (days === undefined || days < ctx.minAuditRetentionDays) problems.push(`immutability_policy.period_since_creation_in_days must be at least ${ctx.minAuditRetentionDays} (received: ${JSON.stringify(p.period_since_creation_in_days)})`);
+  if (p.state !== 'Locked') problems.push(`immutability_policy.state must be "Locked" (received: ${JSON.stringify(p.state)}); an unlocked policy can be shortened or deleted`);
+  if (p.allow_protected_append_writes !== true) problems.push('immutability_policy.allow_protected_append_writes must be true, or Azure Monitor cannot append to its log blobs');
+  return verdict(problems);
+}
