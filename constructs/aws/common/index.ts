@@ -7,3 +7,4 @@ export * from './security-names';
 export * from './platform-function';
 export * from './key-grants';
 export * from './custom-resource-provider';
+export * from './rotation-schedule';

@@ -14,6 +14,7 @@ import { ResolvedSpec } from '../../../lib/spec';
 import { keyUseStatement, nagRef } from '../common/key-grants';
 import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
+import { rotationSchedule } from '../common/rotation-schedule';
 import { KeyPurpose } from '../common/security-names';
 
 export { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
@@ -167,22 +168,9 @@ export class OriginVerifySecret extends Construct {
       resources: [this.secret.secretArn],
     }));
     this.rotationFunction.addToPolicy(keyUseStatement(key, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], this.rotationFunction.policy, 'secretsmanager'));
-    // L1 schedule: the L2 one would grant the function through an inline policy (IAMNoInlinePolicy) and GetRandomPassword on `*`.
-    const invoke = new lambda.CfnPermission(this, 'RotationInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: fn.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceArn: this.secret.secretArn,
-      sourceAccount: Stack.of(this).account,
+    this.rotationSchedule = rotationSchedule(this, {
+      secret: this.secret, rotationFunction: fn, days, rotateImmediately: true, dependsOn: [this.rotationFunction.policy],
     });
-    this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: this.secret.secretArn,
-      rotationLambdaArn: fn.functionArn,
-      rotationRules: { scheduleExpression: `rate(${days} ${days === 1 ? 'day' : 'days'})` },
-      rotateImmediatelyOnUpdate: true,
-    });
-    this.rotationSchedule.addResourceDependency(invoke);
-    this.rotationSchedule.node.addDependency(this.rotationFunction.policy);
     if (propagation) this.grantPropagation(propagation);
   }
 

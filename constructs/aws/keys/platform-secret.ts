@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { keyUseStatement } from '../common/key-grants';
 import { PlatformFunction } from '../common/platform-function';
+import { rotationSchedule } from '../common/rotation-schedule';
 
 /**
  * Rotation handler of platform-generated secrets (four steps; the SDK v3 ships with the runtime). The new value
@@ -170,22 +171,9 @@ export class PlatformSecret extends Construct {
       fn = rotation.function;
       this.rotationFunction = fn;
     }
-    // L1 permission and schedule: the L2 ones would add inline policies (IAMNoInlinePolicy).
-    const invoke = new lambda.CfnPermission(this, 'RotationInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: fn.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceArn: this.secret.secretArn,
-      sourceAccount: Stack.of(this).account,
+    this.rotationSchedule = rotationSchedule(this, {
+      secret: this.secret, rotationFunction: fn, days, rotateImmediately: false, dependsOn: this.rotationPolicy ? [this.rotationPolicy] : [],
     });
-    this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: this.secret.secretArn,
-      rotationLambdaArn: fn.functionArn,
-      rotationRules: { scheduleExpression: `rate(${days} ${days === 1 ? 'day' : 'days'})` },
-      rotateImmediatelyOnUpdate: false,
-    });
-    this.rotationSchedule.addResourceDependency(invoke);
-    if (this.rotationPolicy) this.rotationSchedule.node.addDependency(this.rotationPolicy);
   }
 
   /** Lets `grantee` read the secret's value (and decrypt it with its key through Secrets Manager only). */

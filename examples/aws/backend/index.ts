@@ -12,16 +12,10 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../constructs/aws/common/security-headers';
 
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'Content-Type': 'application/json',
-};
+/** The platform's security headers (the same set the gateway and CDN add), plus the JSON content type. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = { ...PLATFORM_SECURITY_HEADERS, 'Content-Type': 'application/json' };
 
 export interface BackendDeps {
   readonly ordersTable: string;
