@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CedarContext, CedarPolicies } from './cedar';
+import { CedarContextSource, CedarPolicies } from './cedar';
 import { AuthorizerConfig, LIMITS, ResolvedConfig, validateAuthorizerConfig } from './config';
 import { fetchJwksBody, JwksFetcher } from './jwks';
 import { JwtAuthenticator, JwtIdentity, JwtTrace } from './jwt';
@@ -40,6 +40,9 @@ export interface AuthorizerDependencies {
   readonly prefetchJwks?: boolean;
 }
 
+/** A route's requirements, as the resolved configuration holds them. */
+type RouteScopes = { readonly scopes: readonly string[] };
+
 /** The outcome of the checks: who the caller is, for the Allow. */
 interface Authenticated {
   readonly principalId: string;
@@ -52,8 +55,12 @@ interface Authenticated {
   certificateBound: boolean;
 }
 
+interface Decided {
+  readonly who: Authenticated;
+  readonly usageKey?: string;
+}
+
 const PRINTABLE = /^[\x21-\x7E]+$/;
-const BEARER = /^Bearer +([^\s]+) *$/i;
 /** `Authorization: ApiKey <key>`: lets API-key clients satisfy an authorizer cache keyed on the Authorization header. */
 const API_KEY_SCHEME = /^ApiKey +([^\s]+) *$/i;
 const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
@@ -69,6 +76,21 @@ function shortHash(value: string): string {
     principalHashes.set(value, hash);
   }
   return hash;
+}
+
+/**
+ * The token of `Authorization: Bearer <token>` (scheme in any case, spaces around the token), or undefined. The token is
+ * not scanned for whitespace here (that scan costs ~3% of an RS256 verify on an 800-character token): the JWT parser
+ * accepts only base64url segments and dots, so a token with whitespace in it is refused there (`malformed_token`).
+ */
+export function bearerToken(authorization: string): string | undefined {
+  // Typed as a string, but a malformed event can carry anything in a header.
+  if (typeof authorization !== 'string' || authorization.length < 8 || authorization.charCodeAt(6) !== 32 || authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  let start = 7;
+  while (authorization.charCodeAt(start) === 32) start++;
+  let end = authorization.length;
+  while (end > start && authorization.charCodeAt(end - 1) === 32) end--;
+  return end > start ? authorization.slice(start, end) : undefined;
 }
 
 /** SHA-256 thumbprint (base64url) of the DER of a PEM certificate: RFC 8705 `x5t#S256`. */
@@ -173,20 +195,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   /** Throws when revoked; false when the caches cannot answer (the store must be asked). */
-  function revocationFromCache(id: JwtIdentity, jtis: readonly string[]): boolean {
+  function revocationFromCache(id: JwtIdentity, subjectKey: string, jtis: readonly string[], now: number): boolean {
     let complete = true;
     for (const j of jtis) {
-      const hit = jtiCache.get(j);
+      const hit = jtiCache.get(j, now);
       // A cached revocation is final whatever else has expired from the cache.
       if (hit) throw new Denial(Reason.REVOKED, 'jti');
       if (hit === undefined) complete = false;
     }
-    const revokedBefore = subjectCache.get(`${id.issuer}#${id.subject}`);
+    const revokedBefore = subjectCache.get(subjectKey, now);
     if (revokedBefore !== undefined && revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
     return complete && revokedBefore !== undefined;
   }
 
-  async function revocationFromStore(id: JwtIdentity, jtis: readonly string[], fields: DecisionFields): Promise<void> {
+  async function revocationFromStore(id: JwtIdentity, subjectKey: string, jtis: readonly string[], fields: DecisionFields): Promise<void> {
     let status;
     try {
       status = await withDeadline((o) => revocationStore!.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
@@ -201,14 +223,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       // A revocation holds until the token expires, so it can be cached that long.
       jtiCache.set(j, revoked.has(j), revoked.has(j) ? Math.max(ttl, id.expiresAt * 1000 - Date.now()) : ttl);
     }
-    subjectCache.set(`${id.issuer}#${id.subject}`, status.subjectRevokedBefore ?? null, ttl);
+    subjectCache.set(subjectKey, status.subjectRevokedBefore ?? null, ttl);
     if (jtis.some((j) => revoked.has(j))) throw new Denial(Reason.REVOKED, 'jti');
     const before = status.subjectRevokedBefore;
     if (before !== undefined && (id.issuedAt ?? 0) < before) throw new Denial(Reason.REVOKED, 'subject');
   }
 
-  function tenantFromCache(tenantId: string): TenantRecord | undefined {
-    const record = tenantCache.get(tenantId);
+  function tenantFromCache(tenantId: string, now: number): TenantRecord | undefined {
+    const record = tenantCache.get(tenantId, now);
     if (record === undefined) return undefined;
     if (!record) throw new Denial(Reason.TENANT_UNKNOWN);
     if (record.disabled) throw new Denial(Reason.TENANT_DISABLED);
@@ -230,19 +252,23 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return record;
   }
 
-  async function authenticateApiKey(apiKey: string, fields: DecisionFields): Promise<Authenticated> {
+  /** Synchronous when the key's record is cached (the hot path); a promise when the store must be asked. */
+  function authenticateApiKey(apiKey: string, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
     fields.authMethod = 'apiKey';
     if (apiKey.length > LIMITS.maxApiKeyLength || !PRINTABLE.test(apiKey)) throw new Denial(Reason.INVALID_API_KEY, 'malformed');
     const hash = hashApiKey(apiKey);
-    let record = keyCache.get(hash);
-    if (record === undefined) {
-      try {
-        record = (await withDeadline((o) => apiKeyStore!.getApiKey(hash, o))) ?? null;
-      } catch (e) {
-        throw new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error).message);
-      }
+    const cached = keyCache.get(hash, now);
+    if (cached !== undefined) return apiKeyIdentity(cached, fields);
+    return withDeadline((o) => apiKeyStore!.getApiKey(hash, o)).then((found) => {
+      const record = found ?? null;
       keyCache.set(hash, record, cfg.apiKeys!.cacheSeconds * 1000);
-    }
+      return apiKeyIdentity(record, fields);
+    }, (e: unknown) => {
+      throw new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error).message);
+    });
+  }
+
+  function apiKeyIdentity(record: ApiKeyRecord | null, fields: DecisionFields): Authenticated {
     if (!record) throw new Denial(Reason.INVALID_API_KEY, 'unknown');
     fields.principal = shortHash(`apikey#${record.keyId}`);
     if (record.disabled) throw new Denial(Reason.API_KEY_DISABLED);
@@ -260,20 +286,31 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     };
   }
 
-  async function authenticateJwt(authorization: string, event: AuthorizerEvent, fields: DecisionFields): Promise<Authenticated> {
+  /** Synchronous when the JWKS key and the revocation answers are cached (the hot path: no promise, no await). */
+  function authenticateJwt(
+    authorization: string, event: AuthorizerEvent, fields: DecisionFields, now: number,
+  ): Authenticated | Promise<Authenticated> {
     fields.authMethod = 'jwt';
-    const m = BEARER.exec(authorization);
-    if (!m) throw new Denial(Reason.MALFORMED_HEADER, 'authorization is not a Bearer token');
+    const token = bearerToken(authorization);
+    if (token === undefined) throw new Denial(Reason.MALFORMED_HEADER, 'authorization is not a Bearer token');
     const trace: JwtTrace = {};
-    let id: JwtIdentity;
+    let id: JwtIdentity | Promise<JwtIdentity>;
     try {
-      id = await jwt.authenticate(m[1], trace);
+      id = jwt.authenticate(token, trace, now);
     } finally {
+      // Set before any fetch starts, so these hold for the asynchronous path too.
       fields.issuer = trace.issuer;
       fields.kid = trace.kid;
     }
+    // After a fetch, the clock has moved on: the caches are read at the time of the read.
+    return id instanceof Promise ? id.then((i) => jwtIdentity(i, event, fields, clock())) : jwtIdentity(id, event, fields, now);
+  }
+
+  function jwtIdentity(id: JwtIdentity, event: AuthorizerEvent, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
     fields.tenant = id.tenantId;
-    fields.principal = shortHash(`${id.issuer}#${id.subject}`);
+    // One string for the log hash and the subject-revocation cache: V8 hashes it once for both map lookups.
+    const subjectKey = `${id.issuer}#${id.subject}`;
+    fields.principal = shortHash(subjectKey);
 
     let certificateBound = false;
     const pem = event.requestContext?.identity?.clientCert?.clientCertPem;
@@ -284,11 +321,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     } else if (cfg.certificateBinding.required) {
       throw new Denial(Reason.CERTIFICATE_REQUIRED, 'configuration requires certificate-bound tokens');
     }
-    if (cfg.revocation.enabled) {
-      const jtis = [id.jti, id.originJti].filter((j): j is string => j !== undefined);
-      if (!revocationFromCache(id, jtis)) await revocationFromStore(id, jtis, fields);
-    }
-    return {
+    const who: Authenticated = {
       principalId: id.subject,
       tenantId: id.tenantId,
       scopes: id.scopes,
@@ -297,36 +330,52 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       jwt: id,
       certificateBound,
     };
+    if (cfg.revocation.enabled) {
+      const jtis: string[] = [];
+      if (id.jti !== undefined) jtis.push(id.jti);
+      if (id.originJti !== undefined) jtis.push(id.originJti);
+      if (!revocationFromCache(id, subjectKey, jtis, now)) return revocationFromStore(id, subjectKey, jtis, fields).then(() => who);
+    }
+    return who;
   }
 
-  function cedarContext(who: Authenticated, event: AuthorizerEvent, route: string): CedarContext {
+  /**
+   * The request's Cedar context, one attribute at a time: Cedar is sent only the attributes (and path parameters) the
+   * policies that can apply to the action read, so only those are built.
+   */
+  function cedarContext(who: Authenticated, event: AuthorizerEvent, route: string): CedarContextSource {
+    let now: Date | undefined;
     const amr = who.jwt?.amr ?? [];
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (typeof v === 'string') params[k] = v;
-    const now = new Date();
-    return {
-      tenant: who.tenantId,
-      authMethod: who.authMethod,
-      issuer: who.jwt?.issuer ?? '',
-      subject: who.jwt?.subject ?? '',
-      clientId: who.clientId,
-      scopes: [...who.scopes],
-      groups: [...(who.jwt?.groups ?? [])],
-      roles: [...(who.jwt?.roles ?? [])],
-      amr: [...amr],
-      mfa: amr.includes('mfa') || new Set(amr).size >= 2,
-      params,
-      route,
-      sourceIp: event.requestContext?.identity?.sourceIp ?? '',
-      certificateBound: who.certificateBound,
-      mtls: Boolean(event.requestContext?.identity?.clientCert?.clientCertPem),
-      time: Math.floor(now.getTime() / 1000),
-      hourUtc: now.getUTCHours(),
-      dayOfWeekUtc: now.getUTCDay(),
+    return (key) => {
+      switch (key) {
+        case 'tenant': return who.tenantId;
+        case 'authMethod': return who.authMethod;
+        case 'issuer': return who.jwt?.issuer ?? '';
+        case 'subject': return who.jwt?.subject ?? '';
+        case 'clientId': return who.clientId;
+        // Read-only views, not copies: Cedar converts them to its own values and never writes to them.
+        case 'scopes': return who.scopes as string[];
+        case 'groups': return (who.jwt?.groups ?? []) as string[];
+        case 'roles': return (who.jwt?.roles ?? []) as string[];
+        case 'amr': return amr as string[];
+        case 'mfa': return amr.includes('mfa') || new Set(amr).size >= 2;
+        // Every path parameter; CedarPolicies keeps those the policies read, with a string value.
+        case 'params': return (event.pathParameters ?? {}) as Record<string, string>;
+        case 'route': return route;
+        case 'sourceIp': return event.requestContext?.identity?.sourceIp ?? '';
+        case 'certificateBound': return who.certificateBound;
+        case 'mtls': return Boolean(event.requestContext?.identity?.clientCert?.clientCertPem);
+        // One reading of the clock for the three time attributes.
+        case 'time': return Math.floor((now ??= new Date()).getTime() / 1000);
+        case 'hourUtc': return (now ??= new Date()).getUTCHours();
+        case 'dayOfWeekUtc': return (now ??= new Date()).getUTCDay();
+        default: throw new Error(`unknown Cedar context attribute ${String(key)}`);
+      }
     };
   }
 
-  async function decide(event: AuthorizerEvent, fields: DecisionFields): Promise<{ who: Authenticated; usageKey?: string }> {
+  /** Synchronous when every answer it needs is cached; a promise when a store or the JWKS endpoint must be asked. */
+  function decide(event: AuthorizerEvent, fields: DecisionFields, now: number): Decided | Promise<Decided> {
     const method = event.httpMethod ?? event.requestContext?.httpMethod ?? '';
     const resource = event.resource ?? event.requestContext?.resourcePath ?? '';
     const routeKey = `${method} ${resource}`;
@@ -337,24 +386,37 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     const authorization = header(event, 'authorization');
     const apiKeyHeader = cfg.apiKeys ? header(event, cfg.apiKeys.header) : undefined;
     const schemeKey = cfg.apiKeys && authorization !== undefined ? API_KEY_SCHEME.exec(authorization)?.[1] : undefined;
-    let who: Authenticated;
+    let who: Authenticated | Promise<Authenticated>;
     if (schemeKey !== undefined) {
       // The same key may also travel in the key header (the WAF's per-key rate limit reads it); two different keys are ambiguous.
       if (apiKeyHeader !== undefined && apiKeyHeader !== schemeKey) throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'two different API keys');
-      who = await authenticateApiKey(schemeKey, fields);
+      who = authenticateApiKey(schemeKey, fields, now);
     } else if (authorization !== undefined && apiKeyHeader !== undefined) {
       throw new Denial(Reason.AMBIGUOUS_CREDENTIALS, 'both a bearer token and an API key');
     } else if (authorization !== undefined && cfg.issuers.length > 0) {
-      who = await authenticateJwt(authorization, event, fields);
+      who = authenticateJwt(authorization, event, fields, now);
     } else if (apiKeyHeader !== undefined) {
-      who = await authenticateApiKey(apiKeyHeader, fields);
+      who = authenticateApiKey(apiKeyHeader, fields, now);
     } else {
       throw new Denial(authorization !== undefined ? Reason.MALFORMED_HEADER : Reason.NO_CREDENTIALS);
     }
+    return who instanceof Promise
+      ? who.then((w) => authorizeRequest(w, route, routeKey, resource, event, clock()))
+      : authorizeRequest(who, route, routeKey, resource, event, now);
+  }
 
-    let usageKey: string | undefined;
-    if (cfg.tenants.enabled) usageKey = (tenantFromCache(who.tenantId) ?? await checkTenant(who.tenantId)).meteringKey;
+  function authorizeRequest(
+    who: Authenticated, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent, now: number,
+  ): Decided | Promise<Decided> {
+    if (!cfg.tenants.enabled) return authorizeAccess(who, undefined, route, routeKey, resource, event);
+    const tenant = tenantFromCache(who.tenantId, now);
+    if (tenant !== undefined) return authorizeAccess(who, tenant.meteringKey, route, routeKey, resource, event);
+    return checkTenant(who.tenantId).then((t) => authorizeAccess(who, t.meteringKey, route, routeKey, resource, event));
+  }
 
+  function authorizeAccess(
+    who: Authenticated, usageKey: string | undefined, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent,
+  ): Decided {
     for (const scope of route.scopes) if (!who.scopes.includes(scope)) throw new Denial(Reason.INSUFFICIENT_SCOPE, scope);
 
     if (cedar) {
@@ -378,7 +440,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     let principalId = 'anonymous';
     try {
       fields.requestId = typeof event?.requestContext?.requestId === 'string' ? event.requestContext.requestId.slice(0, 128) : undefined;
-      const { who, usageKey } = await decide(event, fields);
+      // One clock reading for every cache lookup of this decision (the default clock is the one `started` read).
+      let decided = decide(event, fields, deps.clock ? clock() : started);
+      if (decided instanceof Promise) decided = await decided;
+      const { who, usageKey } = decided;
       const result: AuthorizerResult = {
         principalId: who.principalId,
         policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },

@@ -59,7 +59,8 @@ export interface CedarRequest {
   readonly principal: { readonly type: string; readonly id: string };
   readonly action: string;
   readonly resource: string;
-  readonly context: CedarContext;
+  /** A `params` value may hold any path parameters (undefined values are dropped): only those the policies read are sent. */
+  readonly context: CedarContextSource;
 }
 
 export interface CedarDecision {
@@ -114,24 +115,98 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** The set-valued attributes whose elements can be narrowed to those the policies test for. */
+const SET_KEYS = ['scopes', 'groups', 'roles', 'amr'] as const;
+type SetKey = typeof SET_KEYS[number];
+
+/** What the policies read from the context: its attributes, the path parameters of `context.params`, set elements. */
+export interface ContextUse {
+  readonly keys: ReadonlyArray<keyof CedarContext>;
+  /** Path parameters read (`context.params.tenantId`, `context.params has tenantId`); undefined: all of them. */
+  readonly params?: readonly string[];
+  /**
+   * Per set attribute, the elements the policies test for when they only use it as `.contains("a")`,
+   * `.containsAny(["a", ...])` or `.containsAll(["a", ...])`; absent: every element is sent.
+   */
+  readonly elements?: Readonly<Partial<Record<SetKey, readonly string[]>>>;
+}
+
+/** The attribute named right after `t[i]` (`.a`, `["a"]`, `has a`, `has "a"`); undefined when `t[i]` is followed by anything else. */
+function accessedAttribute(t: readonly Token[], i: number): string | undefined {
+  const [a, b, c] = [t[i + 1], t[i + 2], t[i + 3]];
+  if (a?.value === '.' && a.kind === 'punct' && b?.kind === 'ident') return b.value;
+  // An escaped string's value here is not Cedar's (see tokenize): treated as an unrecognised use.
+  if (a?.value === '[' && a.kind === 'punct' && plainString(b) && c?.kind === 'punct' && c.value === ']') return b.value;
+  if (a?.kind === 'ident' && a.value === 'has' && (b?.kind === 'ident' || plainString(b))) return b.value;
+  return undefined;
+}
+
+/** Index of the last token of `context.<name>` / `context["<name>"]` at `t[i]` (a `context` identifier); undefined: not that form. */
+function pastAttribute(t: readonly Token[], i: number, name: string): number | undefined {
+  if (isPunct(t[i + 1], '.') && isIdent(t[i + 2], name)) return i + 2;
+  if (isPunct(t[i + 1], '[') && plainString(t[i + 2]) && t[i + 2].value === name && isPunct(t[i + 3], ']')) return i + 3;
+  return undefined;
+}
+
 /**
- * The context attributes the policies read. Each attribute passed to Cedar costs ~5 µs of conversion, so only those
- * are sent. A lexical scan (comments and strings skipped) rather than Cedar's JSON form: `policyToJson` would add
- * ~70 ms to a cold start. When `context` is used other than as `context.a`, `context["a"]` or `context has a`
- * (e.g. compared as a whole), every attribute is kept.
+ * The string literals a set is tested for right after `t[end]`: `.contains("a")`, `.containsAny(["a", "b"])`,
+ * `.containsAll(["a"])`; undefined for any other use (then the whole set is needed). Membership of those literals is
+ * all these operations read, so a set narrowed to them gives the same answers.
  */
-export function referencedContextKeys(policies: string): ReadonlyArray<keyof CedarContext> {
+function testedElements(t: readonly Token[], end: number): string[] | undefined {
+  if (!isPunct(t[end + 1], '.') || !isPunct(t[end + 3], '(')) return undefined;
+  if (isIdent(t[end + 2], 'contains')) return plainString(t[end + 4]) && isPunct(t[end + 5], ')') ? [t[end + 4].value] : undefined;
+  if (!(isIdent(t[end + 2], 'containsAny') || isIdent(t[end + 2], 'containsAll')) || !isPunct(t[end + 4], '[')) return undefined;
+  const literals: string[] = [];
+  for (let j = end + 5; ; j += 2) {
+    if (!plainString(t[j])) return undefined;
+    literals.push(t[j].value);
+    if (isPunct(t[j + 1], ']')) return isPunct(t[j + 2], ')') ? literals : undefined;
+    if (!isPunct(t[j + 1], ',')) return undefined;
+  }
+}
+
+/**
+ * What the policies read from the context. Each attribute passed to Cedar costs ~5 µs of conversion, so only those
+ * are sent, and of `params` only the path parameters read. A lexical scan (comments and strings skipped) rather than
+ * Cedar's JSON form: `policyToJson` would add ~70 ms to a cold start. When `context` is used other than as `context.a`,
+ * `context["a"]` or `context has a` (e.g. compared as a whole), every attribute is kept; likewise every path parameter
+ * when `context.params` is used other than as `context.params.p`, `context.params["p"]` or `context.params has p`.
+ */
+export function referencedContext(policies: string): ContextUse {
   const t = tokenize(policies);
   const used = new Set<string>();
+  const params = new Set<string>();
+  let allParams = false;
+  const elements = new Map<SetKey, Set<string> | 'all'>();
   for (let i = 0; i < t.length; i++) {
     if (t[i].kind !== 'ident' || t[i].value !== 'context') continue;
-    const [a, b, c] = [t[i + 1], t[i + 2], t[i + 3]];
-    if (a?.value === '.' && a.kind === 'punct' && b?.kind === 'ident') used.add(b.value);
-    else if (a?.value === '[' && a.kind === 'punct' && b?.kind === 'string' && c?.value === ']') used.add(b.value);
-    else if (a?.kind === 'ident' && a.value === 'has' && (b?.kind === 'ident' || b?.kind === 'string')) used.add(b.value);
-    else return CONTEXT_KEYS;
+    const attribute = accessedAttribute(t, i);
+    if (attribute === undefined) return { keys: CONTEXT_KEYS };
+    used.add(attribute);
+    // `context has params` reads no parameter; `context.params` followed by anything but an access reads them all.
+    const paramsEnd = pastAttribute(t, i, 'params');
+    if (paramsEnd !== undefined) {
+      const param = accessedAttribute(t, paramsEnd);
+      if (param === undefined) allParams = true;
+      else params.add(param);
+    }
+    const set = SET_KEYS.find((k) => k === attribute);
+    const setEnd = set && pastAttribute(t, i, set);
+    if (set && setEnd !== undefined && elements.get(set) !== 'all') {
+      const literals = testedElements(t, setEnd);
+      if (literals === undefined) elements.set(set, 'all');
+      else elements.set(set, new Set([...(elements.get(set) as Set<string> | undefined) ?? [], ...literals]));
+    }
   }
-  return CONTEXT_KEYS.filter((k) => used.has(k));
+  const narrowed: Partial<Record<SetKey, readonly string[]>> = {};
+  for (const [k, v] of elements) if (v !== 'all') narrowed[k] = [...v];
+  return { keys: CONTEXT_KEYS.filter((k) => used.has(k)), params: allParams ? undefined : [...params], elements: narrowed };
+}
+
+/** The context attributes the policies read (see {@link referencedContext}). */
+export function referencedContextKeys(policies: string): ReadonlyArray<keyof CedarContext> {
+  return referencedContext(policies).keys;
 }
 
 /** One policy of the set, as written, under the id Cedar gives it when parsing the whole text (`policy<N>`, source order). */
@@ -257,12 +332,17 @@ function mayApply(part: PolicyPart, action: string): boolean {
   return true;
 }
 
-/** What one action is evaluated against: a pre-parsed subset of the policies and the context attributes they read. */
-interface ActionPlan {
+/** What one action is evaluated against: a pre-parsed subset of the policies and the context they read. */
+interface ActionPlan extends ContextUse {
   /** Undefined: no policy can apply (Cedar would answer deny, no policy, no error). */
   readonly setId?: string;
-  readonly keys: ReadonlyArray<keyof CedarContext>;
 }
+
+/**
+ * The context of a request, or a function that gives one attribute of it: then only the attributes the applicable
+ * policies read are ever built.
+ */
+export type CedarContextSource = CedarContext | ((key: keyof CedarContext) => CedarContext[keyof CedarContext]);
 
 export interface CedarPoliciesOptions {
   /**
@@ -286,7 +366,7 @@ let nextSetId = 0;
 export class CedarPolicies {
   private readonly cedar: Cedar;
   private readonly setId: string;
-  private readonly keys: ReadonlyArray<keyof CedarContext>;
+  private readonly use: ContextUse;
   private readonly parts?: readonly PolicyPart[];
   private readonly plans = new Map<string, ActionPlan>();
   private readonly subsets = new Map<string, ActionPlan>();
@@ -305,12 +385,17 @@ export class CedarPolicies {
         throw new AuthorizerConfigError('policies', `Cedar policies do not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
       }
     }
-    this.keys = referencedContextKeys(policies);
+    this.use = referencedContext(policies);
   }
 
   /** The context attributes the whole set reads (an action is sent at most these). */
   get contextKeys(): ReadonlyArray<keyof CedarContext> {
-    return this.keys;
+    return this.use.keys;
+  }
+
+  /** The path parameters sent to Cedar in `context.params` for `action`; undefined: all of them. */
+  paramKeysFor(action: string): readonly string[] | undefined {
+    return this.plan(action).params;
   }
 
   /** The context attributes sent to Cedar for `action`. */
@@ -326,8 +411,15 @@ export class CedarPolicies {
   isAuthorized(request: CedarRequest): CedarDecision {
     const plan = this.plan(request.action);
     if (plan.setId === undefined) return { allowed: false, policies: [], errors: [] };
+    const source = request.context;
     const context: Record<string, CedarWasm.CedarValueJson> = {};
-    for (const k of plan.keys) context[k] = request.context[k];
+    for (const k of plan.keys) {
+      const value = typeof source === 'function' ? source(k) : source[k];
+      const wanted = plan.elements?.[k as SetKey];
+      // Each value sent costs Cedar ~5 µs to convert: only the path parameters and set elements the policies read.
+      context[k] = k === 'params' ? pickParams(value as Record<string, string | undefined>, plan.params)
+        : wanted ? (value as string[]).filter((e) => wanted.includes(e)) : value;
+    }
     const answer = this.cedar.statefulIsAuthorized({
       principal: request.principal,
       action: { type: 'Action', id: request.action },
@@ -353,11 +445,11 @@ export class CedarPolicies {
   }
 
   private buildPlan(action: string): ActionPlan {
-    const full: ActionPlan = { setId: this.setId, keys: this.keys };
+    const full: ActionPlan = { setId: this.setId, ...this.use };
     if (!this.parts) return full;
     const kept = this.parts.filter((p) => mayApply(p, action));
     if (kept.length === this.parts.length) return full;
-    if (kept.length === 0) return { keys: [] };
+    if (kept.length === 0) return { keys: [], params: [], elements: {} };
     const signature = kept.map((p) => p.id).join(',');
     let plan = this.subsets.get(signature);
     if (!plan) {
@@ -365,7 +457,7 @@ export class CedarPolicies {
       if (this.subsets.size >= MAX_ACTION_PLANS || this.cedar.preparsePolicySet(setId, { staticPolicies: recordOf(kept) }).type !== 'success') {
         return full;
       }
-      plan = { setId, keys: referencedContextKeys(kept.map((p) => p.text).join('\n')) };
+      plan = { setId, ...referencedContext(kept.map((p) => p.text).join('\n')) };
       this.subsets.set(signature, plan);
     }
     return plan;
@@ -373,6 +465,21 @@ export class CedarPolicies {
 }
 
 const MAX_ACTION_PLANS = 256;
+
+/** The path parameters `keys` (all when undefined) of `params` that have a string value, as a new record. */
+function pickParams(params: Record<string, string | undefined> | null | undefined, keys: readonly string[] | undefined): Record<string, string> {
+  const picked: Record<string, string> = {};
+  if (!params) return picked;
+  if (keys === undefined) {
+    for (const k of Object.keys(params)) if (typeof params[k] === 'string') picked[k] = params[k];
+    return picked;
+  }
+  for (const k of keys) {
+    // Own members only: a parameter named like an Object.prototype member must not be read from the prototype.
+    if (Object.prototype.hasOwnProperty.call(params, k) && typeof params[k] === 'string') picked[k] = params[k];
+  }
+  return picked;
+}
 
 function recordOf(parts: readonly PolicyPart[]): Record<string, string> {
   const record: Record<string, string> = {};

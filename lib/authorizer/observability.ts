@@ -66,20 +66,29 @@ export class DecisionLog {
 
   private writeDecision(f: DecisionFields): void {
     const level = f.reason === 'internal_error' || f.reason === 'config_error' ? 'ERROR' : f.decision === 'allow' ? 'INFO' : 'WARN';
-    // Fixed-shape head (numbers and enum strings), then the variable fields through JSON.stringify for escaping.
-    const rest = JSON.stringify({
-      requestId: f.requestId ?? '',
-      route: f.route,
-      authMethod: f.authMethod,
-      issuer: f.issuer,
-      kid: f.kid,
-      tenant: f.tenant,
-      principal: f.principal,
-      detail: f.detail,
-      degraded: f.degraded,
-    });
+    // Built by hand rather than with JSON.stringify of an object (measured: ~40% cheaper per line); the same members in
+    // the same order, absent when undefined, every string through `jsonString`. The head holds numbers and enum strings.
+    let rest = `"requestId":${jsonString(f.requestId ?? '')}`;
+    if (f.route !== undefined) rest += `,"route":${jsonString(f.route)}`;
+    if (f.authMethod !== undefined) rest += `,"authMethod":${jsonString(f.authMethod)}`;
+    if (f.issuer !== undefined) rest += `,"issuer":${jsonString(f.issuer)}`;
+    if (f.kid !== undefined) rest += `,"kid":${jsonString(f.kid)}`;
+    if (f.tenant !== undefined) rest += `,"tenant":${jsonString(f.tenant)}`;
+    if (f.principal !== undefined) rest += `,"principal":${jsonString(f.principal)}`;
+    if (f.detail !== undefined) rest += `,"detail":${jsonString(f.detail)}`;
+    if (f.degraded !== undefined) rest += `,"degraded":${jsonString(f.degraded)}`;
     const latency = Math.round(f.latencyMs * 1000) / 1000;
     this.sink(`${this.emfHead}${Date.now()}},"level":"${level}","message":"authorizer decision","Decision":"${f.decision}","Reason":"${f.reason}",`
-      + `"status":${f.status},"Decisions":1,"DecisionLatency":${latency},${rest.slice(1)}`);
+      + `"status":${f.status},"Decisions":1,"DecisionLatency":${latency},${rest}}`);
   }
+}
+
+/** Printable ASCII other than `"` and `\`: JSON.stringify would write such a string as is, between quotes. */
+const JSON_SAFE = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+
+/** A string as a JSON string literal: quoted as is when nothing needs escaping (ids, routes), else JSON.stringify. */
+export function jsonString(value: string): string {
+  // Typed as a string, but a malformed event can carry anything: converted once, so the test and the output agree.
+  const s = typeof value === 'string' ? value : String(value);
+  return JSON_SAFE.test(s) ? `"${s}"` : JSON.stringify(s);
 }

@@ -2,7 +2,9 @@
 // context attributes those read. This must never change an answer: same decision, same determining policies, same errors.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CedarContext, CedarDecision, CedarPolicies, likeMatches, loadCedar, splitPolicies } from '../../lib/authorizer/cedar';
+import {
+  CedarContext, CedarContextSource, CedarDecision, CedarPolicies, likeMatches, loadCedar, referencedContext, splitPolicies,
+} from '../../lib/authorizer/cedar';
 
 const dir = join(__dirname, '..', '..', 'examples', 'policies');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
@@ -55,13 +57,57 @@ function sorted(d: CedarDecision): CedarDecision {
   return { allowed: d.allowed, policies: [...d.policies].sort(), errors: [...d.errors].sort() };
 }
 
+/** The same context, as the authorizer gives it: one attribute at a time, recording which were asked for. */
+function lazy(full: CedarContext, asked: Set<string>): CedarContextSource {
+  return (key) => {
+    asked.add(key);
+    return full[key];
+  };
+}
+
+/** Path parameters beyond those the policies read, and ones without a value (API Gateway sends only strings, but still). */
+const EXTRA_PARAMS = { id: '1', other: 'x', missing: undefined } as unknown as Record<string, string>;
+
+/** Cedar itself, stateless, on the whole text with the whole context: every attribute, parameter and set element. */
+interface FullRequest {
+  principal: { type: string; id: string };
+  action: string;
+  resource: string;
+  context: CedarContext;
+}
+
+function groundTruth(policies: string, request: FullRequest): CedarDecision {
+  const answer = loadCedar().isAuthorized({
+    principal: request.principal,
+    action: { type: 'Action', id: request.action },
+    resource: { type: 'Path', id: request.resource },
+    context: JSON.parse(JSON.stringify(request.context)) as Record<string, never>,
+    policies: { staticPolicies: policies },
+    entities: [],
+  });
+  if (answer.type !== 'success') throw new Error(JSON.stringify(answer));
+  const errors = answer.response.diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
+  return sorted({ allowed: answer.response.decision === 'allow' && errors.length === 0, policies: answer.response.diagnostics.reason, errors });
+}
+
 function compare(policies: string, routes: readonly string[]): void {
   const perAction = new CedarPolicies(policies);
   const whole = new CedarPolicies(policies, { perAction: false });
   for (const route of routes) {
     for (const v of VARIANTS) {
-      const request = { principal: v.principal, action: route, resource: '/r/1', context: context(route, v.context) };
-      expect({ route, v, answer: sorted(perAction.isAuthorized(request)) }).toEqual({ route, v, answer: sorted(whole.isAuthorized(request)) });
+      for (const params of [undefined, EXTRA_PARAMS]) {
+        const full = context(route, v.context);
+        if (params) full.params = { ...full.params, ...params };
+        const request = { principal: v.principal, action: route, resource: '/r/1', context: full };
+        const expected = groundTruth(policies, request);
+        expect({ route, v, params, answer: sorted(whole.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
+        expect({ route, v, params, answer: sorted(perAction.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
+        // Built lazily: the same answer, and only the attributes sent to Cedar are built.
+        const asked = new Set<string>();
+        expect({ route, v, params, answer: sorted(perAction.isAuthorized({ ...request, context: lazy(full, asked) })) })
+          .toEqual({ route, v, params, answer: expected });
+        expect([...asked].sort()).toEqual([...perAction.contextKeysFor(route)].sort());
+      }
     }
   }
 }
@@ -127,6 +173,91 @@ describe('per-action policy subsets', () => {
   test('text that does not split into single policies is evaluated whole', () => {
     expect(splitPolicies('permit (principal, action, resource);\npermit (principal, action, resource)')).toBeUndefined();
     expect(new CedarPolicies('permit (principal, action, resource);').policiesFor('GET /health')).toEqual(['policy0']);
+  });
+
+  test('only the path parameters the applicable policies read are sent', () => {
+    const cedar = new CedarPolicies(examples);
+    expect(cedar.paramKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenantId']);
+    expect(cedar.paramKeysFor('GET /health')).toEqual(['tenantId']);
+    const withId = `${examples}\npermit (principal, action == Action::"GET /orders/{id}", resource) when { context.params.id == "1" };`;
+    const byId = new CedarPolicies(withId);
+    expect(byId.paramKeysFor('GET /orders/{id}')).toEqual(['tenantId', 'id']);
+    expect(byId.paramKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenantId']);
+    compare(withId, ROUTES);
+  });
+
+  test.each([
+    ['context.params.tenantId == "a"', ['params'], ['tenantId']],
+    ['context.params["tenantId"] == "a"', ['params'], ['tenantId']],
+    ['context["params"].id == "a"', ['params'], ['id']],
+    ['context["params"]["id"] == "a"', ['params'], ['id']],
+    ['context.params has tenantId && context.params has "id"', ['params'], ['tenantId', 'id']],
+    ['context has params', ['params'], []],
+    ['context.params == {"tenantId": "a"}', ['params'], undefined],
+    ['context.params.tenantId == "a" && context.params != {}', ['params'], undefined],
+    ['context.params["te\\u{6e}antId"] == "a"', ['params'], undefined],
+    ['context["sc\\u{6f}pes"].contains("a")', 'all', undefined],
+    ['context == {}', 'all', undefined],
+  ])('path parameters read by `%s`', (condition, keys, params) => {
+    const use = referencedContext(`permit (principal, action, resource) when { ${condition} };`);
+    if (keys === 'all') expect(use.keys).toHaveLength(18);
+    else expect(use.keys).toEqual(keys);
+    expect(use.params).toEqual(params);
+  });
+
+  test('a policy that reads the parameters as a whole gets all of them, and the same answer', () => {
+    const whole = 'permit (principal, action, resource) when { context.params == {"tenantId": "acme", "id": "1"} };';
+    expect(new CedarPolicies(whole).paramKeysFor('GET /orders/{id}')).toBeUndefined();
+    compare(whole, ['GET /orders/{id}']);
+    const byName = 'permit (principal, action, resource) when { context.params.tenantId == "acme" && !(context.params has other) };';
+    expect(new CedarPolicies(byName).paramKeysFor('GET /orders/{id}')).toEqual(['tenantId', 'other']);
+    compare(byName, ['GET /orders/{id}']);
+  });
+
+  test.each([
+    ['context.scopes.contains("a")', { scopes: ['a'] }],
+    ['context.scopes.contains("a") && context["scopes"].containsAny(["b", "c"]) && context.groups.containsAll(["g"])', { scopes: ['a', 'b', 'c'], groups: ['g'] }],
+    ['context.scopes.contains("a") && context.scopes == ["a"]', {}],
+    ['context.scopes.contains("a") || ["a"].containsAll(context.scopes)', {}],
+    ['context.scopes.contains(context.tenant)', {}],
+    ['context.scopes.contains("\\u{61}")', {}],
+    ['context.scopes.isEmpty() && context.roles.contains("r")', { roles: ['r'] }],
+    ['context.amr.containsAny(["mfa", context.tenant])', {}],
+    ['context has scopes && context.amr.contains("otp")', { amr: ['otp'] }],
+  ])('set elements sent for `%s`', (condition, elements) => {
+    expect(referencedContext(`permit (principal, action, resource) when { ${condition} };`).elements).toEqual(elements);
+  });
+
+  test('sets narrowed to the elements the policies test for give the same answers as Cedar with the whole sets', () => {
+    const policies = [
+      'permit (principal, action, resource) when { context.scopes.contains("orders:read") && context.groups.containsAny(["admins", "ops"]) };',
+      'forbid (principal, action, resource) when { context.roles.containsAll(["guest", "suspended"]) };',
+      'permit (principal, action == Action::"POST /orders", resource) when { context.amr.contains("mfa") || context.scopes.containsAll(["orders:write", "orders:admin"]) };',
+      'permit (principal, action == Action::"GET /health", resource) when { context.scopes == ["orders:read"] };',
+    ].join('\n');
+    const cedar = new CedarPolicies(policies);
+    const request = (action: string, sets: Partial<CedarContext>) => ({ principal: { type: 'User', id: 'u' }, action, resource: '/r', context: context(action, sets) });
+    for (const action of ['GET /orders/{id}', 'POST /orders', 'GET /health']) {
+      for (const sets of [
+        { scopes: ['orders:read', 'x', 'y', 'z'], groups: ['ops', 'other'] },
+        { scopes: ['orders:read'], groups: ['nobody'], roles: ['guest', 'suspended', 'x'] },
+        { scopes: ['orders:write', 'orders:admin', 'orders:read'], amr: ['pwd'], groups: ['admins'] },
+        { scopes: [], groups: [], roles: ['guest'], amr: ['mfa', 'pwd'] },
+      ]) {
+        const r = request(action, sets);
+        expect({ action, sets, answer: sorted(cedar.isAuthorized(r)) }).toEqual({ action, sets, answer: groundTruth(policies, r) });
+      }
+    }
+    // GET /health compares the whole set: it is sent whole for that action only.
+    expect(referencedContext(policies).elements).toEqual({ groups: ['admins', 'ops'], roles: ['guest', 'suspended'], amr: ['mfa'] });
+  });
+
+  test('a path parameter named like an Object.prototype member is read from the request only', () => {
+    const policy = 'permit (principal, action, resource) when { context.params has toString };';
+    const cedar = new CedarPolicies(policy);
+    const request = (params: Record<string, string>) => ({ principal: { type: 'User', id: 'u' }, action: 'GET /x', resource: '/x', context: context('GET /x', { params }) });
+    expect(cedar.isAuthorized(request({})).allowed).toBe(false);
+    expect(cedar.isAuthorized(request({ toString: 'yes' })).allowed).toBe(true);
   });
 
   test('like: `*` matches any run of characters', () => {

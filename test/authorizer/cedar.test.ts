@@ -147,3 +147,19 @@ describe('certificate-bound tokens (RFC 8705) and the partner policy', () => {
     expect(log.last.Reason).toBe(Reason.CERTIFICATE_REQUIRED);
   });
 });
+
+test('the context built attribute by attribute carries what each policy reads, path parameters included', async () => {
+  const policies = (issuer: string): string => `permit (principal, action, resource) when {
+    context.params.id == "7" && !(context.params has tenantId) && context.time > 1700000000 && context.hourUtc >= 0 && context.dayOfWeekUtc <= 6 &&
+    context.issuer == "${issuer}" && context.subject == "user-1" && context.clientId == "client-1" && context.scopes.contains("orders:read") &&
+    context.amr == ["pwd"] && !context.mfa && context.sourceIp == "203.0.113.7" && !context.mtls && !context.certificateBound &&
+    context.route == "GET /orders/{id}" && context.authMethod == "jwt" && context.tenant == "acme" && context.groups == ["g"] && context.roles == []
+  };`;
+  const log = new LogCapture();
+  const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { policies: policies(server.issuer) }), { log: log.sink });
+  const token = signJwt(key, claims(server.issuer, { amr: ['pwd'], groups: ['g'] }));
+  expect((await outcome(authorize(bearer(token, { pathParameters: { id: '7' } })))).status).toBe(200);
+  expect((await outcome(authorize(bearer(token, { pathParameters: { id: '8' } })))).status).toBe(403);
+  expect(log.last.Reason).toBe(Reason.POLICY_DENY);
+  expect((await outcome(authorize(bearer(token, { pathParameters: { id: '7', tenantId: 'acme' } })))).status).toBe(403);
+});

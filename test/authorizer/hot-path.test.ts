@@ -1,0 +1,222 @@
+// The hot path's shortcuts (sync decisions on cache hits, remembered headers, hand-built log lines, the Bearer scan)
+// must not change any answer: same decisions, same reasons, valid JSON.
+import {
+  b64url, baseConfig, bearer, claims, ecKey, event, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey,
+} from './helpers';
+import { createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
+import { sign } from 'node:crypto';
+import { bearerToken } from '../../lib/authorizer/authorizer';
+import { verifiedHeaderCount } from '../../lib/authorizer/jwt';
+import { DecisionLog, jsonString } from '../../lib/authorizer/observability';
+
+const server = new JwksServer();
+let key: TestKey;
+let other: TestKey;
+beforeAll(async () => {
+  await server.start();
+  key = rsaKey('hot-1');
+  other = rsaKey('hot-1');
+  server.keys = [key.publicJwk];
+});
+afterAll(() => server.stop());
+
+describe('Bearer scheme', () => {
+  test.each([
+    ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['BEARER   abc  ', 'abc'],
+    ['Bearer a.b.c', 'a.b.c'],
+  ])('%j gives the token', (header, token) => {
+    expect(bearerToken(header)).toBe(token);
+  });
+
+  test.each(['Bearer', 'Bearer ', 'Bearer    ', 'Bearerabc', 'Basic abc', ' Bearer abc', 'Bearer\tabc', 'Bear abc'])('%j gives no token', (header) => {
+    expect(bearerToken(header)).toBeUndefined();
+  });
+
+  test('a non-string header value gives no token', () => {
+    expect(bearerToken(42 as unknown as string)).toBeUndefined();
+  });
+
+  test.each([
+    ['a space', ' '], ['a tab', '\t'], ['a newline', '\n'], ['a no-break space', '\u00a0'], ['a line separator', '\u2028'],
+  ])('whitespace (%s) inside the token is refused by the JWT parser', async (_name, ws) => {
+    const log = new LogCapture();
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { log: log.sink });
+    const token = signJwt(key, claims(server.issuer));
+    const at = token.length - 10;
+    const o = await outcome(authorize(bearer(`${token.slice(0, at)}${ws}${token.slice(at)}`)));
+    expect(o.status).toBe(401);
+    expect(log.last.Reason).toBe(Reason.MALFORMED_TOKEN);
+  });
+});
+
+describe('synchronous decisions on cache hits', () => {
+  test('once the JWKS, revocation and tenant answers are cached, the decision is made before the first await', async () => {
+    const log = new LogCapture();
+    const store = new MemoryAuthorizerStore();
+    store.tenants.set('acme', { tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: {}, tenants: {} }), {
+      log: log.sink, stores: { revocations: store, tenants: store },
+    });
+    const token = signJwt(key, claims(server.issuer));
+    // First request: JWKS, revocation and tenant lookups are asynchronous; nothing is logged synchronously.
+    const first = authorize(bearer(token));
+    expect(log.decisions).toHaveLength(0);
+    expect((await outcome(first)).status).toBe(200);
+    // Second request with the same answers cached: decided (and logged) synchronously, still a promise to the caller.
+    const second = authorize(bearer(token));
+    expect(log.decisions).toHaveLength(2);
+    expect(second).toBeInstanceOf(Promise);
+    expect(await outcome(second)).toMatchObject({ status: 200, result: { usageIdentifierKey: 'meter-acme' } });
+    expect(store.calls).toEqual({ getApiKey: 0, getRevocationStatus: 1, getTenant: 1 });
+  });
+
+  test('a cached denial is also synchronous, and still rejects with Unauthorized', async () => {
+    const log = new LogCapture();
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { log: log.sink });
+    await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))));
+    const denied = authorize(bearer(signJwt(key, claims(server.issuer, { exp: 1 }))));
+    expect(log.last.Reason).toBe(Reason.EXPIRED);
+    await expect(denied).rejects.toThrow('Unauthorized');
+  });
+
+  test('an API key with a cached record is decided synchronously', async () => {
+    const log = new LogCapture();
+    const store = new MemoryAuthorizerStore();
+    store.putApiKey('k'.repeat(40), { keyId: 'key-1', tenantId: 'acme', scopes: ['orders:read'] });
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores: { apiKeys: store } });
+    const ev = event({ headers: { 'x-api-key': 'k'.repeat(40) } });
+    expect((await outcome(authorize(ev))).status).toBe(200);
+    const second = authorize(ev);
+    expect(log.decisions).toHaveLength(2);
+    expect((await outcome(second)).status).toBe(200);
+  });
+});
+
+describe('remembered headers', () => {
+  test('only the header of a verified token is remembered, and a remembered header does not vouch for a forged token', async () => {
+    const log = new LogCapture();
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { log: log.sink });
+    const header = { typ: 'JWT', remembered: 'test-1' };
+    // A forged token (another key, same kid) with a new header: refused, header not remembered.
+    const before = verifiedHeaderCount();
+    expect((await outcome(authorize(bearer(signJwt(other, claims(server.issuer), header)))))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.BAD_SIGNATURE);
+    expect(verifiedHeaderCount()).toBe(before);
+    // A genuine token with that header: remembered.
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer), header))))).status).toBe(200);
+    expect(verifiedHeaderCount()).toBe(before + 1);
+    // The same header text on a forged or tampered token is still refused.
+    expect((await outcome(authorize(bearer(signJwt(other, claims(server.issuer), header)))))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.BAD_SIGNATURE);
+    const [h, , s] = signJwt(key, claims(server.issuer), header).split('.');
+    expect((await outcome(authorize(bearer(`${h}.${b64url(JSON.stringify(claims(server.issuer, { tenant_id: 'other' })))}.${s}`))))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.BAD_SIGNATURE);
+  });
+
+  test('the memory is bounded', async () => {
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { log: () => undefined });
+    for (let i = 0; i < 70; i++) expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer), { n: i }))))).status).toBe(200);
+    expect(verifiedHeaderCount()).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('signature verification with the key prepared at JWKS load', () => {
+  const algs = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384'] as const;
+  let keys: Record<string, TestKey>;
+  const verifier = new JwksServer();
+  beforeAll(async () => {
+    await verifier.start();
+    keys = {
+      RS256: rsaKey('rs256', 2048, 'RS256'),
+      RS384: rsaKey('rs384', 2048, 'RS384'),
+      RS512: rsaKey('rs512', 2048, 'RS512'),
+      ES256: ecKey('es256', 'P-256'),
+      ES384: ecKey('es384', 'P-384'),
+    };
+    verifier.keys = Object.values(keys).map((k) => k.publicJwk);
+  });
+  afterAll(() => verifier.stop());
+
+  const setup = () => {
+    const log = new LogCapture();
+    const config = baseConfig(verifier.issuer, verifier.uri, {
+      issuers: [{ issuer: verifier.issuer, jwksUri: verifier.uri, audience: ['urn:api:orders'], algorithms: [...algs] }],
+    });
+    return { log, authorize: createAuthorizer(config, { log: log.sink }) };
+  };
+
+  test.each(algs)('a valid %s token is allowed (digest and signature encoding per algorithm)', async (alg) => {
+    const { authorize } = setup();
+    expect((await outcome(authorize(bearer(signJwt(keys[alg], claims(verifier.issuer))))))).toMatchObject({ status: 200 });
+  });
+
+  test.each(algs)('a %s token with one signature byte changed is refused', async (alg) => {
+    const { log, authorize } = setup();
+    const [h, p, s] = signJwt(keys[alg], claims(verifier.issuer)).split('.');
+    const sig = Buffer.from(s, 'base64url');
+    const at = Math.floor(sig.length / 2);
+    sig[at] = (sig[at] + 1) % 256;
+    expect(await outcome(authorize(bearer(`${h}.${p}.${b64url(sig)}`)))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.BAD_SIGNATURE);
+  });
+
+  test('a signature made with another digest than the header names is refused', async () => {
+    const { log, authorize } = setup();
+    // RS384 key, RS384 header, but signed with SHA-512.
+    const input = `${b64url(JSON.stringify({ alg: 'RS384', kid: keys.RS384.kid }))}.${b64url(JSON.stringify(claims(verifier.issuer)))}`;
+    const forged = `${input}.${b64url(sign('sha512', Buffer.from(input), keys.RS384.privateKey))}`;
+    expect(await outcome(authorize(bearer(forged)))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.BAD_SIGNATURE);
+  });
+});
+
+describe('decision line', () => {
+  const evil = [
+    '', 'plain', 'with "quotes"', 'back\\slash', 'new\nline', 'tab\there', '\u0000\u001f\u007f', 'é ü 日本', '\ud800 lone surrogate', '\u2028\u2029',
+    '</script>', '{"injected":true}', '","Decision":"allow',
+  ];
+
+  test.each(evil.map((v) => [v]))('jsonString(%j) is the JSON string literal of its input', (v) => {
+    expect(JSON.parse(jsonString(v))).toBe(v);
+    expect(jsonString(v)).toBe(JSON.stringify(v));
+  });
+
+  test('non-string values from a malformed event are written as strings, still valid JSON', () => {
+    expect(JSON.parse(jsonString(42 as unknown as string))).toBe('42');
+    expect(JSON.parse(jsonString({ a: '"' } as unknown as string))).toBe('[object Object]');
+  });
+
+  test('hand-built lines hold the same members as JSON.stringify would write, with any field content', () => {
+    const lines: string[] = [];
+    const log = new DecisionLog('Ns/"quoted"', (l) => lines.push(l));
+    for (const v of evil) {
+      const fields = {
+        decision: 'deny' as const,
+        status: 401 as const,
+        reason: Reason.MALFORMED_TOKEN,
+        latencyMs: 0.12345678,
+        requestId: v,
+        route: v,
+        authMethod: v,
+        issuer: v,
+        kid: v,
+        tenant: v,
+        principal: v,
+        detail: v,
+        degraded: v,
+      };
+      log.decision(fields);
+      const parsed = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ Decision: 'deny', Reason: 'malformed_token', status: 401, DecisionLatency: 0.123, level: 'WARN' });
+      for (const k of ['requestId', 'route', 'authMethod', 'issuer', 'kid', 'tenant', 'principal', 'detail', 'degraded']) expect(parsed[k]).toBe(v);
+      expect((parsed._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0].Namespace).toBe('Ns/"quoted"');
+    }
+    // Undefined fields are absent, as JSON.stringify leaves them out; requestId is always there.
+    log.decision({ decision: 'allow', status: 200, reason: Reason.ALLOWED, latencyMs: 1 });
+    const last = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+    expect(Object.keys(last)).toEqual(['_aws', 'level', 'message', 'Decision', 'Reason', 'status', 'Decisions', 'DecisionLatency', 'requestId']);
+    expect(last.requestId).toBe('');
+  });
+});
