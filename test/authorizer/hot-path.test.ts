@@ -1,10 +1,10 @@
 // The hot path's shortcuts (sync decisions on cache hits, remembered headers, hand-built log lines, the Bearer scan)
 // must not change any answer: same decisions, same reasons, valid JSON.
+import { sign } from 'node:crypto';
 import {
   b64url, baseConfig, bearer, claims, ecKey, event, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey,
 } from './helpers';
 import { createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
-import { sign } from 'node:crypto';
 import { bearerToken } from '../../lib/authorizer/authorizer';
 import { verifiedHeaderCount } from '../../lib/authorizer/jwt';
 import { DecisionLog, jsonString } from '../../lib/authorizer/observability';
