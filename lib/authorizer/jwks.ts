@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createPublicKey, KeyObject, VerifyKeyObjectInput } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -127,7 +128,9 @@ export function prepareKey(raw: unknown): PreparedKey | undefined {
 
 /** Parses and checks a JWKS body; throws on anything that is not `{ "keys": [...] }`. */
 export function parseJwks(body: Buffer): Map<string, PreparedKey> {
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  // isUtf8 (native) rather than a fatal TextDecoder: the same refusal of invalid UTF-8, without loading the decoder at a cold start.
+  if (!isUtf8(body)) throw new Error('JWKS is not UTF-8');
+  const text = body.toString('utf8');
   const doc = safeJsonParse(text) as unknown;
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { keys?: unknown }).keys)) {
     throw new Error('JWKS is not an object with a `keys` array');

@@ -31,8 +31,11 @@ interface IssuerRuntime {
   readonly algorithms: ReadonlySet<string>;
   readonly clientIds?: ReadonlySet<string>;
   readonly jwks: IssuerJwks;
-  /** What aws-jwt-verify's `validateJwtFields` checks: `exp`, `nbf` (with the skew), `iss`, `aud`. */
-  readonly claimOptions: { readonly issuer: string; readonly audience: string[] | null; readonly graceSeconds: number };
+  /**
+   * What aws-jwt-verify's `validateJwtFields` checks: `exp`, `nbf` (with the skew) and `aud`. Not `iss`: the issuer was
+   * found by an exact lookup of the token's `iss`, so the library's check could only repeat that comparison.
+   */
+  readonly claimOptions: { readonly issuer: null; readonly audience: string[] | null; readonly graceSeconds: number };
 }
 
 /** node:crypto digest per JWS algorithm (EdDSA hashes internally). */
@@ -45,26 +48,23 @@ const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_ALGORITHMS);
 const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-const B64URL = /^[A-Za-z0-9_-]+$/;
 /**
- * Last characters whose unused low bits are zero, by `length % 4` (2: 4 unused bits, 3: 2 unused bits). Looked up by
- * character: an unanchored `/[AQgw]$/` would be tried at every position of a 342-character signature.
+ * Decodes a base64url segment strictly: only the canonical encoding of its bytes (the alphabet, no padding, zero unused
+ * bits) is accepted. Checked by encoding the decoded bytes again and comparing: Node's decoder skips characters outside
+ * the alphabet and accepts `+` and `/`, so the comparison is what refuses them. Decoding is needed anyway, and the
+ * re-encoding costs less than a regular-expression scan of the segment.
  */
-const CANONICAL_LAST: Record<number, string> = { 2: 'AQgw', 3: 'AEIMQUYcgkosw048' };
-
-/** Checks a base64url segment strictly: the alphabet, no padding, and only the canonical encoding of its bytes. */
-function checkSegment(part: string): void {
-  const rest = part.length % 4;
-  if (!B64URL.test(part) || rest === 1 || (rest > 1 && !CANONICAL_LAST[rest].includes(part[part.length - 1]))) {
-    throw new Denial(Reason.MALFORMED_TOKEN, 'not canonical base64url');
-  }
+function decodeSegment(part: string): Buffer {
+  const bytes = Buffer.from(part, 'base64url');
+  if (part.length === 0 || bytes.toString('base64url') !== part) throw new Denial(Reason.MALFORMED_TOKEN, 'not canonical base64url');
+  return bytes;
 }
 
 function jsonObject(part: string): Record<string, unknown> {
-  checkSegment(part);
+  const bytes = decodeSegment(part);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new Denial(Reason.MALFORMED_TOKEN, 'not JSON');
   }
@@ -93,6 +93,8 @@ const MAX_VERIFIED_HEADERS = 64;
 export interface ParsedJwt extends DecomposedJwt {
   /** `header.payload`, the bytes the signature covers. */
   readonly signingInput: string;
+  /** The signature's bytes (decoded once, while parsing). */
+  readonly signature: Buffer;
 }
 
 /**
@@ -113,12 +115,14 @@ export function decomposeJwt(token: string): ParsedJwt {
     if (!isStr(header.alg) || !isStr(header.kid)) throw new Denial(Reason.MALFORMED_TOKEN, 'header member types');
   }
   const payload = jsonObject(payloadB64);
-  checkSegment(signatureB64);
+  const signature = decodeSegment(signatureB64);
   if (!isNum(payload.exp) || !isNum(payload.nbf) || !isNum(payload.iat) || !isStr(payload.iss) || !isStr(payload.sub) || !isStr(payload.jti)
     || !isStr(payload.scope) || !(isStr(payload.aud) || (Array.isArray(payload.aud) && payload.aud.every((a) => typeof a === 'string')))) {
     throw new Denial(Reason.MALFORMED_TOKEN, 'claim types');
   }
-  return { header: header as JwtHeader, headerB64, payload: payload as JwtPayload, payloadB64, signatureB64, signingInput: token.slice(0, second) };
+  return {
+    header: header as JwtHeader, headerB64, payload: payload as JwtPayload, payloadB64, signatureB64, signingInput: token.slice(0, second), signature,
+  };
 }
 
 /** Remembers the header of a token that passed every check (see {@link verifiedHeaders}). */
@@ -134,7 +138,7 @@ export function verifiedHeaderCount(): number {
 }
 
 /** `orders/orders:read` → `orders:read` for a listed prefix; other scopes are kept as issued. */
-function stripScopePrefixes(scopes: string[], prefixes: readonly string[] | undefined): string[] {
+function stripScopePrefixes(scopes: readonly string[], prefixes: readonly string[] | undefined): readonly string[] {
   if (!prefixes || prefixes.length === 0) return scopes;
   return scopes.map((s) => {
     const slash = s.indexOf('/');
@@ -142,10 +146,20 @@ function stripScopePrefixes(scopes: string[], prefixes: readonly string[] | unde
   });
 }
 
-function stringList(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
-  return [];
+/** Shared by every identity without groups, roles or `amr` (never written to). */
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A space-separated claim (`scope`) or an array claim as a list of non-empty strings. Read-only: it may be the claim's own array. */
+function stringList(value: unknown): readonly string[] {
+  if (typeof value === 'string') {
+    if (value.length === 0) return NONE;
+    const parts = value.split(' ');
+    return parts.includes('') ? parts.filter((s) => s.length > 0) : parts;
+  }
+  if (Array.isArray(value)) {
+    return value.every((s) => typeof s === 'string' && s.length > 0) ? value as string[] : value.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  }
+  return NONE;
 }
 
 /** aws-jwt-verify's claim errors (from `validateJwtFields`) as reasons. */
@@ -180,7 +194,7 @@ export class JwtAuthenticator {
         algorithms: new Set(issuer.algorithms),
         clientIds: issuer.clientIds ? new Set(issuer.clientIds) : undefined,
         jwks: new IssuerJwks(issuer.jwksUri, jwksOptions),
-        claimOptions: { issuer: issuer.issuer, audience: issuer.audience ? [...issuer.audience] : null, graceSeconds: config.clockSkewSeconds },
+        claimOptions: { issuer: null, audience: issuer.audience ? [...issuer.audience] : null, graceSeconds: config.clockSkewSeconds },
       });
     }
   }
@@ -225,7 +239,7 @@ export class JwtAuthenticator {
     let valid: boolean;
     try {
       // The signing input is base64url and a dot (checked by the parser), so latin1 is its exact bytes, without a UTF-8 pass.
-      valid = verifySignature(digest, Buffer.from(jwt.signingInput, 'latin1'), key.verifyKey, Buffer.from(jwt.signatureB64, 'base64url'));
+      valid = verifySignature(digest, Buffer.from(jwt.signingInput, 'latin1'), key.verifyKey, jwt.signature);
     } catch (e) {
       // OpenSSL refusing to decode a malformed signature is a bad signature too.
       throw new Denial(Reason.BAD_SIGNATURE, e instanceof Error ? e.message : undefined);

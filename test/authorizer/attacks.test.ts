@@ -212,6 +212,29 @@ describe('encodings', () => {
     await expectRejected(`${h}.${p}.${s.slice(0, -2)}`, Reason.BAD_SIGNATURE);
   });
 
+  test('other encodings of the same signature bytes are refused, though the signature would verify', async () => {
+    // Node's base64url decoder maps each of these to the same bytes as the original signature: only the canonical
+    // encoding is accepted (no `+`/`/`, nothing skipped by the decoder, no character aliasing an alphabet letter).
+    let token = signJwt(rsa, claims(iss));
+    while (!/-/.test(token.split('.')[2]) || !/_/.test(token.split('.')[2])) token = signJwt(rsa, claims(iss, { jti: `j-${Math.random()}` }));
+    // A character above U+00FF whose low byte is an alphabet letter: the decoder reads it as that letter.
+    const alias = (v: string): string => `${String.fromCharCode(v.charCodeAt(0) + 0x100)}${v.slice(1)}`;
+    const [h, p, s] = token.split('.');
+    await expect(outcome(setup().authorize(bearer(token)))).resolves.toMatchObject({ status: 200 });
+    const variants = [
+      s.replace('-', '+').replace('_', '/'),
+      `${s.slice(0, 8)}\u0000${s.slice(8)}`.slice(0, s.length + 1).padEnd(s.length + 3, '!'),
+      alias(s),
+      `${s}==`,
+    ];
+    for (const variant of variants) {
+      expect(Buffer.from(variant, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
+      await expectRejected(`${h}.${p}.${variant}`, Reason.MALFORMED_TOKEN);
+    }
+    expect(Buffer.from(alias(p), 'base64url').equals(Buffer.from(p, 'base64url'))).toBe(true);
+    await expectRejected(`${h}.${alias(p)}.${s}`, Reason.MALFORMED_TOKEN);
+  });
+
   test('a payload swapped under a valid signature is refused', async () => {
     const [h, , s] = signJwt(rsa, claims(iss)).split('.');
     const p = b64url(JSON.stringify(claims(iss, { tenant_id: 'other' })));

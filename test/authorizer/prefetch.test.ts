@@ -2,6 +2,7 @@
 // crashes the module load, and the first request still fails closed when the keys cannot be had.
 import { baseConfig, bearer, claims, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey } from './helpers';
 import { createAuthorizer, JwksFetcher, Reason } from '../../lib/authorizer';
+import { warmUpVerifyPaths } from '../../lib/authorizer/warmup';
 
 const server = new JwksServer();
 let key: TestKey;
@@ -90,4 +91,22 @@ test('the Lambda module loads with an unreachable JWKS endpoint, and its first r
     if (saved === undefined) delete process.env.AUTHORIZER_CONFIG;
     else process.env.AUTHORIZER_CONFIG = saved;
   }
+});
+
+describe('warm-up of the verify paths at init', () => {
+  test('runs without throwing for every algorithm family, and with none configured', () => {
+    expect(() => warmUpVerifyPaths(new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'EdDSA']))).not.toThrow();
+    expect(() => warmUpVerifyPaths(new Set())).not.toThrow();
+  });
+
+  test('its throwaway keys are never in a key set: a token naming them is an unknown kid', async () => {
+    const log = new LogCapture();
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { prefetchJwks: true, log: log.sink });
+    await tick();
+    // Signed with a fresh key under the warm-up keys' kid: refused as unknown, never checked against a warm-up key.
+    const impostor = rsaKey('warm-up');
+    expect(await outcome(authorize(bearer(signJwt(impostor, claims(server.issuer)))))).toEqual({ status: 401 });
+    expect(log.last.Reason).toBe(Reason.UNKNOWN_KID);
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+  });
 });

@@ -1,0 +1,44 @@
+import { createHash, verify } from 'node:crypto';
+import { prepareKey } from './jwks';
+
+/**
+ * Throwaway public keys, used only to run node:crypto's key import and verify paths once during a cold start (their
+ * private halves were discarded when they were generated; nothing is ever accepted with them: the warm-up verifies an
+ * all-zero signature, which fails, and its keys are never installed in a key set).
+ */
+const WARM_RSA = {
+  kty: 'RSA',
+  kid: 'warm-up',
+  e: 'AQAB',
+  n: '1OMVEahno3AxpU_o9Pwuf0_QsO-k8Av4sDfNVVDrCYVnlnnoMZODi6SNBAm2tbNgpR8cwW8C4E5UdiGdQVBhYYfEgIWlwBGr_IzY8Hi9zaoXw5fACEUjzEXdpzjTX6T0XG9JzTzLXMUVSsagUxzmghhD3fQ9g12YFy7apaUEkU9L_Yto3ShZtRawVCwn_fQ8N00nbm1san5cHzdmO1Eyx_OazZsWyrynVD5KyzzlDi3IKuvgmkXcjD1ZbZUIb54gLC1eyuX9rNYsrr6rlfBkmqZOEgJ79Q4Z_H6F2QtptZ1-NRc5weWt_4LZBjO6wBU_V9rck4xxMvlhAPMTcdohjQ',
+};
+const WARM_EC = {
+  kty: 'EC', kid: 'warm-up', crv: 'P-256', x: 'BF3EfkS40x6F8dqS41sUDMBZkALhbPbJMmMnAfnktmk', y: 'zH6g2ECWOh-wbsOUua7_QVqmf5EofJl9pMLs5pzKCiA',
+};
+
+const RSA_DIGESTS: Readonly<Record<string, string>> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
+
+/**
+ * Runs, once, the code paths the first decision takes for the first time, so they cost less when it does: the JWK import
+ * (RSA and P-256 keys, as the configured algorithms need), a signature verify per configured RSA digest and ES256, a
+ * SHA-256 hash (principal hashes, API keys, certificate thumbprints). Each costs ~0.3–1 ms the first time in a process
+ * and microseconds after. Meant to run while the JWKS fetch started at init is on the network (it is scheduled with
+ * `setImmediate`, after the request has been sent), so the wait hides it. Never throws.
+ */
+export function warmUpVerifyPaths(algorithms: ReadonlySet<string>): void {
+  try {
+    const message = Buffer.from('warm-up.warm-up', 'latin1');
+    const rsa = [...algorithms].filter((a) => a in RSA_DIGESTS);
+    if (rsa.length > 0) {
+      const key = prepareKey(WARM_RSA);
+      for (const alg of rsa) if (key?.verifyKey) verify(RSA_DIGESTS[alg], message, key.verifyKey, Buffer.alloc(256));
+    }
+    if (algorithms.has('ES256')) {
+      const key = prepareKey(WARM_EC);
+      if (key?.verifyKey) verify('sha256', message, key.verifyKey, Buffer.alloc(64));
+    }
+    createHash('sha256').update(message).digest('hex');
+  } catch {
+    // A warm-up that fails leaves the first decision to pay for these paths; it changes nothing else.
+  }
+}
