@@ -49,6 +49,8 @@ interface Authenticated {
   readonly principalId: string;
   readonly tenantId: string;
   readonly scopes: readonly string[];
+  /** `scopes` space-separated, for the gateway's context. */
+  readonly scopeText: string;
   readonly clientId: string;
   readonly authMethod: 'jwt' | 'apiKey';
   readonly jwt?: JwtIdentity;
@@ -76,14 +78,26 @@ const API_KEY_SCHEME = /^ApiKey +([^\s]+) *$/i;
 const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-const principalHashes = new Map<string, string>();
-/** A short, non-reversible id for the log (memoized per principal: a hash costs ~4% of a verify). */
-function shortHash(value: string): string {
-  let hash = principalHashes.get(value);
+/**
+ * Short, non-reversible ids for the log: SHA-256 of `<scope>#<id>`, memoized per scope (an issuer, or `apikey`) and id
+ * (a hash costs ~4% of a verify). Two levels rather than one map keyed by the joined string: the join would be built,
+ * flattened and hashed on every decision.
+ */
+const principalHashes = new Map<string, Map<string, string>>();
+let principalHashCount = 0;
+function shortHash(scope: string, id: string): string {
+  let ids = principalHashes.get(scope);
+  let hash = ids?.get(id);
   if (hash === undefined) {
-    hash = createHash('sha256').update(value).digest('hex').slice(0, 16);
-    if (principalHashes.size >= LIMITS.maxCacheEntries) principalHashes.clear();
-    principalHashes.set(value, hash);
+    hash = createHash('sha256').update(`${scope}#${id}`).digest('hex').slice(0, 16);
+    if (principalHashCount >= LIMITS.maxCacheEntries) {
+      principalHashes.clear();
+      principalHashCount = 0;
+      ids = undefined;
+    }
+    if (!ids) principalHashes.set(scope, ids = new Map());
+    ids.set(id, hash);
+    principalHashCount++;
   }
   return hash;
 }
@@ -191,7 +205,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);
-  const subjectCache = new TtlCache<number | null>(LIMITS.maxCacheEntries, clock);
+  /** Subject revocations ("tokens issued before"), per configured issuer, by subject. */
+  const subjectCaches = new Map(cfg.issuers.map((i) => [i.issuer, new TtlCache<number | null>(LIMITS.maxCacheEntries, clock)]));
   const tenantCache = new TtlCache<TenantRecord | null>(LIMITS.maxCacheEntries, clock);
 
   /** Runs one store call under the store deadline; the signal aborts the SDK request when the deadline passes. */
@@ -212,7 +227,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   /** Throws when revoked; false when the caches cannot answer (the store must be asked). */
-  function revocationFromCache(id: JwtIdentity, subjectKey: string, jtis: readonly string[], now: number): boolean {
+  function revocationFromCache(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], now: number): boolean {
     let complete = true;
     for (const j of jtis) {
       const hit = jtiCache.get(j, now);
@@ -220,12 +235,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       if (hit) throw new Denial(Reason.REVOKED, 'jti');
       if (hit === undefined) complete = false;
     }
-    const revokedBefore = subjectCache.get(subjectKey, now);
+    const revokedBefore = subjects.get(id.subject, now);
     if (revokedBefore !== undefined && revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
     return complete && revokedBefore !== undefined;
   }
 
-  async function revocationFromStore(id: JwtIdentity, subjectKey: string, jtis: readonly string[], fields: DecisionFields): Promise<void> {
+  async function revocationFromStore(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields): Promise<void> {
     let status;
     try {
       status = await withDeadline((o) => revocationStore!.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
@@ -240,7 +255,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       // A revocation holds until the token expires, so it can be cached that long.
       jtiCache.set(j, revoked.has(j), revoked.has(j) ? Math.max(ttl, id.expiresAt * 1000 - Date.now()) : ttl);
     }
-    subjectCache.set(subjectKey, status.subjectRevokedBefore ?? null, ttl);
+    subjects.set(id.subject, status.subjectRevokedBefore ?? null, ttl);
     if (jtis.some((j) => revoked.has(j))) throw new Denial(Reason.REVOKED, 'jti');
     const before = status.subjectRevokedBefore;
     if (before !== undefined && (id.issuedAt ?? 0) < before) throw new Denial(Reason.REVOKED, 'subject');
@@ -287,7 +302,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   function apiKeyIdentity(record: ApiKeyRecord | null, fields: DecisionFields): Authenticated {
     if (!record) throw new Denial(Reason.INVALID_API_KEY, 'unknown');
-    fields.principal = shortHash(`apikey#${record.keyId}`);
+    fields.principal = shortHash('apikey', record.keyId);
     if (record.disabled) throw new Denial(Reason.API_KEY_DISABLED);
     if (record.expiresAt !== undefined && record.expiresAt * 1000 <= Date.now()) throw new Denial(Reason.API_KEY_EXPIRED);
     if (!TENANT_ID.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
@@ -296,6 +311,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       principalId: `apikey:${record.keyId}`,
       tenantId: record.tenantId,
       scopes: record.scopes,
+      scopeText: record.scopes.join(' '),
       clientId: record.keyId,
       authMethod: 'apiKey',
       apiKey: record,
@@ -310,7 +326,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     fields.authMethod = 'jwt';
     const token = bearerToken(authorization);
     if (token === undefined) throw new Denial(Reason.MALFORMED_HEADER, 'authorization is not a Bearer token');
-    const trace: JwtTrace = {};
+    const trace: JwtTrace = { issuer: undefined, kid: undefined };
     let id: JwtIdentity | Promise<JwtIdentity>;
     try {
       id = jwt.authenticate(token, trace, now);
@@ -325,9 +341,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   function jwtIdentity(id: JwtIdentity, event: AuthorizerEvent, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
     fields.tenant = id.tenantId;
-    // One string for the log hash and the subject-revocation cache: V8 hashes it once for both map lookups.
-    const subjectKey = `${id.issuer}#${id.subject}`;
-    fields.principal = shortHash(subjectKey);
+    fields.principal = shortHash(id.issuer, id.subject);
 
     let certificateBound = false;
     const pem = event.requestContext?.identity?.clientCert?.clientCertPem;
@@ -342,6 +356,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       principalId: id.subject,
       tenantId: id.tenantId,
       scopes: id.scopes,
+      scopeText: id.scopeText,
       clientId: id.clientId ?? '',
       authMethod: 'jwt',
       jwt: id,
@@ -351,7 +366,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       const jtis: string[] = [];
       if (id.jti !== undefined) jtis.push(id.jti);
       if (id.originJti !== undefined) jtis.push(id.originJti);
-      if (!revocationFromCache(id, subjectKey, jtis, now)) return revocationFromStore(id, subjectKey, jtis, fields).then(() => who);
+      const subjects = subjectCaches.get(id.issuer)!;
+      if (!revocationFromCache(id, subjects, jtis, now)) return revocationFromStore(id, subjects, jtis, fields).then(() => who);
     }
     return who;
   }
@@ -452,7 +468,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
     const started = monotonicMs();
-    const fields: DecisionFields = { decision: 'deny', status: 401, reason: Reason.INTERNAL_ERROR, latencyMs: 0 };
+    // Every member present from the start: one object shape for every decision (no shape transitions as members are set).
+    const fields: DecisionFields = {
+      decision: 'deny', status: 401, reason: Reason.INTERNAL_ERROR, latencyMs: 0, requestId: undefined, route: undefined, authMethod: undefined,
+      issuer: undefined, kid: undefined, tenant: undefined, principal: undefined, detail: undefined, degraded: undefined,
+    };
     let reason: ReasonCode;
     let principalId = 'anonymous';
     try {
@@ -467,7 +487,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
         context: {
           principalId: who.principalId,
           tenantId: who.tenantId,
-          scopes: who.scopes.join(' '),
+          scopes: who.scopeText,
           clientId: who.clientId,
           authMethod: who.authMethod,
         },

@@ -14,6 +14,8 @@ export interface JwtIdentity {
   readonly subject: string;
   readonly tenantId: string;
   readonly scopes: readonly string[];
+  /** The scopes as one space-separated string (the form the gateway's context carries). */
+  readonly scopeText: string;
   readonly clientId?: string;
   readonly groups: readonly string[];
   readonly roles: readonly string[];
@@ -148,6 +150,11 @@ function stripScopePrefixes(scopes: readonly string[], prefixes: readonly string
 
 /** Shared by every identity without groups, roles or `amr` (never written to). */
 const NONE: readonly string[] = Object.freeze([]);
+
+/** A space-separated list as its own canonical text: no leading, trailing or doubled spaces (what `join(' ')` would give). */
+function isCanonicalList(value: string): boolean {
+  return value.length > 0 && value.charCodeAt(0) !== 32 && value.charCodeAt(value.length - 1) !== 32 && !value.includes('  ');
+}
 
 /** A space-separated claim (`scope`) or an array claim as a list of non-empty strings. Read-only: it may be the claim's own array. */
 function stringList(value: unknown): readonly string[] {
@@ -294,12 +301,16 @@ export class JwtAuthenticator {
       certificateThumbprint = thumb;
     }
 
+    const listed = payload.scope !== undefined ? stringList(payload.scope) : stringList(payload.scp);
+    const scopes = stripScopePrefixes(listed, issuer.scopePrefixes);
     return {
       issuer: issuer.issuer,
       kid,
       subject,
       tenantId: tenantRaw,
-      scopes: stripScopePrefixes(payload.scope !== undefined ? stringList(payload.scope) : stringList(payload.scp), issuer.scopePrefixes),
+      scopes,
+      // The claim itself when it already is that string (single spaces, nothing stripped): no join per decision.
+      scopeText: scopes === listed && typeof payload.scope === 'string' && isCanonicalList(payload.scope) ? payload.scope : scopes.join(' '),
       clientId,
       groups: stringList(payload['cognito:groups'] ?? payload.groups),
       roles: stringList(payload.roles),

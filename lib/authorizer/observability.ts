@@ -25,7 +25,7 @@ export interface DecisionFields {
   issuer?: string;
   kid?: string;
   tenant?: string;
-  /** A short hash of issuer + subject (or the API key id): correlates decisions without logging identifiers. */
+  /** A short hash of issuer + subject (or the API key id), 16 hex digits: correlates decisions without logging identifiers. */
   principal?: string;
   /** Short, non-sensitive explanation (never token material). */
   detail?: string;

@@ -53,6 +53,23 @@ describe('the allow', () => {
     expect((await outcome(authorize(bearer(signJwt(key, c))))).status).toBe(200);
   });
 
+  test.each([
+    ['canonical', 'orders:read orders:write', 'orders:read orders:write'],
+    ['extra spaces', '  orders:read   orders:write ', 'orders:read orders:write'],
+    ['one scope', 'orders:read', 'orders:read'],
+  ])('the context carries the scopes single-spaced whatever the claim spacing (%s)', async (_name, scope, expected) => {
+    const { authorize } = setup();
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { scope })))));
+    expect(o.status === 200 && o.result.context?.scopes).toBe(expected);
+  });
+
+  test('scp (array) scopes reach the context space-separated', async () => {
+    const c = claims(server.issuer, { scp: ['orders:read', '', 'orders:write'] });
+    delete c.scope;
+    const o = await outcome(setup().authorize(bearer(signJwt(key, c))));
+    expect(o.status === 200 && o.result.context?.scopes).toBe('orders:read orders:write');
+  });
+
   test('ANY routes match every method', async () => {
     const { authorize } = setup({ routes: { 'ANY /things/{id}': {} } });
     expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)), { method: 'PATCH', resource: '/things/{id}' })))).status).toBe(200);
@@ -119,7 +136,8 @@ describe('API keys in the Authorization header and Cognito scope prefixes', () =
   test('scopePrefixes strips the resource-server identifier Cognito puts before scopes, and only a listed one', async () => {
     const config = baseConfig(server.issuer, server.uri);
     const withPrefix = createAuthorizer({ ...config, issuers: [{ ...config.issuers[0], scopePrefixes: ['orders'] }] }, { log: new LogCapture().sink });
-    expect((await outcome(withPrefix(bearer(signJwt(key, claims(server.issuer, { scope: 'orders/orders:read' })))))).status).toBe(200);
+    const stripped = await outcome(withPrefix(bearer(signJwt(key, claims(server.issuer, { scope: 'orders/orders:read orders/orders:write' })))));
+    expect(stripped.status === 200 && stripped.result.context?.scopes).toBe('orders:read orders:write');
     expect((await outcome(withPrefix(bearer(signJwt(key, claims(server.issuer, { scope: 'billing/orders:read' })))))).status).toBe(403);
     const without = createAuthorizer(config, { log: new LogCapture().sink });
     expect((await outcome(without(bearer(signJwt(key, claims(server.issuer, { scope: 'orders/orders:read' })))))).status).toBe(403);
