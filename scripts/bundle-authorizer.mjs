@@ -13,6 +13,34 @@ const outdir = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'asse
 const require = createRequire(import.meta.url);
 
 mkdirSync(outdir, { recursive: true });
+
+// The AWS SDK's DynamoDB client (used only when a table is configured) as its own minified file beside the handler,
+// tree-shaken from the SDK's ES modules: it loads in about half the time of the runtime's node_modules copy (one file,
+// no package resolution), and keeps index.js small. index.js requires it lazily as ./aws-sdk-dynamodb.js.
+const SDK_FILE = 'aws-sdk-dynamodb.js';
+await build({
+  stdin: {
+    contents: "export { DynamoDBClient, GetItemCommand, BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';",
+    resolveDir: root,
+    loader: 'js',
+  },
+  outfile: join(outdir, SDK_FILE),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const sdkBeside = {
+  name: 'aws-sdk-beside',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/client-dynamodb$/ }, () => ({ path: `./${SDK_FILE}`, external: true }));
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, 'lib', 'authorizer', 'index.ts')],
   outfile: join(outdir, 'index.js'),
@@ -23,8 +51,9 @@ const result = await build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  // The runtime ships the AWS SDK v3; the Cedar engine is loaded beside the bundle (wasm next to it).
-  external: ['@aws-sdk/*', '@smithy/*', '@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
+  // The DynamoDB client and the Cedar engine are loaded beside the bundle (the Cedar wasm next to it).
+  plugins: [sdkBeside],
+  external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
   metafile: true,
   logLevel: 'warning',
 });
@@ -44,4 +73,6 @@ for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {
 
 const bytes = statSync(join(outdir, 'index.js')).size;
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs (Cedar wasm shipped beside it)`);
+const sdkBytes = statSync(join(outdir, SDK_FILE)).size;
+console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs `
+  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, the Cedar wasm)`);

@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { baseConfig, bearer, claims, JwksServer, rsaKey, signJwt, TestKey } from './helpers';
+import { baseConfig, bearer, claims, JwksServer, now, rsaKey, signJwt, TestKey } from './helpers';
+import { DynamoDbAuthorizerStore } from '../../lib/authorizer/stores/dynamodb';
+import { createTable, startDynalite } from '../support/dynalite';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -62,4 +64,45 @@ test('the bundled handler makes Cedar decisions from its own folder, in a fresh 
   expect(JSON.parse(stderr)).toEqual(['Allow:acme', 'Deny:', 'throw:Unauthorized']);
   const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason);
   expect(reasons).toEqual(['allowed', 'policy_deny', 'expired']);
+});
+
+test('the bundled handler reads revocations and tenants from DynamoDB with the SDK client shipped beside it', async () => {
+  expect(statSync(join(outdir, 'aws-sdk-dynamodb.js')).size).toBeGreaterThan(100_000);
+  const db = await startDynalite();
+  try {
+    await createTable(db.client, 'bundle-authorizer', 'pk', 'sk');
+    const store = new DynamoDbAuthorizerStore({ tableName: 'bundle-authorizer', client: db.client });
+    await store.putTenant({ tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
+    await store.revokeJti('revoked-jti', now() + 3600);
+    const config = baseConfig(server.issuer, server.uri, { tableName: 'bundle-authorizer', revocation: { enabled: true }, tenants: { enabled: true } });
+    const events = [
+      bearer(signJwt(key, claims(server.issuer))),
+      bearer(signJwt(key, claims(server.issuer, { jti: 'revoked-jti' }))),
+      bearer(signJwt(key, claims(server.issuer, { tenant_id: 'unknown-tenant' }))),
+    ];
+    const script = join(outdir, 'run-db.js');
+    writeFileSync(script, `
+      const { handler } = require('./index.js');
+      (async () => {
+        const out = [];
+        for (const e of JSON.parse(process.argv[2])) {
+          try { const r = await handler(e); out.push(r.policyDocument.Statement[0].Effect + ':' + (r.usageIdentifierKey || '')); }
+          catch (err) { out.push('throw:' + err.message); }
+        }
+        process.stderr.write('RESULT' + JSON.stringify(out));
+      })();
+    `);
+    const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
+      cwd: outdir,
+      env: {
+        PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '', AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      },
+    });
+    expect(JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6))).toEqual(['Allow:meter-acme', 'throw:Unauthorized', 'Deny:']);
+    const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason);
+    expect(reasons).toEqual(['allowed', 'revoked', 'tenant_unknown']);
+  } finally {
+    await db.stop();
+  }
 });
