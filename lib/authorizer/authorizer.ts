@@ -35,7 +35,8 @@ export interface AuthorizerDependencies {
   readonly jwksFetcher?: JwksFetcher;
   /**
    * Start fetching every issuer's JWKS as soon as the authorizer is built (at Lambda init), instead of at the first
-   * request. A failed prefetch never throws and sets no back-off: the first request fetches again, and is denied if that fails.
+   * request, and warm node:crypto's verify paths right after (see `warmUpVerifyPaths`). A failed prefetch never throws and
+   * sets no back-off: the first request fetches again, and is denied if that fails.
    * @default false
    */
   readonly prefetchJwks?: boolean;
@@ -157,6 +158,18 @@ function header(event: AuthorizerEvent, name: string): string | undefined {
   return value;
 }
 
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** The Cedar actions of route keys: `METHOD /resource` as is, `ANY /resource` as one per HTTP method. */
+function routeActions(routeKeys: Iterable<string>): string[] {
+  const actions: string[] = [];
+  for (const key of routeKeys) {
+    if (key.startsWith('ANY ')) for (const m of HTTP_METHODS) actions.push(`${m} ${key.slice(4)}`);
+    else actions.push(key);
+  }
+  return actions;
+}
+
 /**
  * Builds an authorizer: configuration validated, JWKS caches, stores and Cedar policies set up once (per cold
  * start); the returned function makes one decision per request and never throws anything but `Error('Unauthorized')`.
@@ -179,8 +192,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   });
 
   if (deps.prefetchJwks) {
-    // First, so the fetch is on the network while the rest of the init (stores, the AWS SDK, Cedar) runs, and the
-    // first-use costs of the verify paths are paid during the wait (after the request has been sent: setImmediate).
+    // First, so its DNS lookup runs while the rest of the init (stores, the AWS SDK, Cedar) does (Node opens the
+    // connection once init yields); the first-use costs of the verify paths are paid right after (setImmediate), before
+    // the response is processed, instead of inside the first decision.
     void jwt.warm();
     const algorithms = new Set(cfg.issuers.flatMap((i) => i.algorithms));
     setImmediate(() => warmUpVerifyPaths(algorithms));
@@ -201,7 +215,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
   if (!cfg.revocation.enabled) log.event('WARN', 'token revocation is disabled by configuration (revocation.enabled=false)', {});
 
-  const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies) : undefined;
+  // The actions Cedar can be asked about are the route keys (unlisted routes are denied first); an ANY route's, each method's.
+  const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routeActions(cfg.routes.keys()) }) : undefined;
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);

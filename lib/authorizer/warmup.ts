@@ -22,8 +22,8 @@ const RSA_DIGESTS: Readonly<Record<string, string>> = { RS256: 'sha256', RS384: 
  * Runs, once, the code paths the first decision takes for the first time, so they cost less when it does: the JWK import
  * (RSA and P-256 keys, as the configured algorithms need), a signature verify per configured RSA digest and ES256, a
  * SHA-256 hash (principal hashes, API keys, certificate thumbprints). Each costs ~0.3–1 ms the first time in a process
- * and microseconds after. Meant to run while the JWKS fetch started at init is on the network (it is scheduled with
- * `setImmediate`, after the request has been sent), so the wait hides it. Never throws.
+ * and microseconds after. Scheduled with `setImmediate` when the JWKS fetch starts at init, so it runs while that
+ * request is being set up and answered rather than inside the first decision. Never throws.
  */
 export function warmUpVerifyPaths(algorithms: ReadonlySet<string>): void {
   try {

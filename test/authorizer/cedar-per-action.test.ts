@@ -93,6 +93,8 @@ function groundTruth(policies: string, request: FullRequest): CedarDecision {
 function compare(policies: string, routes: readonly string[]): void {
   const perAction = new CedarPolicies(policies);
   const whole = new CedarPolicies(policies, { perAction: false });
+  // Half the routes known up front (their subsets parsed at construction), the others reached later (the whole set then).
+  const prepared = new CedarPolicies(policies, { actions: routes.filter((_, i) => i % 2 === 0) });
   for (const route of routes) {
     for (const v of VARIANTS) {
       for (const params of [undefined, EXTRA_PARAMS]) {
@@ -102,6 +104,7 @@ function compare(policies: string, routes: readonly string[]): void {
         const expected = groundTruth(policies, request);
         expect({ route, v, params, answer: sorted(whole.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
         expect({ route, v, params, answer: sorted(perAction.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
+        expect({ route, v, params, answer: sorted(prepared.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
         // Built lazily: the same answer, and only the attributes sent to Cedar are built.
         const asked = new Set<string>();
         expect({ route, v, params, answer: sorted(perAction.isAuthorized({ ...request, context: lazy(full, asked) })) })
@@ -168,6 +171,40 @@ describe('per-action policy subsets', () => {
     const cedar = new CedarPolicies(only);
     expect(cedar.policiesFor('POST /orders')).toEqual([]);
     compare(only, ['POST /orders', 'GET /health']);
+  });
+
+  test('with the actions known up front, only their subsets are parsed; the whole set only when another action comes', () => {
+    const parsed: number[] = [];
+    const engine = loadCedar();
+    const original = engine.preparsePolicySet;
+    const spy = jest.spyOn(engine, 'preparsePolicySet').mockImplementation((id, set) => {
+      parsed.push(typeof set.staticPolicies === 'string' ? -1 : Object.keys(set.staticPolicies as Record<string, string>).length);
+      return original(id, set);
+    });
+    try {
+      const cedar = new CedarPolicies(examples, { actions: ['GET /tenants/{tenantId}/orders/{id}', 'GET /orders/{id}', 'GET /health'] });
+      // GET /orders/{id} and the tenants route share one subset (policy2, policy9); GET /health has its own.
+      expect(parsed).toEqual([2, 2]);
+      const request = { principal: { type: 'User', id: 'u' }, action: 'GET /orders/{id}', resource: '/orders/1', context: context('GET /orders/{id}') };
+      expect(cedar.isAuthorized(request).allowed).toBe(true);
+      expect(parsed).toEqual([2, 2]);
+      cedar.isAuthorized({ ...request, action: 'POST /orders', context: context('POST /orders') });
+      expect(parsed).toEqual([2, 2, 10, 3]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a syntax error in a policy a listed action needs is refused at construction; elsewhere, that action fails closed', () => {
+    const broken = 'forbid (principal, action == Action::"DELETE /x", resource) when { context.mfa = false };';
+    const health = 'permit (principal, action == Action::"GET /health", resource);';
+    expect(() => new CedarPolicies(`${health}\n${broken}`, { actions: ['DELETE /x'] })).toThrow(/AuthorizerConfig\.policies: Cedar policies do not parse/);
+    // Not needed by any listed action: not parsed at construction (build-time checkCedarPolicies catches it), and an
+    // action that does need it cannot be decided.
+    const cedar = new CedarPolicies(`${health}\n${broken}`, { actions: ['GET /health'] });
+    expect(cedar.isAuthorized({ principal: { type: 'User', id: 'u' }, action: 'GET /health', resource: '/health', context: context('GET /health') }).allowed).toBe(true);
+    expect(() => cedar.isAuthorized({ principal: { type: 'User', id: 'u' }, action: 'DELETE /x', resource: '/x', context: context('DELETE /x') }))
+      .toThrow(/Cedar policies do not parse/);
   });
 
   test('text that does not split into single policies is evaluated whole', () => {

@@ -221,6 +221,14 @@ describe('SecureRestApi validation', () => {
     const s = { ...spec, routes: spec.routes.map((r) => ({ ...r, timeoutMs: 40_000 })) };
     expect(make({}, s)).toThrow(/timeoutMs of route "GET \/orders\/\{id\}" must be between 50 and 29000 ms.*received: 40000/);
   });
+  test('Cedar policies that do not parse', () => {
+    expect(make({ policies: 'permit(principal, action, resource) when { context.a = 1 };' }))
+      .toThrow(/policies: the Cedar policies do not parse: .*\(received 59 characters of policy text\); fix the policy syntax/);
+  });
+  test('a configuration too large for the Lambda environment', () => {
+    const policies = Array.from({ length: 60 }, (_, i) => `permit (principal, action == Action::"GET /orders/{id}", resource) when { context.tenant == "t${i}" };`).join('\n');
+    expect(make({ policies })).toThrow(/config: the authorizer configuration needs about \d+ bytes of environment \(received 2 routes and \d+ characters of Cedar policies\); Lambda allows 4096 bytes in all: shorten the policies/);
+  });
   test('issuer config rejected by the authorizer validator', () => {
     expect(make({ issuers: [{ issuer: 'http://idp.example.com', jwksUri: 'https://idp.example.com/jwks', audience: ['a'] }] })).toThrow(/authorizer configuration derived from the spec is invalid: .*issuer/);
   });

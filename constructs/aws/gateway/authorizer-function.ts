@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkCedarPolicies } from '../../../lib/authorizer/cedar';
 import { AuthorizerConfig, validateAuthorizerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
@@ -26,6 +27,10 @@ export interface AuthorizerFunctionProps {
   /** Descriptive suffix for the construct's resources. */
   readonly description: string;
 }
+
+const LAMBDA_ENV_LIMIT_BYTES = 4096;
+/** Room for NODE_OPTIONS, the variable names and deploy-time values longer than their placeholders. */
+const ENV_MARGIN_BYTES = 256;
 
 /** Replaces deploy-time tokens by placeholders of the right shape so the config can be validated at synth. */
 function forValidation(config: AuthorizerConfig): AuthorizerConfig {
@@ -59,6 +64,22 @@ export class AuthorizerFunction extends Construct {
       validateAuthorizerConfig(forValidation(props.config));
     } catch (e) {
       throw new PlatformValidationError(`the authorizer configuration derived from the spec is invalid: ${(e as Error).message}; fix the spec's identity/apis or the issuers passed to SecureRestApi`, this);
+    }
+    if (props.config.policies !== undefined) {
+      // The runtime parses only the policies its routes can need; the whole text is checked here, once, at synth.
+      const errors = checkCedarPolicies(props.config.policies);
+      if (errors.length > 0) {
+        throw new PlatformValidationError(`policies: the Cedar policies do not parse: ${errors.join('; ')} (received ${props.config.policies.length} characters of policy text); `
+          + 'fix the policy syntax (see examples/policies/*.cedar)', this);
+      }
+    }
+    // Lambda allows 4 KB of environment variables in all; deploy-time values (pool and client ids) are counted at the
+    // length of their placeholders plus a margin.
+    const envBytes = Buffer.byteLength(JSON.stringify(forValidation(props.config))) + ENV_MARGIN_BYTES;
+    if (envBytes > LAMBDA_ENV_LIMIT_BYTES) {
+      throw new PlatformValidationError(`config: the authorizer configuration needs about ${envBytes} bytes of environment (received ${Object.keys(props.config.routes).length} routes`
+        + `${props.config.policies ? ` and ${props.config.policies.length} characters of Cedar policies` : ''}); Lambda allows ${LAMBDA_ENV_LIMIT_BYTES} bytes in all: `
+        + 'shorten the policies (comments are kept verbatim) or split the routes over more APIs', this);
     }
     const stack = Stack.of(this);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
