@@ -367,8 +367,9 @@ let nextSetId = 0;
  * Cedar policies parsed once per cold start (`preparsePolicySet`), evaluated per request with `statefulIsAuthorized`.
  *
  * A call costs a fixed ~35 µs plus ~3 µs per policy in the set (even one whose scope does not match) plus 5–20 µs per
- * context attribute (serde conversion inside the wasm). So each action gets, on first use, its own pre-parsed subset:
- * the policies that can apply to it (same ids), and the context attributes those read. A policy left out is one Cedar
+ * context attribute (serde conversion inside the wasm). So each action gets its own pre-parsed subset (at construction
+ * when the actions are listed, else on first use): the policies that can apply to it (same ids), and the context
+ * attributes those read. A policy left out is one Cedar
  * would not evaluate past its scope or its first `when` for that action, so the decision, the determining policies and
  * the errors are the same as with the whole set.
  */
