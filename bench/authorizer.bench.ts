@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthorizerConfig, AuthorizerEvent, createAuthorizer, MemoryAuthorizerStore } from '../lib/authorizer';
+import { CedarContext, CedarPolicies } from '../lib/authorizer/cedar';
 import { DynamoDbAuthorizerStore } from '../lib/authorizer/stores/dynamodb';
 import { createTable, startDynalite } from '../test/support/dynalite';
-import { CedarContext, CedarPolicies } from '../lib/authorizer/cedar';
 
 const root = join(__dirname, '..');
 const TOKENS = 2000;
@@ -310,7 +310,9 @@ async function coldStart(): Promise<void> {
     const production = {
       config: { tableName: 'bench-authorizer', revocation: { enabled: true }, tenants: { enabled: true } },
       env: {
-        AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
         AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       },
     };

@@ -255,7 +255,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return complete && revokedBefore !== undefined;
   }
 
-  async function revocationFromStore(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields): Promise<void> {
+  async function revocationFromStore(
+    id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields,
+  ): Promise<void> {
     let status;
     try {
       status = await withDeadline((o) => revocationStore!.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
@@ -485,8 +487,19 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     const started = monotonicMs();
     // Every member present from the start: one object shape for every decision (no shape transitions as members are set).
     const fields: DecisionFields = {
-      decision: 'deny', status: 401, reason: Reason.INTERNAL_ERROR, latencyMs: 0, requestId: undefined, route: undefined, authMethod: undefined,
-      issuer: undefined, kid: undefined, tenant: undefined, principal: undefined, detail: undefined, degraded: undefined,
+      decision: 'deny',
+      status: 401,
+      reason: Reason.INTERNAL_ERROR,
+      latencyMs: 0,
+      requestId: undefined,
+      route: undefined,
+      authMethod: undefined,
+      issuer: undefined,
+      kid: undefined,
+      tenant: undefined,
+      principal: undefined,
+      detail: undefined,
+      degraded: undefined,
     };
     let reason: ReasonCode;
     let principalId = 'anonymous';

@@ -95,8 +95,13 @@ test('the bundled handler reads revocations and tenants from DynamoDB with the S
     const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
       cwd: outdir,
       env: {
-        PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '', AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        PATH: process.env.PATH,
+        AUTHORIZER_CONFIG: JSON.stringify(config),
+        NODE_PATH: '',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       },
     });
     expect(JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6))).toEqual(['Allow:meter-acme', 'throw:Unauthorized', 'Deny:']);
