@@ -19,7 +19,7 @@ import { createTable, startDynalite } from '../test/support/dynalite';
 
 const root = join(__dirname, '..');
 const TOKENS = 2000;
-const ROUNDS = 7;
+const ROUNDS = 15;
 const COLD_RUNS = 7;
 const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
 
