@@ -416,26 +416,16 @@ export class CedarPolicies {
     return undefined;
   }
 
-  /** Parses the subset of every listed action now. False (nothing kept) when one does not parse or there are too many. */
+  /** Parses the subset of every listed action now. False (nothing kept) when one does not parse. */
   private prepareActions(parts: readonly PolicyPart[], actions: readonly string[]): boolean {
     const planned = new Map<string, ActionPlan>();
     for (const action of new Set(actions)) {
+      if (planned.size >= MAX_ACTION_PLANS) break;
       const kept = parts.filter((p) => mayApply(p, action));
-      if (kept.length === 0) {
-        planned.set(action, { keys: [], params: [], elements: {} });
-        continue;
-      }
-      const signature = kept.map((p) => p.id).join(',');
-      let plan = this.subsets.get(signature);
+      const plan = kept.length === 0 ? NO_POLICY : this.subsetPlan(kept);
       if (!plan) {
-        const setId = `${this.setId}-${this.subsets.size}`;
-        if (this.subsets.size >= MAX_ACTION_PLANS || planned.size >= MAX_ACTION_PLANS
-          || this.cedar.preparsePolicySet(setId, { staticPolicies: recordOf(kept) }).type !== 'success') {
-          this.subsets.clear();
-          return false;
-        }
-        plan = { setId, ...referencedContext(kept.map((p) => p.text).join('\n')) };
-        this.subsets.set(signature, plan);
+        this.subsets.clear();
+        return false;
       }
       planned.set(action, plan);
     }
@@ -500,27 +490,45 @@ export class CedarPolicies {
   }
 
   private buildPlan(action: string): ActionPlan {
-    // An action no listed route names (e.g. an unusual method on an ANY route): the whole set is parsed now, once.
-    if (!this.wholeParsed) this.parts = this.parseWhole(this.parts);
-    const full: ActionPlan = { setId: this.setId, ...this.use };
-    if (!this.parts) return full;
+    if (!this.parts) return this.wholePlan();
     const kept = this.parts.filter((p) => mayApply(p, action));
-    if (kept.length === this.parts.length) return full;
-    if (kept.length === 0) return { keys: [], params: [], elements: {} };
-    const signature = kept.map((p) => p.id).join(',');
-    let plan = this.subsets.get(signature);
-    if (!plan) {
-      const setId = `${this.setId}-${this.subsets.size}`;
-      if (this.subsets.size >= MAX_ACTION_PLANS || this.cedar.preparsePolicySet(setId, { staticPolicies: recordOf(kept) }).type !== 'success') {
-        return full;
-      }
-      plan = { setId, ...referencedContext(kept.map((p) => p.text).join('\n')) };
-      this.subsets.set(signature, plan);
+    if (kept.length === 0) return NO_POLICY;
+    if (kept.length === this.parts.length) return this.wholePlan();
+    return this.subsetPlan(kept) ?? this.wholePlan();
+  }
+
+  /** The whole set: parsed on first need when the subsets were parsed up front, unless one of them already is all of it. */
+  private wholePlan(): ActionPlan {
+    if (!this.wholeParsed) {
+      const all = this.parts && this.subsets.get(signatureOf(this.parts));
+      if (all) return all;
+      this.parts = this.parseWhole(this.parts);
     }
+    return { setId: this.setId, ...this.use };
+  }
+
+  /** The pre-parsed subset of `kept` (one per distinct subset, shared by the actions it serves); undefined when it cannot be had. */
+  private subsetPlan(kept: readonly PolicyPart[]): ActionPlan | undefined {
+    const signature = signatureOf(kept);
+    let plan = this.subsets.get(signature);
+    if (plan) return plan;
+    const setId = `${this.setId}-${this.subsets.size}`;
+    if (this.subsets.size >= MAX_ACTION_PLANS || this.cedar.preparsePolicySet(setId, { staticPolicies: recordOf(kept) }).type !== 'success') {
+      return undefined;
+    }
+    plan = { setId, ...referencedContext(kept.map((p) => p.text).join('\n')) };
+    this.subsets.set(signature, plan);
     return plan;
   }
 }
 
+/** The ids of a subset, as its key. */
+function signatureOf(parts: readonly PolicyPart[]): string {
+  return parts.map((p) => p.id).join(',');
+}
+
+/** An action no policy can apply to: Cedar would answer deny, no policy, no error. */
+const NO_POLICY: ActionPlan = { keys: [], params: [], elements: {} };
 const MAX_ACTION_PLANS = 256;
 
 /** The path parameters `keys` (all when undefined) of `params` that have a string value, as a new record. */

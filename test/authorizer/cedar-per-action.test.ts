@@ -173,7 +173,7 @@ describe('per-action policy subsets', () => {
     compare(only, ['POST /orders', 'GET /health']);
   });
 
-  test('with the actions known up front, only their subsets are parsed; the whole set only when another action comes', () => {
+  test('with the actions known up front, only their subsets are parsed, and an unlisted action parses only its own', () => {
     const parsed: number[] = [];
     const engine = loadCedar();
     const original = engine.preparsePolicySet;
@@ -189,7 +189,14 @@ describe('per-action policy subsets', () => {
       expect(cedar.isAuthorized(request).allowed).toBe(true);
       expect(parsed).toEqual([2, 2]);
       cedar.isAuthorized({ ...request, action: 'POST /orders', context: context('POST /orders') });
-      expect(parsed).toEqual([2, 2, 10, 3]);
+      expect(parsed).toEqual([2, 2, 3]);
+      // Policies every action may need: the listed action's subset is the whole set, and serves as it for the others.
+      parsed.length = 0;
+      const open = new CedarPolicies('permit (principal, action, resource);\nforbid (principal, action, resource) when { context.mfa };', { actions: ['GET /a'] });
+      expect(parsed).toEqual([2]);
+      expect(open.isAuthorized({ ...request, action: 'GET /b', context: context('GET /b') })).toEqual({ allowed: true, policies: ['policy0'], errors: [] });
+      expect(open.isAuthorized({ ...request, action: 'GET /b', context: context('GET /b', { mfa: true }) }).allowed).toBe(false);
+      expect(parsed).toEqual([2]);
     } finally {
       spy.mockRestore();
     }
