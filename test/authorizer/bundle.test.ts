@@ -28,6 +28,32 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
+/**
+ * Runs the bundled handler over `events` in a fresh process, from the bundle's folder with no node_modules on the path.
+ * Outcomes: `Allow:<tenant>:<metering key>`, `Deny` or `throw:<message>`; reasons: of the decision lines, in order.
+ */
+async function runBundled(config: object, events: unknown[], env: Record<string, string> = {}): Promise<{ outcomes: string[]; reasons: string[] }> {
+  const script = join(outdir, 'run.js');
+  writeFileSync(script, `
+    const { handler } = require('./index.js');
+    (async () => {
+      const out = [];
+      for (const e of JSON.parse(process.argv[2])) {
+        try {
+          const r = await handler(e);
+          out.push(r.context ? ['Allow', r.context.tenantId, r.usageIdentifierKey].join(':') : r.policyDocument.Statement[0].Effect);
+        } catch (err) { out.push('throw:' + err.message); }
+      }
+      process.stderr.write('RESULT' + JSON.stringify(out));
+    })();
+  `);
+  const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
+    cwd: outdir, env: { PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '', ...env },
+  });
+  const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason!);
+  return { outcomes: JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6)) as string[], reasons };
+}
+
 test('the bundle is under 60 KB of JavaScript and ships the Cedar wasm beside it', () => {
   expect(statSync(join(outdir, 'index.js')).size).toBeLessThan(60 * 1024);
   expect(statSync(join(outdir, 'node_modules', '@cedar-policy', 'cedar-wasm', 'nodejs', 'cedar_wasm_bg.wasm')).size).toBeGreaterThan(1_000_000);
@@ -45,24 +71,8 @@ test('the bundled handler makes Cedar decisions from its own folder, in a fresh 
     bearer(signJwt(key, claims(server.issuer, { tenant_id: 'blocked' }))),
     bearer(signJwt(key, claims(server.issuer, { exp: 1 }))),
   ];
-  const script = join(outdir, 'run.js');
-  writeFileSync(script, `
-    const { handler } = require('./index.js');
-    const events = JSON.parse(process.argv[2]);
-    (async () => {
-      const out = [];
-      for (const e of events) {
-        try { const r = await handler(e); out.push(r.policyDocument.Statement[0].Effect + ':' + (r.context ? r.context.tenantId : '')); }
-        catch (err) { out.push('throw:' + err.message); }
-      }
-      process.stderr.write(JSON.stringify(out));
-    })();
-  `);
-  const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
-    cwd: outdir, env: { PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '' },
-  });
-  expect(JSON.parse(stderr)).toEqual(['Allow:acme', 'Deny:', 'throw:Unauthorized']);
-  const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason);
+  const { outcomes, reasons } = await runBundled(config, events);
+  expect(outcomes).toEqual(['Allow:acme:', 'Deny', 'throw:Unauthorized']);
   expect(reasons).toEqual(['allowed', 'policy_deny', 'expired']);
 });
 
@@ -80,32 +90,10 @@ test('the bundled handler reads revocations and tenants from DynamoDB with the S
       bearer(signJwt(key, claims(server.issuer, { jti: 'revoked-jti' }))),
       bearer(signJwt(key, claims(server.issuer, { tenant_id: 'unknown-tenant' }))),
     ];
-    const script = join(outdir, 'run-db.js');
-    writeFileSync(script, `
-      const { handler } = require('./index.js');
-      (async () => {
-        const out = [];
-        for (const e of JSON.parse(process.argv[2])) {
-          try { const r = await handler(e); out.push(r.policyDocument.Statement[0].Effect + ':' + (r.usageIdentifierKey || '')); }
-          catch (err) { out.push('throw:' + err.message); }
-        }
-        process.stderr.write('RESULT' + JSON.stringify(out));
-      })();
-    `);
-    const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
-      cwd: outdir,
-      env: {
-        PATH: process.env.PATH,
-        AUTHORIZER_CONFIG: JSON.stringify(config),
-        NODE_PATH: '',
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      },
+    const { outcomes, reasons } = await runBundled(config, events, {
+      AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     });
-    expect(JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6))).toEqual(['Allow:meter-acme', 'throw:Unauthorized', 'Deny:']);
-    const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason);
+    expect(outcomes).toEqual(['Allow:acme:meter-acme', 'throw:Unauthorized', 'Deny']);
     expect(reasons).toEqual(['allowed', 'revoked', 'tenant_unknown']);
   } finally {
     await db.stop();
