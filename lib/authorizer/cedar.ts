@@ -352,8 +352,8 @@ export interface CedarPoliciesOptions {
   readonly perAction?: boolean;
   /**
    * Every action requests can name, when known up front (the authorizer's route keys: unlisted routes are denied before
-   * Cedar). Then only the per-action subsets are parsed, now, and the whole set never is (parsing is the bulk of a cold
-   * start with Cedar: ~8 ms per policy the first time). A policy that can apply to none of these actions cannot change a
+   * Cedar). Then only the per-action subsets are parsed, now (parsing is the bulk of a cold start with Cedar: ~8 ms per
+   * policy the first time); an action outside the list gets its own subset on first use, the whole set only if it needs all. A policy that can apply to none of these actions cannot change a
    * decision, so it is not parsed here: check the whole text with {@link checkCedarPolicies} at build time (the
    * constructs do, at synth). Any subset that does not parse falls back to parsing the whole set, which throws for a syntax error.
    * @default - the whole set now, each action's subset on first use
