@@ -186,9 +186,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     maxAgeMs: cfg.jwksCacheSeconds * 1000,
     clock,
     fetcher: deps.jwksFetcher ?? fetchJwksBody,
-    onFetch: (uri, ms, error) => log.event(error ? 'WARN' : 'INFO', error ? 'JWKS fetch failed' : 'JWKS fetched', {
-      jwksUri: uri, latencyMs: Math.round(ms * 1000) / 1000, error: error?.message,
-    }),
+    onFetch: (uri, ms, error) => log.jwksFetch(uri, ms, error),
   });
 
   if (deps.prefetchJwks) {

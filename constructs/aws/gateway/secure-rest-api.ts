@@ -13,6 +13,7 @@ import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, ResolvedRoute, ResolvedSpec } from '../../../lib/spec';
+import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -101,37 +102,8 @@ export interface SecureRestApiProps {
 
 const MAX_CACHE_TTL_SECONDS = 300;
 
-/** The access log record: JSON, one line per request (no token, no body). */
-export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTimeEpoch',
-  ip: '$context.identity.sourceIp',
-  caller: '$context.identity.caller',
-  userAgent: '$context.identity.userAgent',
-  principalId: '$context.authorizer.principalId',
-  tenant: '$context.authorizer.tenantId',
-  clientId: '$context.authorizer.clientId',
-  apiKeyId: '$context.identity.apiKeyId',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  domainName: '$context.domainName',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafLatency: '$context.waf.latency',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  clientCertSerial: '$context.identity.clientCert.serialNumber',
-  errorType: '$context.error.responseType',
-};
+/** The access log record (its home is the log contract, read by metric filters and redaction too). */
+export { ACCESS_LOG_FIELDS };
 
 /** Gateway responses that get the security headers and a body that reveals nothing. */
 const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [

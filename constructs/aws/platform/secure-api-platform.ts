@@ -253,7 +253,7 @@ export class RegionalPlatformStack extends Stack {
     this.alarms = new SecurityAlarms(this, 'Alarms', {
       spec,
       topicKey: keys.logs,
-      apis: apis.map((a) => ({ apiName: a.api.restApiName, stage: a.stage.stageName, accessLogGroup: a.accessLogGroup })),
+      apis: spec.apis.map((a) => ({ api: a.name, version: a.version, accessLogGroup: this.apis[`${a.name}-${a.version}`].accessLogGroup })),
       webAclName: this.waf.webAcl.name,
       authorizerFunctionName: apis.find((a) => a.authorizerFunction)?.authorizerFunction?.function.functionName,
     });
