@@ -12,7 +12,7 @@ import { DecisionLog, stdoutSink } from './observability';
 import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
 
-export { createAuthorizer, certificateThumbprint } from './authorizer';
+export { createAuthorizer, createDecider, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
 export {
   AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS, validateAuthorizerConfig,
@@ -34,7 +34,9 @@ export type {
   TenantStore,
 } from './stores';
 export { MemoryAuthorizerStore } from './stores/memory';
-export type { Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerResult } from './types';
+export type {
+  Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 
 let instance: Authorizer | undefined;
 let initError: string | undefined;
