@@ -61,6 +61,13 @@ const project = new typescript.TypeScriptProject({
     'dynalite@^4.0.0',
     'oidc-provider@^9',
     'fast-xml-parser@^5',
+    // The Azure authorizer function: bundled ahead of synth with its SDKs, so none is a runtime dependency.
+    '@azure/functions@^4.16.5',
+    '@azure/data-tables@^13.3.2',
+    '@azure/identity@^4.14.1',
+    // 3.36 and later need Node 21.
+    'azurite@~3.35.0',
+    '@kusto/language-service-next@^12.4.1',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -143,10 +150,15 @@ const bundleBackend = project.addTask('bundle:backend', {
   description: 'Bundles the example orders backend into assets/orders-backend',
   exec: 'node scripts/bundle-backend.mjs',
 });
+const bundleAzure = project.addTask('bundle:azure', {
+  description: 'Bundles the Azure Functions apps (authorizer) into zip packages in assets/',
+  exec: 'node scripts/bundle-azure.mjs',
+});
 project.preCompileTask.spawn(bundle);
 project.preCompileTask.spawn(bundleBackend);
+project.preCompileTask.spawn(bundleAzure);
 // `npm ci` runs `prepare`: a fresh clone can `npx cdk synth` straight away.
-project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }, { spawn: bundleBackend.name }] });
+project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }, { spawn: bundleBackend.name }, { spawn: bundleAzure.name }] });
 
 new JsonFile(project, '.secretlintrc.json', {
   obj: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] },
@@ -160,6 +172,7 @@ const secrets = project.addTask('secretlint', {
 project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(bundleBackend);
+project.testTask.spawn(bundleAzure);
 // jest writes its JSON results (read by .ci/run) but does not create the folder.
 project.testTask.exec('node -e "require(\'fs\').mkdirSync(\'test-reports\', { recursive: true })"');
 project.testTask.exec('jest --passWithNoTests --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
@@ -167,7 +180,7 @@ project.testTask.spawn(project.eslint!.eslintTask);
 project.testTask.spawn(secrets);
 
 project.addTask('synth:aws', { description: 'Synthesizes the example multi-region AWS platform (cdk.json)', exec: 'cdk synth --quiet' });
-project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', exec: 'tsx examples/azure/main.ts' });
+project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', steps: [{ spawn: bundleAzure.name }, { exec: 'tsx examples/azure/main.ts' }] });
 project.addTask('cli', { description: 'Runs the operators\' CLI from source (npx secure-api-platform once installed)', exec: 'tsx lib/cli/main.ts', receiveArgs: true });
 project.addTask('report', { description: 'Re-renders the compliance reports from cdk.out into cdk.out/compliance', exec: 'tsx lib/cli/main.ts report --cdk-out cdk.out --format all' });
 project.addTask('bench', { description: 'Runs the benchmarks (figures as ratios to a baseline measured in the same run)', exec: 'tsx bench/run.ts', receiveArgs: true });

@@ -13,7 +13,7 @@ import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
-export { createAuthorizer, certificateThumbprint } from './authorizer';
+export { createAuthorizer, createDecider, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
 export {
   AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS, validateAuthorizerConfig,
@@ -35,7 +35,9 @@ export type {
   TenantStore,
 } from './stores';
 export { MemoryAuthorizerStore } from './stores/memory';
-export type { Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerResult } from './types';
+export type {
+  Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 
 let instance: Authorizer | undefined;
 let initError: string | undefined;
