@@ -61,6 +61,7 @@ const project = new typescript.TypeScriptProject({
     'dynalite@^4.0.0',
     'oidc-provider@^9',
     'fast-xml-parser@^5',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
   jestOptions: {
     jestVersion: '^29',
