@@ -68,6 +68,7 @@ const project = new typescript.TypeScriptProject({
     // 3.36 and later need Node 21.
     'azurite@~3.35.0',
     '@kusto/language-service-next@^12.4.1',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
   jestOptions: {
     jestVersion: '^29',
