@@ -12,7 +12,7 @@ import { AuthorizerFunction } from './authorizer-function';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
@@ -368,16 +368,17 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const requestModels = route.body
-      ? {
-        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
-          restApi: this.api,
-          contentType: 'application/json',
-          modelName: modelId(route.key),
-          schema: route.body as unknown as apigw.JsonSchema,
-        }),
-      }
+    const model = route.body
+      ? new apigw.Model(this, `Model${modelId(route.key)}`, {
+        restApi: this.api,
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      })
       : undefined;
+    // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
+    // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
+    const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
     const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
@@ -442,7 +443,7 @@ export class SecureRestApi extends Construct {
         allowOrigins: spec.corsOrigins,
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
-        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        allowHeaders: corsAllowHeaders(spec),
         maxAge: Duration.hours(1),
       });
       this.methods[`OPTIONS ${path}`] = method;
