@@ -26,6 +26,11 @@ export function wasmAdapter(): typeof WasmAdapter {
   return adapter;
 }
 
+/** The Cedar engine (@cedar-policy/cedar-wasm), loaded on first use. */
+export function loadCedar(): ReturnType<typeof WasmAdapter.loadCedar> {
+  return wasmAdapter().loadCedar();
+}
+
 /** Syntax errors in Cedar policy text, from the Cedar engine (empty when it parses). For synth-time checks. */
 export function checkCedarPolicies(policies: string): string[] {
   return wasmAdapter().checkCedarPolicies(policies);

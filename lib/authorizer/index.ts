@@ -11,6 +11,7 @@ import { AuthorizerConfig } from './config';
 import { DecisionLog, stdoutSink } from './observability';
 import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
+import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 export { createAuthorizer, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
@@ -60,7 +61,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const authorizer = init();
   if (authorizer) return authorizer(event);
   try {
-    new DecisionLog('SecureApiPlatform/Authorizer', stdoutSink).decision({
+    new DecisionLog(AuthorizerMetrics.namespace, stdoutSink).decision({
       decision: 'deny',
       status: 401,
       reason: Reason.CONFIG_ERROR,

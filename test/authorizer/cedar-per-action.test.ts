@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { CedarContext, CedarContextSource, CedarDecision, CedarPolicies } from '../../lib/authorizer/cedar';
 import { likeMatches, loadCedar, referencedContext, splitPolicies, WasmCedarPolicies } from '../../lib/authorizer/cedar/wasm';
 
-const dir = join(__dirname, '..', '..', 'examples', 'policies');
+// A policy library with tenant-scoped routes (the example app's own policies name only its routes).
+const dir = join(__dirname, '..', 'fixtures', 'policies');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 
 const ROUTES = [
