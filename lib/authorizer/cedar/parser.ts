@@ -389,6 +389,7 @@ class Parser {
       if (args.length !== 1) this.fail('ip() takes one argument', token);
       return { k: 'ext', fn: 'ip', args };
     }
+    if (this.isOp('(', 1)) this.fail(`function ${token.value}() is not compiled`);
     const path: string[] = [this.name()];
     for (;;) {
       this.op('::');
