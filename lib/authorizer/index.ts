@@ -22,8 +22,8 @@ export type {
   ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, JwtAlgorithm, ResolvedConfig, RevocationOptions,
   RouteConfig, TenantOptions, TokenUse, ValidateOptions,
 } from './config';
-export { checkCedarPolicies, referencedContextKeys } from './cedar';
-export type { CedarContext } from './cedar';
+export { cedarEngineFor, checkCedarPolicies, referencedContextKeys } from './cedar';
+export type { CedarContext, CedarEngineChoice } from './cedar';
 export type { JwksFetcher } from './jwks';
 export { fetchJwksBody } from './jwks';
 export type { LogSink } from './observability';
