@@ -2,3 +2,5 @@ export * from './types';
 export * from './profiles';
 export * from './validate';
 export * from './resolve';
+export * from './contracts/limits';
+export * from './contracts/route-layout';

@@ -9,10 +9,12 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
+import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, ResolvedRoute, ResolvedSpec } from '../../../lib/spec';
+import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -182,6 +184,8 @@ export class SecureRestApi extends Construct {
   public readonly domains?: ApiDomains;
   /** Methods by route key (`GET /orders/{id}`), including the CORS preflights (`OPTIONS ...`). */
   public readonly methods: Record<string, apigw.Method> = {};
+  /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
+  public readonly routeStacks: RouteStacks;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -317,8 +321,12 @@ export class SecureRestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    const layout = apiRouteLayout(this.routes, spec.corsOrigins.length > 0);
+    this.routeStacks = new RouteStacks(this, this.api, layout, `${restApiName} routes`, this.routes);
+    if (kind === 'lambda' && props.backend) grantApiInvoke(this, this.api, props.backend);
     for (const route of this.routes) this.addRoute(route, props, kind);
     this.addCorsPreflights(spec);
+    this.routeStacks.registerMethods(Object.values(this.methods));
 
     // Usage plans, one per spec plan; a route's own plan caps its rate for every tenant.
     this.usagePlans = {};
@@ -351,7 +359,7 @@ export class SecureRestApi extends Construct {
   }
 
   private resourceFor(path: string): apigw.IResource {
-    return path === '/' ? this.api.root : this.api.root.resourceForPath(path);
+    return this.routeStacks.resourceFor(path);
   }
 
   private addRoute(route: ResolvedRoute, props: SecureRestApiProps, kind: string): void {
@@ -362,8 +370,8 @@ export class SecureRestApi extends Construct {
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
     const requestModels = route.body
       ? {
-        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
-          restApi: this.api,
+        'application/json': new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
+          restApi: this.routeStacks.apiFor(route.path),
           contentType: 'application/json',
           modelName: modelId(route.key),
           schema: route.body as unknown as apigw.JsonSchema,
@@ -378,7 +386,7 @@ export class SecureRestApi extends Construct {
       ...(route.public
         ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
         : {
-          authorizer: this.authorizer,
+          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizer),
           authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
           authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
           // Metering and quotas: the authorizer returns the tenant's usage identifier key.
@@ -398,7 +406,9 @@ export class SecureRestApi extends Construct {
   private integrationFor(route: ResolvedRoute, props: SecureRestApiProps, kind: string, pathParams: string[]): apigw.Integration {
     const timeout = Duration.millis(route.timeoutMs);
     if (kind === 'lambda' && props.backend) {
-      return new apigw.LambdaIntegration(props.backend, { proxy: true, timeout, allowTestInvoke: false });
+      // The invoke permission is granted once for the whole API (grantApiInvoke): one per method would pass Lambda's
+      // 20 KB resource-policy limit at a few dozen routes.
+      return new apigw.AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${props.backend.functionArn}/invocations`, options: { timeout } });
     }
     const base = (this.apiSpec.backend?.url ?? '').replace(/\/$/, '');
     const requestParameters: Record<string, string> = {
