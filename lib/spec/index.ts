@@ -4,3 +4,5 @@ export * from './validate';
 export * from './resolve';
 export * from './contracts/identity';
 export * from './http';
+export * from './contracts/limits';
+export * from './contracts/route-layout';
