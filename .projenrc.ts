@@ -69,6 +69,14 @@ const project = new typescript.TypeScriptProject({
     'dynalite@^4.0.0',
     'oidc-provider@^9',
     'fast-xml-parser@^5',
+    // The Azure authorizer function: bundled ahead of synth with its SDKs, so none is a runtime dependency.
+    '@azure/functions@^4.16.5',
+    '@azure/data-tables@^13.3.2',
+    '@azure/identity@^4.14.1',
+    // 3.36 and later need Node 21.
+    'azurite@~3.35.0',
+    '@kusto/language-service-next@^12.4.1',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -162,8 +170,13 @@ const bundleBackend = project.addTask('bundle:backend', {
   description: 'Bundles the example orders backend into assets/orders-backend',
   exec: 'node scripts/bundle-backend.mjs',
 });
+const bundleAzure = project.addTask('bundle:azure', {
+  description: 'Bundles the Azure Functions apps (authorizer) into zip packages in assets/',
+  exec: 'node scripts/bundle-azure.mjs',
+});
 project.preCompileTask.spawn(bundle);
 project.preCompileTask.spawn(bundleBackend);
+project.preCompileTask.spawn(bundleAzure);
 // No `prepare` (or any install-time) script: the published package would run it in consumers' installs, and projen
 // is a dev dependency. The example's `cdk synth` (cdk.json) and `npm test` bundle ahead of themselves instead.
 
@@ -179,6 +192,7 @@ const secrets = project.addTask('secretlint', {
 project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(bundleBackend);
+project.testTask.spawn(bundleAzure);
 // jest writes its JSON results (read by .ci/run) but does not create the folder.
 // Type-check every folder: jest (isolatedModules), tsx and esbuild strip types without checking them.
 const typecheck = project.addTask('typecheck', {
@@ -198,7 +212,7 @@ project.addTask('test:consumer', {
     + 'with --prefer-offline, then synthesizes the README snippets. Time budget: 20 minutes in all, 8 per install',
   steps: [{ spawn: project.compileTask.name }, { exec: 'tsx test/consumer/run.ts' }],
 });
-project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', exec: 'tsx examples/azure/main.ts' });
+project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', steps: [{ spawn: bundleAzure.name }, { exec: 'tsx examples/azure/main.ts' }] });
 project.addTask('cli', { description: 'Runs the operators\' CLI from source (npx secure-api-platform once installed)', exec: 'tsx lib/cli/main.ts', receiveArgs: true });
 project.addTask('report', { description: 'Re-renders the compliance reports from cdk.out into cdk.out/compliance', exec: 'tsx lib/cli/main.ts report --cdk-out cdk.out --format all' });
 project.addTask('bench', { description: 'Runs the benchmarks (figures as ratios to a baseline measured in the same run)', exec: 'tsx bench/run.ts', receiveArgs: true });
