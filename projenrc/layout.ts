@@ -1,9 +1,10 @@
 /**
  * The aws-cdk-lib range the package supports: one home for .projenrc.ts (peer dependency, dev dependency) and the
  * consumer test (which installs both ends). The floor was found by test (`npm run test:consumer`): cdk-nag 3 needs
- * 2.257.0, and the constructs use `aws-cdk-lib/aws-cloudhsm`, first exported by 2.268.0.
+ * 2.257.0, the constructs use `aws-cdk-lib/aws-cloudhsm` (first exported by 2.268.0), and they acknowledge rules whose
+ * ids hold `::` (`AwsSolutions-IAM5[Resource::…]`), which 2.268.0 alone refuses.
  */
-export const MIN_AWS_CDK_LIB = '2.268.0';
+export const MIN_AWS_CDK_LIB = '2.269.0';
 /** The release development builds and tests run on. */
 export const AWS_CDK_LIB_CURRENT = '2.276.0';
 
