@@ -3,6 +3,7 @@
  * constructs render at synth time. {@link validateAuthorizerConfig} is pure and throws an
  * {@link AuthorizerConfigError} naming the field, the value received and the fix.
  */
+import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 /** Signature algorithms the authorizer can verify (never `none`, never HMAC: no shared secrets, no key confusion). */
 export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -488,6 +489,6 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     revocation,
     tenants,
     certificateBinding: { required: (bindingIn.required as boolean | undefined) ?? false },
-    metricsNamespace: (c.metricsNamespace as string | undefined) ?? 'SecureApiPlatform/Authorizer',
+    metricsNamespace: (c.metricsNamespace as string | undefined) ?? AuthorizerMetrics.namespace,
   };
 }

@@ -11,8 +11,9 @@ import { AuthorizerConfig } from './config';
 import { DecisionLog, stdoutSink } from './observability';
 import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
+import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
-export { createAuthorizer, certificateThumbprint } from './authorizer';
+export { createAuthorizer, createDecider, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
 export {
   AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS, validateAuthorizerConfig,
@@ -21,8 +22,8 @@ export type {
   ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, JwtAlgorithm, ResolvedConfig, RevocationOptions,
   RouteConfig, TenantOptions, TokenUse, ValidateOptions,
 } from './config';
-export { checkCedarPolicies, referencedContextKeys } from './cedar';
-export type { CedarContext } from './cedar';
+export { cedarEngineFor, checkCedarPolicies, referencedContextKeys } from './cedar';
+export type { CedarContext, CedarEngineChoice } from './cedar';
 export type { JwksFetcher } from './jwks';
 export { fetchJwksBody } from './jwks';
 export type { LogSink } from './observability';
@@ -34,7 +35,9 @@ export type {
   TenantStore,
 } from './stores';
 export { MemoryAuthorizerStore } from './stores/memory';
-export type { Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerResult } from './types';
+export type {
+  Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 
 let instance: Authorizer | undefined;
 let initError: string | undefined;
@@ -60,7 +63,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const authorizer = init();
   if (authorizer) return authorizer(event);
   try {
-    new DecisionLog('SecureApiPlatform/Authorizer', stdoutSink).decision({
+    new DecisionLog(AuthorizerMetrics.namespace, stdoutSink).decision({
       decision: 'deny',
       status: 401,
       reason: Reason.CONFIG_ERROR,

@@ -12,7 +12,8 @@ import { AuthorizerFunction } from './authorizer-function';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -102,37 +103,8 @@ export interface SecureRestApiProps {
 
 const MAX_CACHE_TTL_SECONDS = 300;
 
-/** The access log record: JSON, one line per request (no token, no body). */
-export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTimeEpoch',
-  ip: '$context.identity.sourceIp',
-  caller: '$context.identity.caller',
-  userAgent: '$context.identity.userAgent',
-  principalId: '$context.authorizer.principalId',
-  tenant: '$context.authorizer.tenantId',
-  clientId: '$context.authorizer.clientId',
-  apiKeyId: '$context.identity.apiKeyId',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  domainName: '$context.domainName',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafLatency: '$context.waf.latency',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  clientCertSerial: '$context.identity.clientCert.serialNumber',
-  errorType: '$context.error.responseType',
-};
+/** The access log record (its home is the log contract, read by metric filters and redaction too). */
+export { ACCESS_LOG_FIELDS };
 
 /** Gateway responses that get the security headers and a body that reveals nothing. */
 const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
@@ -396,16 +368,17 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const requestModels = route.body
-      ? {
-        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
-          restApi: this.api,
-          contentType: 'application/json',
-          modelName: modelId(route.key),
-          schema: route.body as unknown as apigw.JsonSchema,
-        }),
-      }
+    const model = route.body
+      ? new apigw.Model(this, `Model${modelId(route.key)}`, {
+        restApi: this.api,
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      })
       : undefined;
+    // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
+    // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
+    const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
     const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
@@ -470,7 +443,7 @@ export class SecureRestApi extends Construct {
         allowOrigins: spec.corsOrigins,
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
-        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        allowHeaders: corsAllowHeaders(spec),
         maxAge: Duration.hours(1),
       });
       this.methods[`OPTIONS ${path}`] = method;
