@@ -14,6 +14,7 @@ import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -287,6 +288,7 @@ export class SecureRestApi extends Construct {
         tableKey: props.table?.encryptionKey,
         key: this.key,
         description: restApiName,
+        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
       });
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {

@@ -14,6 +14,11 @@ export interface BackendFunctionProps {
   readonly spec: ResolvedSpec;
   /** What the backend serves, e.g. `orders v1`. */
   readonly description: string;
+  /**
+   * Function name (the trail selects the platform's functions by computed name).
+   * @default - generated
+   */
+  readonly functionName?: string;
   /** A pre-built code asset (bundled ahead of synth: no Docker, no esbuild at synth). */
   readonly code: lambda.Code;
   /**
@@ -77,6 +82,7 @@ export class BackendFunction extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Policy', { statements, roles: [this.role], description: `Least privilege of backend ${props.description}` });
     acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the wildcard covers only these two write-only tracing actions');
     this.function = new lambda.Function(this, 'Resource', {
+      functionName: props.functionName,
       description: `Backend ${props.description}`,
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,

@@ -14,6 +14,7 @@ import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
@@ -320,6 +321,7 @@ export class EdgeStack extends Stack {
       archiveKey: props.archiveKey,
       logKey: props.shippingKey,
       deliveryStreamName: SecurityNames.edgeLogDeliveryStream(spec),
+      functionName: FunctionNames.edgeRedaction(spec.name),
       sources: [{ logGroup: this.edge.logGroup, source: 'waf' }, { logGroup: this.edge.accessLogGroup, source: 'cloudfront' }],
     });
   }
@@ -382,6 +384,7 @@ export class SecureApiPlatform extends Construct {
       return new BackendFunction(scope, 'Function', {
         spec: ctx.spec,
         description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
+        functionName: FunctionNames.backend(ctx.spec.name, ctx.api.name, ctx.api.version),
         code: lambda.Code.fromAsset(assetPath),
         key: ctx.keys.logs,
         tables,
