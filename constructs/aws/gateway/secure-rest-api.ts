@@ -397,11 +397,17 @@ export class SecureRestApi extends Construct {
     });
     this.methods[route.key] = method;
     if (route.public) {
-      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
-      acknowledge(method, 'AwsSolutions-APIG4', why);
-      acknowledge(method, 'AwsSolutions-COG4', why);
+      // What the platform guarantees, not what the backend returns (that is the route owner's, stated in publicReason).
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; no authorizer runs, so no tenant or principal reaches the backend, `
+        + 'and the route stays behind the web ACL and stage throttling';
+      const condition = `spec route ${route.method} ${route.path} is public`;
+      acknowledge(method, 'AwsSolutions-APIG4', why, condition);
+      acknowledge(method, 'AwsSolutions-COG4', why, condition);
     } else if (!props.cognitoUserPools?.length) {
-      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+      const revocationOn = props.table !== undefined;
+      const checks = ['route scopes', ...(props.policies ? ['Cedar policies'] : []), ...(revocationOn ? ['revocation'] : [])];
+      acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
+        `the platform authorizer guards the method (${checks.join(', ')})`);
     }
   }
 

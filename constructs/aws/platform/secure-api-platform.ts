@@ -55,6 +55,12 @@ export interface LambdaBackendOptions {
    * @default - IDEMPOTENCY_TABLE only
    */
   readonly environment?: (ctx: BackendContext) => Record<string, string>;
+  /**
+   * Why the backend runs outside a VPC, in terms of what its code reaches (the reason of its LambdaInsideVPC
+   * acknowledgments; see `BackendFunctionProps.noVpcReason`).
+   * @default - no acknowledgment: the LambdaInsideVPC findings stand
+   */
+  readonly noVpcReason?: string;
 }
 
 /** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
@@ -385,6 +391,7 @@ export class SecureApiPlatform extends Construct {
         spec: ctx.spec,
         description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
         functionName: FunctionNames.backend(ctx.spec.name, ctx.api.name, ctx.api.version),
+        noVpcReason: options.noVpcReason,
         code: lambda.Code.fromAsset(assetPath),
         key: ctx.keys.logs,
         tables,
