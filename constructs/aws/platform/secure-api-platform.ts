@@ -14,7 +14,7 @@ import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
-import { FunctionNames } from '../../../lib/spec/contracts/names';
+import { FunctionNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
@@ -30,6 +30,7 @@ import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-s
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
 import { AccountBaseline } from '../observability/account-baseline';
+import { HealthCheckAlarms } from '../observability/health-alarms';
 import { SecurityAlarms } from '../observability/security-alarms';
 
 /** What a backend factory gets to build an API's Lambda backend in one region. */
@@ -407,6 +408,8 @@ export class SecureApiPlatform extends Construct {
   public readonly regions: Record<string, RegionalPlatformStack> = {};
   public readonly edge?: EdgeStack;
   public readonly baselines: Record<string, Stack> = {};
+  /** us-east-1: alarms on the regions' Route 53 health checks (when any region has one). */
+  public readonly healthAlarms?: Stack;
 
   constructor(scope: Construct, id: string, props: SecureApiPlatformProps) {
     super(scope, id);
@@ -461,6 +464,14 @@ export class SecureApiPlatform extends Construct {
       });
       Object.values(this.regions).forEach((r) => this.edge!.addStackDependency(r));
       if (this.edgeKeys) this.edge.addStackDependency(this.edgeKeys);
+    }
+
+    // Route 53 health-check metrics exist only in us-east-1: the alarms on them live there, CDN or not.
+    const checked = Object.entries(this.regions).filter(([, r]) => r.failover).map(([region]) => region);
+    if (checked.length > 0) {
+      this.healthAlarms = new Stack(root, `${prefix}-HealthAlarms`, { env: env(ROUTE53_METRICS_REGION), description: description('Route 53 health-check alarms (us-east-1)') });
+      new HealthCheckAlarms(this.healthAlarms, 'Health', { spec, regions: checked });
+      checked.forEach((r) => this.healthAlarms!.addStackDependency(this.regions[r]));
     }
 
     if (props.accountBaseline) {

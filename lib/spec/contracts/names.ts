@@ -43,3 +43,14 @@ export function platformFunctionNames(p: NamedPlatform): Record<string, string[]
   if (p.edge.cdn && p.spec.domain !== undefined) (out['us-east-1'] ??= []).push(FunctionNames.edgeRedaction(p.name));
   return out;
 }
+
+/**
+ * SSM parameter, in us-east-1, holding the id of one region's Route 53 health check: Route 53 publishes health-check
+ * metrics in us-east-1 only, so the alarms on them live there and read the ids by name.
+ */
+export function healthCheckParameter(platform: string, region: string): string {
+  return `/${platform}/health-checks/${region}`;
+}
+
+/** Region where Route 53 publishes health-check metrics (`AWS/Route53`). */
+export const ROUTE53_METRICS_REGION = 'us-east-1';
