@@ -76,6 +76,7 @@ export function buildExampleApp(app: App): SecureApiPlatform {
           removalPolicy: RemovalPolicy.RETAIN,
         })],
         environment: (ctx) => ({ ORDERS_TABLE: `${ctx.spec.name}-orders`, CALL_TIMEOUT_MS: '2000' }),
+        noVpcReason: 'The orders backend (assets/orders-backend) reaches only DynamoDB through its public TLS endpoint with IAM authentication; it has no private network dependency, so a VPC would add NAT cost without reducing exposure',
       }),
     },
   });

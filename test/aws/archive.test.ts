@@ -302,3 +302,39 @@ describe('sensitive fields must be mapped for every source', () => {
     expect(() => shipping({}, { ip: { backend: ['a b'] } })).toThrow(/additionalRedactions paths must be field paths.*\(received: "a b"\)/);
   });
 });
+
+describe('the trail records data events of the real resources', () => {
+  const regionOf: Record<string, string> = { 'Orders-Region-eu-west-1': 'eu-west-1', 'Orders-Region-eu-central-1': 'eu-central-1', 'Orders-Edge': 'us-east-1' };
+  let selectors: Json[];
+  beforeAll(() => {
+    const trail = Object.values<Json>(templates['Orders-Global'].Resources).find((r) => r.Type === 'AWS::CloudTrail::Trail')!;
+    selectors = trail.Properties.AdvancedEventSelectors;
+  });
+  const field = (name: string, f: string): Json => selectors.find((s) => s.Name === name)!.FieldSelectors.find((x: Json) => x.Field === f);
+  const arns = (values: unknown[]) => values.map((v) => resolve(templates['Orders-Global'], v));
+
+  test('every function of the regional and edge stacks is selected by its exact ARN, and every selected ARN is a function', () => {
+    const all = Object.entries(regionOf).flatMap(([stack, region]) => Object.entries<Json>(templates[stack].Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id, r]) => ({ id, region, name: r.Properties.FunctionName as string | undefined })));
+    // Only CDK's deploy-time custom-resource provider (it writes the health-check id to us-east-1) is left unnamed.
+    expect(all.filter((f) => f.name === undefined).map((f) => f.id)).toEqual(all.filter((f) => /^AWS679f53fac002430cb0da5b7982bd2287/.test(f.id)).map((f) => f.id));
+    const functions = all.filter((f) => f.name !== undefined).map((f) => `arn:aws:lambda:${f.region}:111111111111:function:${f.name}`);
+    expect(functions.length).toBe(7);
+    const selected = arns(field('Platform Lambda invocations', 'resources.ARN').Equals);
+    expect(selected.sort()).toEqual(functions.sort());
+  });
+
+  test('writes (not reads) to every replica of the platform table', () => {
+    const table = Object.values<Json>(templates['Orders-Global'].Resources).find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')!;
+    expect(field('Platform table writes', 'readOnly').Equals).toEqual(['false']);
+    expect(arns(field('Platform table writes', 'resources.ARN').Equals)).toEqual(
+      ['eu-west-1', 'eu-central-1'].map((r) => `arn:aws:dynamodb:${r}:111111111111:table/${table.Properties.TableName}`));
+  });
+
+  test('reads and deletions in every archive and access-log bucket, us-east-1\'s included', () => {
+    const buckets = Object.values(templates).flatMap((t) => Object.values<Json>(t.Resources).filter((r) => r.Type === 'AWS::S3::Bucket')
+      .map((r) => `arn:aws:s3:::${resolve(t, r.Properties.BucketName)}/`));
+    expect(buckets.length).toBe(6);
+    expect(arns(field('Audit archive reads and deletions', 'resources.ARN').StartsWith).sort()).toEqual(buckets.sort());
+  });
+});

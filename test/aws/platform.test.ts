@@ -26,7 +26,7 @@ beforeAll(() => {
 describe('the example platform', () => {
   test('writes one keys and one platform stack per region, the global stack and the us-east-1 edge', () => {
     expect(Object.keys(templates).sort()).toEqual([
-      'Orders-Edge', 'Orders-EdgeKeys', 'Orders-Global', 'Orders-Keys-eu-central-1', 'Orders-Keys-eu-west-1', 'Orders-Region-eu-central-1', 'Orders-Region-eu-west-1',
+      'Orders-Edge', 'Orders-EdgeKeys', 'Orders-Global', 'Orders-HealthAlarms', 'Orders-Keys-eu-central-1', 'Orders-Keys-eu-west-1', 'Orders-Region-eu-central-1', 'Orders-Region-eu-west-1',
     ]);
     expect(platform.edge?.region).toBe('us-east-1');
     expect(platform.global.region).toBe('eu-west-1');

@@ -9,6 +9,7 @@ import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { ExtraRedactions, LogSource, RedactionPlan, redactionPlan } from '../../../lib/spec/contracts/logs';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
 import { PlatformFunction } from '../common/platform-function';
 import { SecurityNames } from '../common/security-names';
@@ -118,6 +119,11 @@ export interface AuditLogShippingProps {
    * @default `<platform>-audit-logs`
    */
   readonly deliveryStreamName?: string;
+  /**
+   * Name of the redaction function.
+   * @default `<platform>-audit-redaction`
+   */
+  readonly functionName?: string;
 }
 
 /** A log group streamed to the archive, and the kind of records it holds. */
@@ -172,6 +178,7 @@ export class AuditLogShipping extends Construct {
       timeout: Duration.minutes(1),
       reservedConcurrency: 5,
       environment: { REDACTION: redactionEnv },
+      functionName: props.functionName ?? FunctionNames.redaction(spec.name),
     });
 
     const errorLogs = new logs.LogGroup(this, 'DeliveryErrors', {

@@ -162,7 +162,13 @@ export class EdgeDistribution extends Construct {
     const delivery = new logs.CfnDelivery(this, 'AccessLogDelivery', { deliverySourceName: `${spec.name}-cdn-access`, deliveryDestinationArn: destination.attrArn });
     delivery.addResourceDependency(source);
     acknowledge(this.distribution, 'AwsSolutions-CFR3', 'Access logging uses CloudFront standard logging v2 (AWS::Logs::DeliverySource/Delivery in this construct) into a KMS-encrypted CloudWatch log group with the platform retention; the rule only recognizes the legacy S3 Logging property');
-    acknowledge(this.distribution, 'AwsSolutions-CFR1', 'Geo restrictions are enforced by the associated CLOUDFRONT web ACL (BlockCountries rule from spec.edge.blockCountries), which also logs every blocked request; CloudFront\'s own geo restriction would duplicate it without logging');
+    if (edge.blockCountries.length > 0) {
+      acknowledge(this.distribution, 'AwsSolutions-CFR1', `Geo restrictions are enforced by the associated CLOUDFRONT web ACL (BlockCountries rule: ${edge.blockCountries.join(', ')}), which also logs every blocked request; CloudFront's own geo restriction would duplicate it without logging`,
+        'spec.edge.blockCountries is set');
+    } else {
+      acknowledge(this.distribution, 'AwsSolutions-CFR1', 'The spec restricts no country (spec.edge.blockCountries is empty): the API is offered worldwide by the owner\'s choice, recorded here; every request still passes the CLOUDFRONT web ACL (IP rules, rate limits, managed rules)',
+        'spec.edge.blockCountries is empty');
+    }
 
     // The public domain's records: IPv4 and IPv6 aliases to the distribution (HTTP/2 and 3 serve both).
     const target = route53.RecordTarget.fromAlias(new route53targets.CloudFrontTarget(this.distribution));

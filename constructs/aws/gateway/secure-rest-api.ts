@@ -16,6 +16,7 @@ import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -291,6 +292,7 @@ export class SecureRestApi extends Construct {
         tableKey: props.table?.encryptionKey,
         key: this.key,
         description: restApiName,
+        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
       });
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
@@ -404,11 +406,17 @@ export class SecureRestApi extends Construct {
     });
     this.methods[route.key] = method;
     if (route.public) {
-      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
-      acknowledge(method, 'AwsSolutions-APIG4', why);
-      acknowledge(method, 'AwsSolutions-COG4', why);
+      // What the platform guarantees, not what the backend returns (that is the route owner's, stated in publicReason).
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; no authorizer runs, so no tenant or principal reaches the backend, `
+        + 'and the route stays behind the web ACL and stage throttling';
+      const condition = `spec route ${route.method} ${route.path} is public`;
+      acknowledge(method, 'AwsSolutions-APIG4', why, condition);
+      acknowledge(method, 'AwsSolutions-COG4', why, condition);
     } else if (!props.cognitoUserPools?.length) {
-      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+      const revocationOn = props.table !== undefined;
+      const checks = ['route scopes', ...(props.policies ? ['Cedar policies'] : []), ...(revocationOn ? ['revocation'] : [])];
+      acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
+        `the platform authorizer guards the method (${checks.join(', ')})`);
     }
   }
 

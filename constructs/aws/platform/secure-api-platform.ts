@@ -14,6 +14,7 @@ import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
+import { FunctionNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
@@ -29,6 +30,7 @@ import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-s
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
 import { AccountBaseline, ApiGatewayLogsRole } from '../observability/account-baseline';
+import { HealthCheckAlarms } from '../observability/health-alarms';
 import { SecurityAlarms } from '../observability/security-alarms';
 
 /** What a backend factory gets to build an API's Lambda backend in one region. */
@@ -54,6 +56,12 @@ export interface LambdaBackendOptions {
    * @default - IDEMPOTENCY_TABLE only
    */
   readonly environment?: (ctx: BackendContext) => Record<string, string>;
+  /**
+   * Why the backend runs outside a VPC, in terms of what its code reaches (the reason of its LambdaInsideVPC
+   * acknowledgments; see `BackendFunctionProps.noVpcReason`).
+   * @default - no acknowledgment: the LambdaInsideVPC findings stand
+   */
+  readonly noVpcReason?: string;
 }
 
 /** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
@@ -332,6 +340,7 @@ export class EdgeStack extends Stack {
       archiveKey: props.archiveKey,
       logKey: props.shippingKey,
       deliveryStreamName: SecurityNames.edgeLogDeliveryStream(spec),
+      functionName: FunctionNames.edgeRedaction(spec.name),
       sources: [{ logGroup: this.edge.logGroup, source: 'waf' }, { logGroup: this.edge.accessLogGroup, source: 'cloudfront' }],
     });
   }
@@ -394,6 +403,8 @@ export class SecureApiPlatform extends Construct {
       return new BackendFunction(scope, 'Function', {
         spec: ctx.spec,
         description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
+        functionName: FunctionNames.backend(ctx.spec.name, ctx.api.name, ctx.api.version),
+        noVpcReason: options.noVpcReason,
         code: lambda.Code.fromAsset(assetPath),
         key: ctx.keys.logs,
         tables,
@@ -409,6 +420,8 @@ export class SecureApiPlatform extends Construct {
   public readonly regions: Record<string, RegionalPlatformStack> = {};
   public readonly edge?: EdgeStack;
   public readonly baselines: Record<string, Stack> = {};
+  /** us-east-1: alarms on the regions' Route 53 health checks (when any region has one). */
+  public readonly healthAlarms?: Stack;
 
   constructor(scope: Construct, id: string, props: SecureApiPlatformProps) {
     super(scope, id);
@@ -463,6 +476,14 @@ export class SecureApiPlatform extends Construct {
       });
       Object.values(this.regions).forEach((r) => this.edge!.addStackDependency(r));
       if (this.edgeKeys) this.edge.addStackDependency(this.edgeKeys);
+    }
+
+    // Route 53 health-check metrics exist only in us-east-1: the alarms on them live there, CDN or not.
+    const checked = Object.entries(this.regions).filter(([, r]) => r.failover).map(([region]) => region);
+    if (checked.length > 0) {
+      this.healthAlarms = new Stack(root, `${prefix}-HealthAlarms`, { env: env(ROUTE53_METRICS_REGION), description: description('Route 53 health-check alarms (us-east-1)') });
+      new HealthCheckAlarms(this.healthAlarms, 'Health', { spec, regions: checked });
+      checked.forEach((r) => this.healthAlarms!.addStackDependency(this.regions[r]));
     }
 
     if (props.accountBaseline) {
