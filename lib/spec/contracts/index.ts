@@ -1,2 +1,3 @@
 export * from './metrics';
 export * from './logs';
+export * from './azure-logs';
