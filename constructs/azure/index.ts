@@ -15,3 +15,4 @@ export * from '../../lib/compliance/terraform';
 export * from './authorizer';
 export * from './backends';
 export * from './functions';
+export * from './alerts';

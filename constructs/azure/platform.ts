@@ -16,6 +16,7 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/storage-container-immutability-policy';
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AzureAlerts } from './alerts';
 import { AzureAudit } from './audit';
 import { AzureAuthorizer } from './authorizer';
 import { AzureBackendPackage, AzureFunctionBackends } from './backends';
@@ -118,6 +119,8 @@ export class AzureSecureApiPlatform extends Construct {
   public readonly authorizer: AzureAuthorizer;
   /** The Functions backends of the Lambda-kind APIs. */
   public readonly backends: AzureFunctionBackends;
+  /** Azure Monitor alerts: the AWS security alarms' signals, over the workspace. */
+  public readonly alerts: AzureAlerts;
   /** Application Insights (workspace-based) of the function apps. */
   public readonly insights: ApplicationInsights;
   public readonly ddosPlan: NetworkDdosProtectionPlan;
@@ -177,6 +180,7 @@ export class AzureSecureApiPlatform extends Construct {
     };
     this.authorizer = new AzureAuthorizer(this, 'Authorizer', { ...functionBase, policies: props.policies });
     this.backends = new AzureFunctionBackends(this, 'Backends', { ...functionBase, packages: props.backendPackages ?? {} });
+    this.alerts = new AzureAlerts(this, 'Alerts', { ...base, workspace: this.audit.workspace });
     this.apis = this.gateway.addApis(this.edge.frontDoor.resourceGuid, { authorizers: this.authorizer.endpoints, backends: this.backends.backends });
 
     // API Management reads named values and certificates from the vault with its managed identity (RBAC, vault scope).

@@ -430,3 +430,74 @@ describe('identity.userPool on Azure', () => {
     expect(warnings(p)).toEqual([]);
   });
 });
+
+describe('per-issuer token validation (issuers are never pooled)', () => {
+  const parser = new XMLParser({ ignoreAttributes: false });
+  const base = exampleSpec('azure', { lean: true });
+  const spec: PlatformSpec = {
+    ...base,
+    identity: {
+      issuers: [
+        { name: 'a', issuer: 'https://a.example.com', audience: ['api://a'], algorithms: ['RS256'] },
+        { name: 'b', issuer: 'https://b.example.com', audience: ['api://b'], algorithms: ['RS256', 'ES256'] },
+        { name: 'c', issuer: 'https://c.example.com', audience: ['api://c'], algorithms: ['ES256'] },
+      ],
+    },
+  };
+  let out: { resource: Res };
+  beforeAll(() => {
+    const s = new TerraformStack(Testing.app(), 's');
+    new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, enforceCompliance: false });
+    out = JSON.parse(Testing.synth(s)) as { resource: Res };
+  });
+
+  test.each([
+    ['the API policy', 'azurerm_api_management_api_policy'],
+    ['each scoped operation policy', 'azurerm_api_management_api_operation_policy'],
+  ])('%s: one validate-jwt per issuer with that issuer\'s own configuration and audiences, chosen by the unverified iss and alg', (_what, type) => {
+    const xmls = Object.values(out.resource[type]).map((p) => p.xml_content as string).filter((x) => x.includes('<validate-jwt'));
+    expect(xmls.length).toBeGreaterThan(0);
+    for (const xml of xmls) {
+      const whens = findAll(parser.parse(xml).policies.inbound, 'when').filter((w) => w['validate-jwt']);
+      // Issuers a and b (RS256); c signs with ES256 only, which API Management cannot verify: the function validates it.
+      expect(whens.map((w) => w['validate-jwt'].issuers.issuer)).toEqual(['https://a.example.com', 'https://b.example.com']);
+      for (const w of whens) {
+        const jwt = w['validate-jwt'];
+        const name = jwt.issuers.issuer as string;
+        expect(w['@_condition']).toContain(`(string)context.Variables["tokenIssuer"] == "${name}"`);
+        expect(w['@_condition']).toContain('(string)context.Variables["tokenAlg"] == "RS256"');
+        expect(jwt['openid-config']['@_url']).toBe(`${name}/.well-known/openid-configuration`);
+        expect(jwt.audiences.audience).toBe(`api://${name.slice(8, 9)}`);
+      }
+    }
+  });
+
+  test('the API policy takes iss and alg from the unverified token, and refuses a bearer JWT of an unknown issuer with 401', () => {
+    const xml = Object.values(out.resource.azurerm_api_management_api_policy)[0].xml_content as string;
+    const inbound = parser.parse(xml).policies.inbound;
+    const vars = findAll(inbound, 'set-variable').map((v) => [v['@_name'], v['@_value']]);
+    expect(vars).toEqual(expect.arrayContaining([
+      ['tokenIssuer', '@(context.Request.Headers.GetValueOrDefault("Authorization", "").Split(\' \').Last().AsJwt()?.Issuer ?? "")'],
+      ['tokenAlg', '@(context.Request.Headers.GetValueOrDefault("Authorization", "").Split(\' \').Last().AsJwt()?.Algorithm ?? "")'],
+    ]));
+    const reject = findAll(inbound, 'when').find((w) => String(w['@_condition']).includes('!= "https://c.example.com"'));
+    expect(reject['@_condition']).toBe('@((string)context.Variables["tokenIssuer"] != "" && (string)context.Variables["tokenIssuer"] != "https://a.example.com" && (string)context.Variables["tokenIssuer"] != "https://b.example.com" && (string)context.Variables["tokenIssuer"] != "https://c.example.com")');
+    expect(reject['return-response']['set-status']['@_code']).toBe('401');
+  });
+
+  test('the authorizer function is called with the decision cached per region under SHA-256(credential, method, path, client IP)', () => {
+    const xml = Object.values(out.resource.azurerm_api_management_api_policy)[0].xml_content as string;
+    const inbound = parser.parse(xml).policies.inbound;
+    // X-Azure-ClientIP is read only after the Front Door id was checked.
+    expect(xml.indexOf('X-Azure-FDID')).toBeLessThan(xml.indexOf('X-Azure-ClientIP'));
+    const key = findAll(inbound, 'set-variable').find((v) => v['@_name'] === 'authzKey')['@_value'] as string;
+    for (const part of ['h.GetValueOrDefault("Authorization", "")', 'h.GetValueOrDefault("x-api-key", "")', 'context.Request.Method', 'context.Request.OriginalUrl.Path', '(string)context.Variables["clientIp"]', 'SHA256']) {
+      expect(key).toContain(part);
+    }
+    expect(findAll(inbound, 'cache-lookup-value')[0]).toMatchObject({ '@_caching-type': 'internal', '@_variable-name': 'authzAnswer' });
+    expect(findAll(inbound, 'cache-store-value')[0]).toMatchObject({ '@_caching-type': 'internal', '@_duration': '300' });
+    const send = findAll(inbound, 'send-request')[0];
+    expect(send['set-url']).toMatch(/\$\{azurerm_function_app_flex_consumption\..*\.default_hostname\}\/api\/authorize/);
+    expect(send['set-method']).toBe('POST');
+  });
+});
