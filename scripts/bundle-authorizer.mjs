@@ -18,6 +18,8 @@ mkdirSync(outdir, { recursive: true });
 // tree-shaken from the SDK's ES modules: it loads in about half the time of the runtime's node_modules copy (one file,
 // no package resolution), and keeps index.js small. index.js requires it lazily as ./aws-sdk-dynamodb.js.
 const SDK_FILE = 'aws-sdk-dynamodb.js';
+/** One minified CommonJS file for Node, tree-shaken from the SDK's ES modules. */
+const standalone = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], minify: true, legalComments: 'none', logLevel: 'warning' };
 await build({
   stdin: {
     contents: "export { DynamoDBClient, GetItemCommand, BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';",
@@ -25,14 +27,7 @@ await build({
     loader: 'js',
   },
   outfile: join(outdir, SDK_FILE),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...standalone,
 });
 const sdkBeside = {
   name: 'aws-sdk-beside',
@@ -76,3 +71,14 @@ const inputs = Object.keys(result.metafile.inputs).length;
 const sdkBytes = statSync(join(outdir, SDK_FILE)).size;
 console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs `
   + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, the Cedar wasm)`);
+
+// The user pool's pre-token-generation trigger: one self-contained file (its DynamoDB client included), into
+// assets/pre-token-generation (or <outdir>-pre-token-generation with --outdir).
+const triggerOut = outArg > 0 ? `${outdir}-pre-token-generation` : join(root, 'assets', 'pre-token-generation');
+mkdirSync(triggerOut, { recursive: true });
+await build({
+  entryPoints: [join(root, 'lib', 'triggers', 'pre-token-generation.ts')],
+  outfile: join(triggerOut, 'index.js'),
+  ...standalone,
+});
+console.log(`pre-token-generation trigger bundle: ${triggerOut}/index.js ${(statSync(join(triggerOut, 'index.js')).size / 1024).toFixed(1)} KB`);

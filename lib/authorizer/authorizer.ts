@@ -10,6 +10,7 @@ import {
 } from './stores';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
 import { warmUpVerifyPaths } from './warmup';
+import { API_KEY_SCHEME as API_KEY_SCHEME_NAME, AUTHORIZATION_HEADER, apiKeyPrincipal, jwtPrincipal } from '../spec/contracts/identity';
 
 /** What `createAuthorizer` can be given besides the configuration (tests, benchmarks, other runtimes). */
 export interface AuthorizerDependencies {
@@ -75,7 +76,7 @@ function monotonicMs(): number {
 
 const PRINTABLE = /^[\x21-\x7E]+$/;
 /** `Authorization: ApiKey <key>`: lets API-key clients satisfy an authorizer cache keyed on the Authorization header. */
-const API_KEY_SCHEME = /^ApiKey +([^\s]+) *$/i;
+const API_KEY_SCHEME = new RegExp(`^${API_KEY_SCHEME_NAME} +([^\\s]+) *$`, 'i');
 const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -186,9 +187,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     maxAgeMs: cfg.jwksCacheSeconds * 1000,
     clock,
     fetcher: deps.jwksFetcher ?? fetchJwksBody,
-    onFetch: (uri, ms, error) => log.event(error ? 'WARN' : 'INFO', error ? 'JWKS fetch failed' : 'JWKS fetched', {
-      jwksUri: uri, latencyMs: Math.round(ms * 1000) / 1000, error: error?.message,
-    }),
+    onFetch: (uri, ms, error) => log.jwksFetch(uri, ms, error),
   });
 
   if (deps.prefetchJwks) {
@@ -325,7 +324,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     if (!TENANT_ID.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
     fields.tenant = record.tenantId;
     return {
-      principalId: `apikey:${record.keyId}`,
+      principalId: apiKeyPrincipal(record.keyId),
       tenantId: record.tenantId,
       scopes: record.scopes,
       scopeText: record.scopes.join(' '),
@@ -370,7 +369,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       throw new Denial(Reason.CERTIFICATE_REQUIRED, 'configuration requires certificate-bound tokens');
     }
     const who: Authenticated = {
-      principalId: id.subject,
+      principalId: jwtPrincipal(id.issuer, id.subject),
       tenantId: id.tenantId,
       scopes: id.scopes,
       scopeText: id.scopeText,
@@ -408,7 +407,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
         case 'groups': return (who.jwt?.groups ?? []) as string[];
         case 'roles': return (who.jwt?.roles ?? []) as string[];
         case 'amr': return amr as string[];
-        case 'mfa': return amr.includes('mfa') || new Set(amr).size >= 2;
+        case 'mfa': return who.jwt?.mfa ?? false;
         // Every path parameter; CedarPolicies keeps those the policies read, with a string value.
         case 'params': return (event.pathParameters ?? {}) as Record<string, string>;
         case 'route': return route;
@@ -433,8 +432,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     const route = cfg.routes.get(routeKey) ?? cfg.routes.get(`ANY ${resource}`);
     if (!route) throw new Denial(Reason.ROUTE_NOT_LISTED);
 
-    const authorization = header(event, 'authorization');
-    const apiKeyHeader = cfg.apiKeys ? header(event, cfg.apiKeys.header) : undefined;
+    const authorization = header(event, AUTHORIZATION_HEADER);
+    const apiKeyHeader = cfg.apiKeys?.header !== undefined ? header(event, cfg.apiKeys.header) : undefined;
     const schemeKey = cfg.apiKeys && authorization !== undefined ? API_KEY_SCHEME.exec(authorization)?.[1] : undefined;
     let who: Authenticated | Promise<Authenticated>;
     if (schemeKey !== undefined) {

@@ -14,6 +14,7 @@ import { CONFIG_FILE, INLINE_CONFIG_ENV, readConfig } from './config-source';
 import { DecisionLog, stdoutSink } from './observability';
 import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
+import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 export { createAuthorizer, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
@@ -64,7 +65,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const authorizer = init();
   if (authorizer) return authorizer(event);
   try {
-    new DecisionLog('SecureApiPlatform/Authorizer', stdoutSink).decision({
+    new DecisionLog(AuthorizerMetrics.namespace, stdoutSink).decision({
       decision: 'deny',
       status: 401,
       reason: Reason.CONFIG_ERROR,

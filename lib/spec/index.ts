@@ -4,3 +4,4 @@ export * from './validate';
 export * from './resolve';
 export * from './contracts/limits';
 export * from './contracts/route-layout';
+export * from './contracts/identity';

@@ -6,7 +6,8 @@ import {
   CedarContext, CedarContextSource, CedarDecision, CedarPolicies, likeMatches, loadCedar, referencedContext, splitPolicies,
 } from '../../lib/authorizer/cedar';
 
-const dir = join(__dirname, '..', '..', 'examples', 'policies');
+// A policy library with tenant-scoped routes (the example app's own policies name only its routes).
+const dir = join(__dirname, '..', 'fixtures', 'policies');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 
 const ROUTES = [

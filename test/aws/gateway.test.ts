@@ -90,7 +90,8 @@ describe('SecureRestApi', () => {
     const config = api.authorizerConfig!;
     expect(config.routes).toEqual({ 'GET /orders/{id}': { scopes: ['orders:read'] }, 'POST /orders': { scopes: ['orders:write'] } });
     expect(config.issuers).toEqual([expect.objectContaining({ issuer: 'https://login.example.com/oauth2/default', audience: ['api://orders'], algorithms: ['RS256', 'ES256'] })]);
-    expect(config).toMatchObject({ tableName: 'orders-global', apiKeys: { header: 'x-api-key' } });
+    // Keys travel as `Authorization: ApiKey <key>` only: the gateway's identity sources make that header mandatory.
+    expect(config).toMatchObject({ tableName: 'orders-global', apiKeys: { header: null } });
   });
 
   test('authorizer role: one customer-managed policy, GetItem on the one table, no inline policy', () => {

@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { CLOUDTRAIL_DELIVERY_FAILURE_FILTER, CLOUDTRAIL_TAMPERING_FILTER } from '../../../lib/spec/contracts/logs';
+import { AuditMetrics } from '../../../lib/spec/contracts/metrics';
 import { nagEnv } from '../common/key-grants';
 import { SecurityNames } from '../common/security-names';
 
@@ -142,19 +144,17 @@ export class AuditTrail extends Construct {
 
     new logs.MetricFilter(this, 'Tampering', {
       logGroup: this.logGroup,
-      filterPattern: logs.FilterPattern.literal(
-        '{ ($.eventSource = "cloudtrail.amazonaws.com") && (($.eventName = "StopLogging") || ($.eventName = "DeleteTrail") || ($.eventName = "UpdateTrail") || ($.eventName = "PutEventSelectors")) }'),
-      metricNamespace: SecurityNames.auditMetricsNamespace,
-      metricName: 'CloudTrailTampering',
+      filterPattern: logs.FilterPattern.literal(CLOUDTRAIL_TAMPERING_FILTER),
+      metricNamespace: AuditMetrics.namespace,
+      metricName: AuditMetrics.cloudTrailTampering,
       metricValue: '1',
       defaultValue: 0,
     });
     new logs.MetricFilter(this, 'DeliveryFailure', {
       logGroup: this.logGroup,
-      filterPattern: logs.FilterPattern.literal(
-        '{ ($.userIdentity.invokedBy = "cloudtrail.amazonaws.com") && ($.errorCode = "*") }'),
-      metricNamespace: SecurityNames.auditMetricsNamespace,
-      metricName: 'CloudTrailDeliveryFailure',
+      filterPattern: logs.FilterPattern.literal(CLOUDTRAIL_DELIVERY_FAILURE_FILTER),
+      metricNamespace: AuditMetrics.namespace,
+      metricName: AuditMetrics.cloudTrailDeliveryFailure,
       metricValue: '1',
       defaultValue: 0,
     });

@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { ResolvedSpec } from '../../../lib/spec';
+import { AuditMetrics, AuthorizerMetrics } from '../../../lib/spec/contracts/metrics';
 
 /** What a platform KMS key protects. One customer-managed key per purpose and region. */
 export const KeyPurpose = {
@@ -38,7 +39,7 @@ export const SecurityNames = {
   /** SNS topic of the security alarms (per region). */
   alarmTopic: (spec: ResolvedSpec): string => `${spec.name}-security-alarms`,
   /** Namespace of the metrics the platform derives from logs (metric filters). */
-  auditMetricsNamespace: 'SecureApiPlatform/Audit',
+  auditMetricsNamespace: AuditMetrics.namespace,
   /** Namespace of the authorizer's embedded-metric-format decisions. */
-  authorizerMetricsNamespace: 'SecureApiPlatform/Authorizer',
+  authorizerMetricsNamespace: AuthorizerMetrics.namespace,
 } as const;

@@ -92,7 +92,7 @@ export class EdgeDistribution extends Construct {
     }
     rules.push(sizeCapRule(priority++, edge.maxBodyBytes));
     rules.push(ipRateRule(priority++, edge.rateLimitPerIp, edge.allowCidrs.length > 0 ? not(this.ipSets('RateExempt', edge.allowCidrs)) : undefined));
-    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey, edge.apiKeyHeader));
+    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey));
     for (const name of BASELINE_MANAGED_GROUPS) rules.push(managedGroup(name, priority++));
     if (edge.botControl) {
       rules.push(managedGroup('AWSManagedRulesBotControlRuleSet', priority++, { managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] }));

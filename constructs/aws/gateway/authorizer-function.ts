@@ -8,6 +8,7 @@ import { configuredAuthorizerAsset } from './authorizer-asset';
 import { checkCedarPolicies } from '../../../lib/authorizer/cedar';
 import { AuthorizerConfig, validateAuthorizerConfig } from '../../../lib/authorizer/config';
 import { DEPLOY_VALUES_ENV, splitConfig } from '../../../lib/authorizer/config-source';
+import { unknownPolicyActions } from '../../../lib/authorizer/policy-actions';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
@@ -75,6 +76,12 @@ export class AuthorizerFunction extends Construct {
       if (errors.length > 0) {
         throw new PlatformValidationError(`policies: the Cedar policies do not parse: ${errors.join('; ')} (received ${props.config.policies.length} characters of policy text); `
           + 'fix the policy syntax (see examples/policies/*.cedar)', this);
+      }
+      // A policy on an action no route of any API produces never applies (a `forbid` there protects nothing).
+      const unknown = unknownPolicyActions(props.config.policies, props.spec.routes.map((r) => r.key));
+      if (unknown.length > 0) {
+        throw new PlatformValidationError(`policies: the Cedar policies name actions no route of the spec produces (received: ${unknown.map((a) => `Action::"${a}"`).join(', ')}; `
+          + `routes: ${[...new Set(props.spec.routes.map((r) => r.key))].join(', ')}); an action is "METHOD /resource" of a route: fix or remove those policies`, this);
       }
     }
     // The configuration goes into the code asset; only the values known at deploy (pool and client ids read from SSM)

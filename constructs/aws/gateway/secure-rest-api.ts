@@ -13,7 +13,8 @@ import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, ResolvedRoute, ResolvedSpec } from '../../../lib/spec';
+import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
@@ -76,11 +77,12 @@ export interface SecureRestApiProps {
    */
   readonly key?: kms.IKey;
   /**
-   * Authorizer result cache TTL, 0 (off) to 300 s. The cache key is the Authorization header (token or `ApiKey <key>`),
-   * the method, the full request path (so path parameters, and Cedar's tenant checks on them, are part of the key)
-   * and the source IP. APIs served with mutual TLS get no cache: API Gateway cannot key it on the client
-   * certificate, so a cached allow of a certificate-bound token would outlive a change of certificate.
-   * @default - Duration.minutes(5); Duration.seconds(0) for APIs with `mtls`
+   * Authorizer result cache TTL of every route, 0 (off) to 300 s. The cache key is the Authorization header (token or
+   * `ApiKey <key>`: every identity source is mandatory, so both credentials travel in that one header), the method, the
+   * full request path (so path parameters, and Cedar's tenant checks on them, are part of the key) and the source IP.
+   * APIs served with mutual TLS get no cache: API Gateway cannot key it on the client certificate, so a cached allow of
+   * a certificate-bound token would outlive a change of certificate. The TTL is part of the revocation bound.
+   * @default - per route, from the spec: `routes[].authorizerCacheSeconds`, else `identity.revocation.gatewayCacheSeconds` (20 s); 0 for APIs with `mtls`
    */
   readonly authorizerCacheTtl?: Duration;
   /**
@@ -103,37 +105,8 @@ export interface SecureRestApiProps {
 
 const MAX_CACHE_TTL_SECONDS = 300;
 
-/** The access log record: JSON, one line per request (no token, no body). */
-export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTimeEpoch',
-  ip: '$context.identity.sourceIp',
-  caller: '$context.identity.caller',
-  userAgent: '$context.identity.userAgent',
-  principalId: '$context.authorizer.principalId',
-  tenant: '$context.authorizer.tenantId',
-  clientId: '$context.authorizer.clientId',
-  apiKeyId: '$context.identity.apiKeyId',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  domainName: '$context.domainName',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafLatency: '$context.waf.latency',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  clientCertSerial: '$context.identity.clientCert.serialNumber',
-  errorType: '$context.error.responseType',
-};
+/** The access log record (its home is the log contract, read by metric filters and redaction too). */
+export { ACCESS_LOG_FIELDS };
 
 /** Gateway responses that get the security headers and a body that reveals nothing. */
 const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
@@ -171,7 +144,12 @@ export class SecureRestApi extends Construct {
   public readonly routes: ResolvedRoute[];
   /** The Lambda authorizer (undefined with Cognito authorizers). */
   public readonly authorizerFunction?: AuthorizerFunction;
+  /** The gateway authorizer of the routes with the most common cache TTL. */
   public readonly authorizer: apigw.IAuthorizer;
+  /** Gateway authorizers by result cache TTL in seconds: a TTL belongs to an authorizer, so one per distinct TTL. */
+  public readonly authorizersByTtl: Record<number, apigw.IAuthorizer> = {};
+  /** Seconds from `token revoke` until no region accepts the token: slowest route's gateway TTL + authorizer cache + replication budget. */
+  public readonly revocationBoundSeconds: number;
   /** The authorizer configuration rendered into `AUTHORIZER_CONFIG`. */
   public readonly authorizerConfig?: AuthorizerConfig;
   public readonly accessLogGroup: logs.LogGroup;
@@ -186,6 +164,7 @@ export class SecureRestApi extends Construct {
   public readonly methods: Record<string, apigw.Method> = {};
   /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
   public readonly routeStacks: RouteStacks;
+  private readonly routeTtl: (r: ResolvedRoute) => number;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -198,10 +177,15 @@ export class SecureRestApi extends Construct {
     const api = candidates[0];
     this.apiSpec = api;
     this.routes = spec.routes.filter((r) => r.api === api.name && r.version === api.version);
-    const ttl = props.authorizerCacheTtl ?? (api.mtls ? Duration.seconds(0) : Duration.minutes(5));
-    if (!Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 0 || ttl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
-      throw new PlatformValidationError(`authorizerCacheTtl must be between 0 and ${MAX_CACHE_TTL_SECONDS} s so revocations and policy changes apply quickly (received: ${ttl.toSeconds()} s); lower it`, this);
+    if (props.authorizerCacheTtl !== undefined && (Token.isUnresolved(props.authorizerCacheTtl.toSeconds())
+      || props.authorizerCacheTtl.toSeconds() < 0 || props.authorizerCacheTtl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
+      throw new PlatformValidationError(`authorizerCacheTtl must be between 0 and ${MAX_CACHE_TTL_SECONDS} s (whole seconds) so revocations and policy changes apply quickly (received: ${props.authorizerCacheTtl.toSeconds()} s); lower it`, this);
     }
+    /** Each authorized route's gateway cache TTL (seconds). */
+    const routeTtl = (r: ResolvedRoute): number => (api.mtls ? 0 : props.authorizerCacheTtl?.toSeconds() ?? r.authorizerCacheSeconds);
+    const authorized = this.routes.filter((r) => !r.public);
+    const maxTtl = Math.max(0, ...authorized.map(routeTtl));
+    this.revocationBoundSeconds = revocationBoundSeconds({ ...spec.revocation, gatewayCacheSeconds: maxTtl });
     const kind = api.backend?.kind ?? 'lambda';
     if (kind === 'lambda' && !props.backend) {
       throw new PlatformValidationError(`backend is required: spec API "${api.name}" ${api.version} has a lambda backend (received: undefined); pass backend: lambda.IFunction`, this);
@@ -268,17 +252,35 @@ export class SecureRestApi extends Construct {
     }
 
     // The authorizer.
+    // Distinct TTLs, the most used first (it keeps the construct id `LambdaAuthorizer`).
+    const ttlUse = new Map<number, number>();
+    for (const r of authorized) ttlUse.set(routeTtl(r), (ttlUse.get(routeTtl(r)) ?? 0) + 1);
+    const ttls = [...ttlUse.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
+    if (ttls.length === 0) ttls.push(maxTtl);
+    if (ttls.length > MAX_AUTHORIZERS_PER_API) {
+      throw new PlatformValidationError(`routes of ${api.name} ${api.version} use ${ttls.length} distinct authorizer cache TTLs (received: ${JSON.stringify(ttls)}); API Gateway allows ${MAX_AUTHORIZERS_PER_API} authorizers per API: use fewer values of routes[].authorizerCacheSeconds`, this);
+    }
     if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
-      this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', { cognitoUserPools: props.cognitoUserPools, resultsCacheTtl: ttl });
+      ttls.forEach((t, i) => {
+        this.authorizersByTtl[t] = new apigw.CognitoUserPoolsAuthorizer(this, i === 0 ? 'CognitoAuthorizer' : `CognitoAuthorizer${t}s`, {
+          cognitoUserPools: props.cognitoUserPools!, resultsCacheTtl: Duration.seconds(t),
+        });
+      });
     } else {
       if (!props.table) {
         Annotations.of(this).addWarningV2('@secure-api-platform/gateway:noTable', 'table is not set: the authorizer runs without revocation, tenant records and API keys; pass the platform\'s global table');
       }
       const tableName = props.table?.tableName;
+      // Cognito scopes arrive as `<api name>/<scope>`: this API's authorizer accepts its own prefix only.
+      const issuers = (props.issuers ?? externalIssuerConfigs(spec))
+        .map((i) => (i.scopePrefixes ? { ...i, scopePrefixes: [scopePrefix(api.name)] } : i));
       const config: AuthorizerConfig = {
-        issuers: props.issuers ?? externalIssuerConfigs(spec),
-        routes: Object.fromEntries(this.routes.filter((r) => !r.public).map((r) => [r.key, { scopes: r.scopes }])),
-        ...(tableName ? { tableName, apiKeys: { header: spec.edge.apiKeyHeader } } : { revocation: { enabled: false }, tenants: { enabled: false } }),
+        issuers,
+        routes: Object.fromEntries(authorized.map((r) => [r.key, { scopes: r.scopes }])),
+        ...(tableName
+          // Keys travel as `Authorization: ApiKey <key>` only: the gateway refuses a request without the Authorization header.
+          ? { tableName, apiKeys: { header: null }, revocation: { cacheSeconds: spec.revocation.authorizerCacheSeconds } }
+          : { revocation: { enabled: false }, tenants: { enabled: false } }),
         ...(props.policies ? { policies: props.policies } : {}),
       };
       this.authorizerConfig = config;
@@ -290,18 +292,24 @@ export class SecureRestApi extends Construct {
         key: this.key,
         description: restApiName,
       });
-      this.authorizer = new apigw.RequestAuthorizer(this, 'LambdaAuthorizer', {
-        handler: this.authorizerFunction.function,
-        // The cache key: the token, the method and the resource path, so per-route scopes and Cedar stay correct.
-        identitySources: [
-          apigw.IdentitySource.header('Authorization'),
-          apigw.IdentitySource.context('httpMethod'),
-          apigw.IdentitySource.context('path'),
-          apigw.IdentitySource.context('identity.sourceIp'),
-        ],
-        resultsCacheTtl: ttl,
+      ttls.forEach((t, i) => {
+        this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
+          handler: this.authorizerFunction!.function,
+          // The cache key: the credential, the method and the resource path, so per-route scopes and Cedar stay correct.
+          identitySources: [
+            apigw.IdentitySource.header('Authorization'),
+            apigw.IdentitySource.context('httpMethod'),
+            apigw.IdentitySource.context('path'),
+            apigw.IdentitySource.context('identity.sourceIp'),
+          ],
+          resultsCacheTtl: Duration.seconds(t),
+        });
       });
     }
+    this.authorizer = this.authorizersByTtl[ttls[0]];
+    this.routeTtl = routeTtl;
+    Annotations.of(this).addInfo(`revocation bound of ${restApiName}: ${this.revocationBoundSeconds} s = gateway cache ${maxTtl} s + authorizer cache `
+      + `${spec.revocation.authorizerCacheSeconds} s + replication budget ${spec.revocation.replicationLagSeconds} s`);
 
     // Gateway responses: security headers, bodies that reveal nothing but the request id.
     const headers = { ...SECURITY_HEADERS, ...deprecationHeaders(api) };
@@ -386,7 +394,7 @@ export class SecureRestApi extends Construct {
       ...(route.public
         ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
         : {
-          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizer),
+          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizersByTtl[this.routeTtl(route)]),
           authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
           authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
           // Metering and quotas: the authorizer returns the tenant's usage identifier key.

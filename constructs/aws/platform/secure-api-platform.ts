@@ -17,14 +17,14 @@ import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/s
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { AuditLogShipping } from '../audit/log-shipping';
-import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
+import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
 import { SecurityNames } from '../common/security-names';
 import { EdgeDistribution } from '../edge/edge-distribution';
 import { RegionalWaf } from '../edge/regional-waf';
 import { ApiDomains } from '../gateway/api-domains';
 import { SecureRestApi } from '../gateway/secure-rest-api';
-import { PlatformIdentity } from '../identity/platform-identity';
+import { cognitoIssuerConfig, PlatformIdentity } from '../identity/platform-identity';
 import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
@@ -169,7 +169,7 @@ export class GlobalDataStack extends Stack {
       spec, bucket: this.archive.bucket, encryptionKey: keys.audit, logKey: keys.logs, organizationTrail: props.organizationTrail,
     });
     if (spec.userPool) {
-      this.identity = new PlatformIdentity(this, 'Identity', { spec });
+      this.identity = new PlatformIdentity(this, 'Identity', { spec, table: this.table.table, logKey: keys.logs });
       const clientIds = Object.values(this.identity.clients).map((c) => c.userPoolClientId);
       // Every region reads the pool and its clients by parameter name in its own region (the pool id is not computable).
       new RegionParameters(this, 'IdentityParameters', {
@@ -253,7 +253,7 @@ export class RegionalPlatformStack extends Stack {
     this.alarms = new SecurityAlarms(this, 'Alarms', {
       spec,
       topicKey: keys.logs,
-      apis: apis.map((a) => ({ apiName: a.api.restApiName, stage: a.stage.stageName, accessLogGroup: a.accessLogGroup })),
+      apis: spec.apis.map((a) => ({ api: a.name, version: a.version, accessLogGroup: this.apis[`${a.name}-${a.version}`].accessLogGroup })),
       webAclName: this.waf.webAcl.name,
       authorizerFunctionName: apis.find((a) => a.authorizerFunction)?.authorizerFunction?.function.functionName,
     });
@@ -299,17 +299,8 @@ function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
   if (!spec.userPool || clients.length === 0) return issuers;
   const poolId = ssm.StringParameter.valueForStringParameter(scope, PlatformNames.userPoolIdParameter(spec));
   const joined = ssm.StringParameter.valueForStringParameter(scope, clientIdsParameter(spec));
-  const issuer = cognitoIssuerUrl(spec.primaryRegion, poolId);
-  return [{
-    issuer,
-    jwksUri: `${issuer}/.well-known/jwks.json`,
-    clientIds: clients.map((_, i) => Fn.select(i, Fn.split(',', joined))),
-    // Cognito grants resource-server scopes as `<api name>/<scope>`; routes name the scope alone.
-    scopePrefixes: [...new Set(spec.apis.map((a) => a.name))],
-    algorithms: ['RS256'],
-    tokenUse: 'access',
-    tenantClaim: spec.tenantClaim,
-  }, ...issuers];
+  // Cognito grants resource-server scopes as `<api name>/<scope>`; SecureRestApi narrows the prefix to its own API.
+  return [cognitoIssuerConfig(spec, poolId, clients.map((_, i) => Fn.select(i, Fn.split(',', joined))), spec.apis[0].name), ...issuers];
 }
 
 /**
