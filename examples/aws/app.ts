@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, AppProps, RemovalPolicy } from 'aws-cdk-lib';
+import { App, AppProps, CfnParameter, CfnRule, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SecureApiPlatform } from '../../constructs/aws';
 import { Compliance } from '../../lib/compliance';
@@ -80,6 +80,33 @@ export function buildExampleApp(app: App): SecureApiPlatform {
       }),
     },
   });
+  if (placeholders.length > 0) refuseDeployment(app, placeholders);
   Compliance.enforce(app, { spec, profiles: spec.compliance });
   return platform;
+}
+
+/** Parameter whose default marks a template synthesized with the example's placeholders. */
+export const PLACEHOLDER_PARAMETER = 'ExampleSite';
+const PLACEHOLDER_VALUE = 'placeholders';
+
+/**
+ * A synth with placeholders is for reading, never for deploying: every stack gets a CloudFormation rule that fails
+ * before any resource is created, naming the context keys to set (`cdk deploy` refuses at change-set creation).
+ */
+function refuseDeployment(app: App, placeholders: readonly string[]): void {
+  const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nested);
+  for (const stack of stacks) {
+    const site = new CfnParameter(stack, PLACEHOLDER_PARAMETER, {
+      type: 'String',
+      default: PLACEHOLDER_VALUE,
+      description: 'Synthesized with the example\'s placeholders: set the site (-c site=site.json or -c <key>=…) and synthesize again',
+    });
+    new CfnRule(stack, 'ExamplePlaceholders', {
+      assertions: [{
+        assert: Fn.conditionNot(Fn.conditionEquals(site.valueAsString, PLACEHOLDER_VALUE)),
+        assertDescription: `This template holds the example's placeholders (${placeholders.join(', ')}): set them with `
+          + `${placeholders.map((k) => `-c ${k}=…`).join(' ')} or -c site=site.json and synthesize again; see README "Before you deploy"`,
+      }],
+    });
+  }
 }

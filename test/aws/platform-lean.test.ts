@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnRule } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildExampleApp, exampleSite } from '../../examples/aws/app';
+import { buildExampleApp, exampleSite, PLACEHOLDER_PARAMETER } from '../../examples/aws/app';
 import { exampleSpec, placeholderKeys } from '../../examples/spec';
 import { beforeYouDeploy, externalInputs, readAssembly, reads, unproducedReads } from '../support/first-deploy';
 
@@ -104,5 +104,28 @@ describe('the example refuses to deploy placeholders', () => {
     expect(spec.cors?.allowOrigins).toEqual(['https://app.acme-bank.io']);
     expect(spec.observability?.alarmEmails).toEqual(['oncall@acme-bank.io']);
     expect(JSON.stringify(spec)).not.toMatch(/example\.com/);
+  });
+  test('a synth with placeholders cannot deploy: every stack has a rule that fails with the template\'s own parameter default', () => {
+    type Rule = { Assertions: { Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: string }, string] }] }; AssertDescription: string }[] };
+    for (const [name, template] of Object.entries(t)) {
+      const json = template.toJSON() as { Rules?: Record<string, Rule>; Parameters?: Record<string, { Default?: string }> };
+      const rule = json.Rules?.ExamplePlaceholders;
+      expect({ name, rule: rule !== undefined }).toEqual({ name, rule: true });
+      const [assertion] = rule!.Assertions;
+      const [ref, compared] = assertion.Assert['Fn::Not'][0]['Fn::Equals'];
+      expect(ref.Ref).toBe(PLACEHOLDER_PARAMETER);
+      // CloudFormation evaluates the assertion with the parameter's default: Not(Equals(default, compared)) is false.
+      expect(json.Parameters![PLACEHOLDER_PARAMETER].Default).toBe(compared);
+      expect(assertion.AssertDescription).toMatch(/-c domain=… .*-c alarmEmail=… or -c site=site\.json/);
+    }
+  });
+  test('a site without placeholders gets no such rule', () => {
+    const site = {
+      domain: 'api.acme-bank.io', zoneName: 'acme-bank.io', hostedZoneId: 'Z08123456ABCDEFGHIJK', authDomainPrefix: 'acme-bank-orders',
+      issuer: 'https://login.acme-bank.io/oauth2/default', webOrigin: 'https://app.acme-bank.io', alarmEmail: 'oncall@acme-bank.io',
+    };
+    const app = new App({ context: site });
+    buildExampleApp(app);
+    expect(app.node.findAll().filter((c) => c instanceof CfnRule)).toEqual([]);
   });
 });
