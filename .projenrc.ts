@@ -209,7 +209,7 @@ project.addTask('synth:aws', { description: 'Synthesizes the example multi-regio
 // Not part of `npm test` (it packs and installs): .ci/run runs it as its own task.
 project.addTask('test:consumer', {
   description: 'Packs the library and installs the tarball into fresh apps (oldest and current aws-cdk-lib, and Azure) '
-    + 'with --prefer-offline, then synthesizes the README snippets. Time budget: 20 minutes in all, 8 per install',
+    + 'with --prefer-offline, then synthesizes the README snippets. Time budget: 30 minutes in all, 10 per install',
   steps: [{ spawn: project.compileTask.name }, { exec: 'tsx test/consumer/run.ts' }],
 });
 project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', steps: [{ spawn: bundleAzure.name }, { exec: 'tsx examples/azure/main.ts' }] });

@@ -15,7 +15,9 @@ export const CORS_CREDENTIALS_ENV = 'PLATFORM_CORS_CREDENTIALS';
 
 /** Request headers a browser may send: the preflight allows exactly these. */
 export function corsAllowHeaders(spec: ResolvedSpec): string[] {
-  return ['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
+  const headers = ['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
+  // Once each, whatever the case: the API key header may be Authorization itself.
+  return headers.filter((h, i) => headers.findIndex((o) => o.toLowerCase() === h.toLowerCase()) === i);
 }
 
 /** The backend environment that carries the CORS allowlist (empty when the spec allows no browser origin). */

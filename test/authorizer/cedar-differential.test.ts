@@ -3,7 +3,7 @@
  * the compiled subset × random requests: the decision, the determining policies and the erroring policies must be
  * the same in every case. Differences found while building the compiler are kept below as regression cases.
  */
-import { compare, differential, randomPolicySet, randomRequest, RandomRequest, rng } from './cedar-grammar';
+import { asCedarRequest, compare, differential, randomPolicySet, randomRequest, RandomRequest, rng } from './cedar-grammar';
 import { loadCedar } from '../../lib/authorizer/cedar/wasm';
 import { CompiledCedarPolicies } from '../../lib/authorizer/cedar/policies';
 
@@ -28,7 +28,7 @@ describe('compiled Cedar against cedar-wasm', () => {
     const seen = { allow: 0, forbid: 0, error: 0, none: 0 };
     for (let i = 0; i < 300; i++) {
       const set = new CompiledCedarPolicies(randomPolicySet(r));
-      const d = set.isAuthorized(randomRequest(r));
+      const d = set.isAuthorized(asCedarRequest(randomRequest(r)));
       if (d.erroring.length > 0) seen.error++;
       if (d.decision === 'allow') seen.allow++;
       else if (d.policies.length > 0) seen.forbid++;

@@ -160,8 +160,8 @@ describe('SecureRestApi', () => {
     expect(preflights.length).toBeGreaterThan(0);
     for (const m of preflights) {
       const params = m.Properties.Integration.IntegrationResponses[0].ResponseParameters as Record<string, string>;
-      const allowed = params['method.response.header.Access-Control-Allow-Headers'].replace(/'/g, '').split(',');
-      expect(allowed).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER]));
+      const allowed = params['method.response.header.Access-Control-Allow-Headers'].replace(/'/g, '').toLowerCase().split(',');
+      expect(allowed).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER].map((h) => h.toLowerCase())));
     }
   });
 

@@ -5,7 +5,6 @@
 // AWS-published metrics must carry the dimension set AWS publishes and name resources of the templates.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { buildExampleApp, exampleAppProps } from '../../examples/aws/app';
 import { certificateThumbprint, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
 import { ACCESS_LOG_FIELDS } from '../../lib/spec/contracts/logs';

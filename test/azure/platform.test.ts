@@ -303,7 +303,7 @@ describe('one construct per concern, composed by AzureSecureApiPlatform', () => 
     fresh.addApis('00000000-0000-0000-0000-000000000000', wiring);
     expect(fresh.node.validate()).toEqual([]);
     expect(() => fresh.addApis('x', wiring)).toThrow(/addApis\(\) was already called/);
-    expect(() => new AzureGateway(s, 'G2', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com', backendPackages: ORDERS, capacity: 13 }))
+    expect(() => new AzureGateway(s, 'G2', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com', capacity: 13 }))
       .toThrow(/capacity must be a whole number of Premium units from 1 to 12 \(received: 13\)/);
   });
 });
