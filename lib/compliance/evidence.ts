@@ -51,6 +51,8 @@ export interface EvidenceBundle {
   readonly profiles: readonly ComplianceProfile[];
   readonly minimums: ProfileMinimums;
   readonly publicRoutes: readonly PublicRouteRef[];
+  /** Seconds within which a revoked token is refused everywhere (the spec's bound, also printed at synth). @default - no spec */
+  readonly revocationBoundSeconds?: number;
   /** Each pack that ran, with every rule it applied (whether or not anything matched). */
   readonly packs: readonly { readonly name: string; readonly version?: string; readonly rules: readonly RuleInfo[] }[];
   /** Every applicable rule result (pass, fail, acknowledged, error). */
@@ -170,6 +172,7 @@ export function collectEvidence(
     profiles: [...ctx.profiles],
     minimums: ctx.minimums,
     publicRoutes: [...ctx.publicRoutes],
+    revocationBoundSeconds: ctx.revocationBoundSeconds,
     packs: packs.map((p) => ({
       name: p.readPackName, version: packVersion(p.readPackName), rules: [...p.recorder.rules.values()].map((r) => ({ ...r })),
     })),

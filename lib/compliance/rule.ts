@@ -33,6 +33,8 @@ export interface RuleContext {
   readonly minTlsVersion: '1.2' | '1.3';
   /** Largest authorizer result cache TTL, in seconds. */
   readonly maxAuthorizerCacheTtl: number;
+  /** The spec's end-to-end revocation bound (gateway TTL + authorizer cache + replication budget), seconds. @default - no spec */
+  readonly revocationBoundSeconds?: number;
 }
 
 /** Inputs from which a RuleContext is built (the pack's props). */
@@ -80,6 +82,7 @@ export function ruleContext(input: RuleContextInput = {}): RuleContext {
     mtlsDomains: mtls ? [mtls] : [],
     minTlsVersion: input.minTlsVersion ?? (resolved?.tlsPolicy === 'TLS13_PQ' ? '1.2' : '1.3'),
     maxAuthorizerCacheTtl: 300,
+    revocationBoundSeconds: resolved?.revocation.boundSeconds,
   };
 }
 

@@ -4,6 +4,8 @@
 // documented token claim sets passed through the bundled pre-token-generation trigger with Cognito's V3 event, and real
 // SDK sign-in tokens from moto_server's Cognito. DynamoDB is moto_server's; API Gateway is modelled from the template.
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeployFacts, findResource, Template } from './intrinsics';
 import {
@@ -274,6 +276,9 @@ describe.each([['lean=true', true], ['full', false]])('example platform (%s)', (
     const bound = Number(/: (\d+) s =/.exec(printed ?? '')?.[1]);
     expect(bound).toBeLessThanOrEqual(DEFAULT_REVOCATION_BOUND_SECONDS);
     expect(bound).toBeGreaterThanOrEqual(ttl + cacheSeconds);
+    // The evidence records the same figure.
+    const evidence = JSON.parse(readFileSync(path.join(platform.outdir, 'compliance', 'evidence.json'), 'utf8')) as { revocationBoundSeconds?: number };
+    expect(evidence.revocationBoundSeconds).toBe(bound);
 
     const { token, claims } = await hostedUiToken({ [customAttribute(PoolAttributes.tenant)]: 'acme' });
     const clock = { ms: 0 };

@@ -26,7 +26,7 @@ export interface SynthesizedPlatform {
 /** Synthesizes the example app (full, or `lean=true`) into a fresh cloud assembly. */
 export function synthExample(lean: boolean): SynthesizedPlatform {
   const outdir = mkdtempSync(path.join(tmpdir(), `contract-${lean ? 'lean' : 'full'}-`));
-  const app = new App({ outdir, context: { 'lean': String(lean), 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({ outdir, context: { 'lean': String(lean), 'allowPlaceholders': 'true', 'aws:cdk:enable-asset-metadata': true } });
   buildExampleApp(app);
   const assembly = app.synth();
   const templates: Record<string, Template> = {};
