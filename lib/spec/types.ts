@@ -427,6 +427,13 @@ export interface ObservabilitySpec {
    * @default - none (subscribe later)
    */
   readonly alarmEmails?: string[];
+  /**
+   * Who owns the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`, one per account and region),
+   * without which a stage with execution logging fails to deploy. `platform`: each regional platform stack creates it.
+   * `managedElsewhere`: the account already has it in every region of the spec (a landing zone, another platform).
+   * @default 'platform'
+   */
+  readonly apiGatewayLogsRole?: 'platform' | 'managedElsewhere';
 }
 
 export interface ResilienceSpec {

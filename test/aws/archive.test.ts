@@ -17,7 +17,7 @@ type Json = Record<string, any>;
 let templates: Record<string, Json>;
 
 beforeAll(() => {
-  const app = new App(exampleAppProps());
+  const app = new App({ ...exampleAppProps(), context: { allowPlaceholders: 'true' } });
   buildExampleApp(app);
   templates = Object.fromEntries(app.synth().stacks.map((s) => [s.stackName, s.template as Json]));
 }, 300_000);

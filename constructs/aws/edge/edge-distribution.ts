@@ -5,6 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -59,6 +60,8 @@ export class EdgeDistribution extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
   public readonly shieldProtections: shield.CfnProtection[] = [];
+  /** The public domain's A and AAAA alias records to the distribution. */
+  public readonly aliasRecords: route53.RecordSet[];
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
     super(scope, id);
@@ -166,6 +169,13 @@ export class EdgeDistribution extends Construct {
       acknowledge(this.distribution, 'AwsSolutions-CFR1', 'The spec restricts no country (spec.edge.blockCountries is empty): the API is offered worldwide by the owner\'s choice, recorded here; every request still passes the CLOUDFRONT web ACL (IP rules, rate limits, managed rules)',
         'spec.edge.blockCountries is empty');
     }
+
+    // The public domain's records: IPv4 and IPv6 aliases to the distribution (HTTP/2 and 3 serve both).
+    const target = route53.RecordTarget.fromAlias(new route53targets.CloudFrontTarget(this.distribution));
+    this.aliasRecords = [
+      new route53.ARecord(this, 'AliasA', { zone, recordName: domain.domainName, target }),
+      new route53.AaaaRecord(this, 'AliasAAAA', { zone, recordName: domain.domainName, target }),
+    ];
 
     if (useShield) this.addShield(spec, domain.hostedZone.hostedZoneId);
   }

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { corsEnvironment, ResolvedSpec } from '../../../lib/spec';
 import { PLATFORM_NODE_RUNTIME } from '../common/lambda-runtime';
 
 export interface BackendFunctionProps {
@@ -98,7 +98,8 @@ export class BackendFunction extends Construct {
       memorySize: 512,
       timeout,
       reservedConcurrentExecutions: spec.backendConcurrency,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // The CORS allowlist, so the backend echoes an allowed origin on real responses (corsResponseHeaders).
+      environment: { ...props.environment, ...corsEnvironment(spec), NODE_OPTIONS: '--enable-source-maps' },
       environmentEncryption: props.key,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,

@@ -16,6 +16,11 @@ export interface RegionalFailoverProps {
   readonly domain: apigw.DomainName;
   /** This region's health-check domain (`<region>.<domain>`). */
   readonly healthDomain: apigw.DomainName;
+  /**
+   * This region's partner (mTLS) domain: it gets a latency-routed record of its own, withdrawn with the region.
+   * @default - no partner domain
+   */
+  readonly mtlsDomain?: apigw.DomainName;
   /** Path of the health route including the version base path, e.g. `/v1/health`. */
   readonly healthPath: string;
   /**
@@ -41,6 +46,8 @@ export interface RegionalFailoverProps {
 export class RegionalFailover extends Construct {
   public readonly healthCheck: route53.CfnHealthCheck;
   public readonly latencyRecord: route53.CfnRecordSet;
+  /** The partner domain's latency record in this region (`mtlsDomain`). */
+  public readonly mtlsRecord?: route53.CfnRecordSet;
 
   constructor(scope: Construct, id: string, props: RegionalFailoverProps) {
     super(scope, id);
@@ -89,6 +96,20 @@ export class RegionalFailover extends Construct {
         dnsName: props.domain.domainNameAliasDomainName, hostedZoneId: props.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
       },
     });
+    const mtls = props.spec.spec.domain?.mtls;
+    if (props.mtlsDomain && mtls) {
+      this.mtlsRecord = new route53.CfnRecordSet(this, 'MtlsLatencyRecord', {
+        hostedZoneId: props.zone.hostedZoneId,
+        name: mtls.domainName,
+        type: 'A',
+        setIdentifier: region,
+        region,
+        healthCheckId: this.healthCheck.attrHealthCheckId,
+        aliasTarget: {
+          dnsName: props.mtlsDomain.domainNameAliasDomainName, hostedZoneId: props.mtlsDomain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
+        },
+      });
+    }
     // The check's id, by name in us-east-1, for the alarms there (Route 53 publishes its metrics in us-east-1 only).
     new RegionParameters(this, 'HealthCheckId', {
       regions: [ROUTE53_METRICS_REGION],

@@ -29,7 +29,7 @@ import { cognitoIssuerConfig, PlatformIdentity } from '../identity/platform-iden
 import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
-import { AccountBaseline } from '../observability/account-baseline';
+import { AccountBaseline, ApiGatewayLogsRole } from '../observability/account-baseline';
 import { HealthCheckAlarms } from '../observability/health-alarms';
 import { SecurityAlarms } from '../observability/security-alarms';
 
@@ -224,6 +224,8 @@ export class RegionalPlatformStack extends Stack {
   public readonly alarms: SecurityAlarms;
   public readonly logShipping: AuditLogShipping;
   public readonly failover?: RegionalFailover;
+  /** The account's API Gateway CloudWatch Logs role (absent when the spec says it is managed elsewhere). */
+  public readonly apiGatewayLogs?: ApiGatewayLogsRole;
   public readonly backends: Record<string, lambda.IFunction> = {};
 
   constructor(scope: Construct, id: string, props: StackProps & {
@@ -270,6 +272,11 @@ export class RegionalPlatformStack extends Stack {
       });
     }
     this.api = Object.values(this.apis)[0];
+    // The account's API Gateway logs role, once per account and region, before any stage that logs.
+    if ((spec.spec.observability?.apiGatewayLogsRole ?? 'platform') === 'platform') {
+      this.apiGatewayLogs = new ApiGatewayLogsRole(this, 'ApiGatewayLogs');
+      for (const a of Object.values(this.apis)) a.stage.node.addDependency(this.apiGatewayLogs.account);
+    }
 
     const apis = Object.values(this.apis);
     this.alarms = new SecurityAlarms(this, 'Alarms', {
@@ -295,7 +302,12 @@ export class RegionalPlatformStack extends Stack {
       const health = spec.publicRoutes.find((r) => r.path === '/health' && r.method === 'GET');
       if (health) {
         this.failover = new RegionalFailover(this, 'Failover', {
-          spec, zone: this.domains.zone, domain: this.domains.publicDomain, healthDomain: this.domains.healthDomain, healthPath: `/${health.version}${health.path}`,
+          spec,
+          zone: this.domains.zone,
+          domain: this.domains.publicDomain,
+          healthDomain: this.domains.healthDomain,
+          healthPath: `/${health.version}${health.path}`,
+          mtlsDomain: this.domains.mtlsDomain,
         });
       }
     }
@@ -477,7 +489,8 @@ export class SecureApiPlatform extends Construct {
     if (props.accountBaseline) {
       for (const region of spec.regions) {
         const stack = new Stack(root, `${prefix}-Baseline-${region}`, { env: env(region), description: description(`account baseline in ${region}`) });
-        new AccountBaseline(stack, 'Baseline', {});
+        // The regional platform stacks already create the API Gateway logs role (or the spec says it exists).
+        new AccountBaseline(stack, 'Baseline', { apiGatewayLoggingRole: false });
         this.keys[region].addStackDependency(stack);
         this.baselines[region] = stack;
       }
