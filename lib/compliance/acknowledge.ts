@@ -46,9 +46,9 @@ export function normalizeRuleId(ruleId: string): string {
  * The only way the library acknowledges a finding: next to the resource it concerns, naming the rule, with a
  * reason an assessor would accept. Refuses a whole Stack, Stage or App as scope (that would hide findings on
  * resources nobody looked at), an unknown rule id, and a missing or trivial reason. The rule id may be given as
- * `Pack-Rule` or in the `Pack::Pack-Rule` form CDK prints after "Acknowledge with". Where the reason holds only in
- * some configuration, the caller emits the acknowledgment only there and names that configuration in `condition`:
- * the evidence lists it next to the reason.
+ * `Pack-Rule` or in the `Pack::Pack-Rule` form CDK prints after "Acknowledge with". Where the reason holds only in some
+ * configuration, the caller emits the acknowledgment only there and names that configuration in `condition`: the
+ * evidence lists it next to the reason.
  */
 export function acknowledge(scope: IConstruct, ruleIdInput: string, reason: string, condition?: string): void {
   const ruleId = normalizeRuleId(ruleIdInput);

@@ -338,3 +338,14 @@ describe('the trail records data events of the real resources', () => {
     expect(arns(field('Audit archive reads and deletions', 'resources.ARN').StartsWith).sort()).toEqual(buckets.sort());
   });
 });
+
+test('every archive bucket-policy statement for CloudTrail is bound to this trail and account', () => {
+  const t = templates['Orders-Global'];
+  const statements = Object.values<Json>(t.Resources).filter((r) => r.Type === 'AWS::S3::BucketPolicy')
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Json[]).filter((st) => JSON.stringify(st.Principal ?? {}).includes('cloudtrail.amazonaws.com'));
+  expect(statements.length).toBeGreaterThanOrEqual(2);
+  for (const st of statements) {
+    expect(resolve(t, st.Condition.StringEquals['aws:SourceArn'])).toBe('arn:aws:cloudtrail:eu-west-1:111111111111:trail/orders-trail');
+    expect(resolve(t, st.Condition.StringEquals['aws:SourceAccount'])).toBe('111111111111');
+  }
+});

@@ -78,9 +78,20 @@ export class AuditTrail extends Construct {
       retention: spec.audit.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // aws-cdk-lib's Trail writes its bucket-policy statements without source conditions: every statement it adds
+    // is given aws:SourceArn (this trail) and aws:SourceAccount, so no other trail can write into the archive.
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: SecurityNames.trail(spec) });
+    const bucket: s3.IBucket = Object.create(props.bucket, {
+      addToResourcePolicy: {
+        value: (statement: iam.PolicyStatement) => {
+          statement.addCondition('StringEquals', { 'aws:SourceArn': trailArn, 'aws:SourceAccount': stack.account });
+          return props.bucket.addToResourcePolicy(statement);
+        },
+      },
+    });
     this.trail = new cloudtrail.Trail(this, 'Resource', {
       trailName: SecurityNames.trail(spec),
-      bucket: props.bucket,
+      bucket,
       s3KeyPrefix: 'cloudtrail',
       encryptionKey: props.encryptionKey,
       isMultiRegionTrail: true,
