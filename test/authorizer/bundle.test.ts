@@ -1,13 +1,14 @@
 // The bundle built ahead of synth loads and decides from its own folder (Cedar engine beside it), in a fresh
 // process with nothing but the asset: no repository node_modules on the resolution path.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { baseConfig, bearer, claims, JwksServer, now, rsaKey, signJwt, TestKey } from './helpers';
 import { DynamoDbAuthorizerStore } from '../../lib/authorizer/stores/dynamodb';
 import { createTable, startDynalite } from '../support/dynalite';
+import { runBundledHandler } from '../support/run-bundled';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -28,30 +29,9 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
-/**
- * Runs the bundled handler over `events` in a fresh process, from the bundle's folder with no node_modules on the path.
- * Outcomes: `Allow:<tenant>:<metering key>`, `Deny` or `throw:<message>`; reasons: of the decision lines, in order.
- */
+/** Runs the bundled handler over `events` with `config` in AUTHORIZER_CONFIG (see runBundledHandler). */
 async function runBundled(config: object, events: unknown[], env: Record<string, string> = {}): Promise<{ outcomes: string[]; reasons: string[] }> {
-  const script = join(outdir, 'run.js');
-  writeFileSync(script, `
-    const { handler } = require('./index.js');
-    (async () => {
-      const out = [];
-      for (const e of JSON.parse(process.argv[2])) {
-        try {
-          const r = await handler(e);
-          out.push(r.context ? ['Allow', r.context.tenantId, r.usageIdentifierKey].join(':') : r.policyDocument.Statement[0].Effect);
-        } catch (err) { out.push('throw:' + err.message); }
-      }
-      process.stderr.write('RESULT' + JSON.stringify(out));
-    })();
-  `);
-  const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
-    cwd: outdir, env: { PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '', ...env },
-  });
-  const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason!);
-  return { outcomes: JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6)) as string[], reasons };
+  return runBundledHandler(outdir, events, { AUTHORIZER_CONFIG: JSON.stringify(config), ...env });
 }
 
 test('the bundle is under 60 KB of JavaScript and ships the Cedar wasm beside it', () => {
