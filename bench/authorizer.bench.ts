@@ -13,13 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthorizerConfig, AuthorizerEvent, createAuthorizer, MemoryAuthorizerStore } from '../lib/authorizer';
-import { CedarContext } from '../lib/authorizer/cedar';
-import { WasmCedarPolicies } from '../lib/authorizer/cedar/wasm';
+import { CedarContext, CedarPolicies, loadCedar } from '../lib/authorizer/cedar';
 import { DynamoDbAuthorizerStore } from '../lib/authorizer/stores/dynamodb';
+import { differential } from '../test/authorizer/cedar-grammar';
 import { createTable, startDynalite } from '../test/support/dynalite';
 
 const root = join(__dirname, '..');
-const TOKENS = 2000;
 const ROUNDS = 15;
 const COLD_RUNS = 7;
 const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
@@ -96,6 +95,41 @@ async function decisionRound(authorize: ReturnType<typeof createAuthorizer>, eve
   return Number(process.hrtime.bigint() - started) / events.length;
 }
 
+/** A line sink writing to /dev/null with one write per line, as stdout does in Lambda: the decision's sink and the floor's. */
+function devNullSink(): { sink: (line: string) => void; close: () => void; last: () => string; bytes: () => number; lines: () => number } {
+  const fd = openSync('/dev/null', 'w');
+  let last = '';
+  let bytes = 0;
+  let lines = 0;
+  return {
+    sink: (line) => {
+      writeSync(fd, `${line}\n`);
+      last = line;
+      bytes += line.length;
+      lines++;
+    },
+    close: () => closeSync(fd),
+    last: () => last,
+    bytes: () => bytes,
+    lines: () => lines,
+  };
+}
+
+/** The audited floor: node:crypto verify of each token's signature plus one write of a line as long as the decision's. */
+function auditedFloorRound(s: Signer, tokens: string[], sink: (line: string) => void, line: string): number {
+  const started = process.hrtime.bigint();
+  for (const t of tokens) {
+    const dot = t.lastIndexOf('.');
+    const ok = verify('sha256', Buffer.from(t.slice(0, dot)), s.publicKey, Buffer.from(t.slice(dot + 1), 'base64url'));
+    if (!ok) throw new Error('floor verify failed');
+    sink(line);
+  }
+  return Number(process.hrtime.bigint() - started) / tokens.length;
+}
+
+const FIRST_SEEN_PER_ROUND = 300;
+const FIRST_SEEN_ROUNDS = 10;
+
 async function hotPath(): Promise<void> {
   const issuer = 'https://idp.bench.example.com';
   const rs = signer('RS256');
@@ -103,68 +137,60 @@ async function hotPath(): Promise<void> {
   const jwks = Buffer.from(JSON.stringify({ keys: [rs, es].map((s) => ({ ...s.publicKey.export({ format: 'jwk' }), kid: s.kid, alg: s.alg, use: 'sig' })) }));
   const store = new MemoryAuthorizerStore();
   store.tenants.set('acme', { tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
-  let logBytes = 0;
-  let lastLine = '';
+  const out = devNullSink();
   const config = (policies?: string): AuthorizerConfig => ({
     issuers: [{ issuer, jwksUri: `${issuer}/jwks`, audience: ['urn:api:orders'], algorithms: ['RS256', 'ES256'] }],
     routes: { 'GET /orders/{id}': { scopes: ['orders:read'] } },
     policies,
   });
-  const deps = {
-    stores: { revocations: store, tenants: store },
-    jwksFetcher: async () => jwks,
-    log: (line: string) => {
-      logBytes += line.length;
-      lastLine = line;
-    },
-  };
+  // Every check on: revocation (jti + subject), tenant, route scopes, the decision log line written to the sink.
+  const deps = { stores: { revocations: store, tenants: store }, jwksFetcher: async () => jwks, log: out.sink };
   const authorize = createAuthorizer(config(), deps);
   const policies = examplePolicies();
   const withCedar = createAuthorizer(config(policies), deps);
 
-  console.log(`  tokens: ${TOKENS} distinct per algorithm, ${ROUNDS} interleaved rounds; store: in-memory (revocation + tenant cache hits)`);
-  const rsTokens = Array.from({ length: TOKENS }, (_, i) => token(rs, issuer, i));
-  const esTokens = Array.from({ length: TOKENS }, (_, i) => token(es, issuer, i));
-  const rsEvents = rsTokens.map(event);
-  const esEvents = esTokens.map(event);
-  // Warm-up pass: JWKS cached, revocation and tenant caches filled for these jtis (the measured state: cache hits).
-  await decisionRound(authorize, rsEvents);
-  await decisionRound(authorize, esEvents);
-  await decisionRound(withCedar, rsEvents);
-  const cedarEvents = rsEvents;
-
-  const f: Record<string, number[]> = { rsFloor: [], rsFull: [], esFloor: [], esFull: [], cedarFull: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    f.rsFloor.push(floorRound(rs, rsTokens));
-    f.rsFull.push(await decisionRound(authorize, rsEvents));
+  // Distinct tokens, each measured once on its first sight (no warm-up on them): the state of a gateway cache miss.
+  console.log(`  first-seen tokens: ${FIRST_SEEN_ROUNDS} interleaved rounds of ${FIRST_SEEN_PER_ROUND} distinct tokens each, never seen before; `
+    + 'stores: in-memory; log: one line per decision written to /dev/null');
+  let n = 0;
+  const fresh = (s: Signer): string[] => Array.from({ length: FIRST_SEEN_PER_ROUND }, () => token(s, issuer, n++));
+  const warm = fresh(rs).map(event);
+  await decisionRound(authorize, warm);
+  await decisionRound(withCedar, fresh(rs).map(event));
+  const line = out.last();
+  const f: Record<string, number[]> = { floor: [], auditedFloor: [], first: [], repeat: [], cedarFirst: [], esFloor: [], esFirst: [] };
+  for (let r = 0; r < FIRST_SEEN_ROUNDS; r++) {
+    const rsTokens = fresh(rs);
+    const cedarTokens = fresh(rs);
+    const esTokens = fresh(es);
+    f.floor.push(floorRound(rs, rsTokens));
+    f.auditedFloor.push(auditedFloorRound(rs, rsTokens, out.sink, line));
+    f.first.push(await decisionRound(authorize, rsTokens.map(event)));
+    f.repeat.push(await decisionRound(authorize, rsTokens.map(event)));
+    f.cedarFirst.push(await decisionRound(withCedar, cedarTokens.map(event)));
     f.esFloor.push(floorRound(es, esTokens));
-    f.esFull.push(await decisionRound(authorize, esEvents));
-    f.cedarFull.push(await decisionRound(withCedar, cedarEvents));
+    f.esFirst.push(await decisionRound(authorize, esTokens.map(event)));
   }
-  // Rounds are interleaved, so each ratio compares measurements taken seconds apart under the same machine load;
-  // the ratio reported is the median of the per-round ratios, the absolute figure the fastest round (least disturbed).
+  // Interleaved rounds: each ratio compares measurements taken seconds apart under the same machine load; the ratio is
+  // the median of the per-round ratios, the absolute figure the fastest round (least disturbed).
   const ratio = (a: number[], b: number[]): string => median(a.map((x, i) => x / b[i])).toFixed(2);
   const min = (xs: number[]): number => Math.min(...xs);
-  const rsFloor = min(f.rsFloor);
-  row('RS256 floor: node:crypto verify (baseline)', fmtUs(rsFloor), '1.00x');
-  row('RS256 full decision (parse, verify, claims, scopes, caches, log)', fmtUs(min(f.rsFull)), `${ratio(f.rsFull, f.rsFloor)}x floor  (target <= 1.30x)`);
-  row('ES256 floor: node:crypto verify (baseline)', fmtUs(min(f.esFloor)), '1.00x');
-  row('ES256 full decision', fmtUs(min(f.esFull)), `${ratio(f.esFull, f.esFloor)}x floor`);
-  row('RS256 full decision + Cedar (example policies)', fmtUs(min(f.cedarFull)), `${ratio(f.cedarFull, f.rsFloor)}x RS256 floor`);
-  row('  of which the decision log line (serialize), per decision', `${(logBytes / ((ROUNDS * 3 + 3) * TOKENS)).toFixed(0)} B`, '');
+  row('RS256 floor: node:crypto verify', fmtUs(min(f.floor)), '');
+  row('RS256 audited floor: verify + one log line write (baseline)', fmtUs(min(f.auditedFloor)), `1.00x  (line: ${line.length} B)`);
+  row('RS256 decision, first-seen token, every check on', fmtUs(min(f.first)), `${ratio(f.first, f.auditedFloor)}x audited floor  (target <= 1.30x, stretch 1.15x)`);
+  row('  same, against the verify-only floor', '', `${ratio(f.first, f.floor)}x floor`);
+  row('RS256 decision, repeat token (jti, subject, tenant cached)', fmtUs(min(f.repeat)), `${ratio(f.repeat, f.auditedFloor)}x audited floor`);
+  row('RS256 decision + compiled Cedar (example policies), first-seen', fmtUs(min(f.cedarFirst)), `${ratio(f.cedarFirst, f.auditedFloor)}x audited floor`);
+  row('ES256 decision, first-seen token / ES256 verify floor', fmtUs(min(f.esFirst)), `${ratio(f.esFirst, f.esFloor)}x ES256 floor`);
+  out.close();
 
-  // Overheads measured separately, each against the same floor.
-  const fd = openSync('/dev/null', 'w');
-  const writes = Array.from({ length: 5 }, () => {
-    const s = process.hrtime.bigint();
-    for (let i = 0; i < TOKENS; i++) writeSync(fd, `${lastLine}\n`);
-    return Number(process.hrtime.bigint() - s) / TOKENS;
-  });
-  closeSync(fd);
-  row('  writing that line to a file descriptor (excluded above)', fmtUs(min(writes)), `${(min(writes) / rsFloor).toFixed(2)}x floor`);
+  await cedarDecisions(rs, issuer);
+  await dynamoFirstSeen(rs, issuer, jwks);
+}
 
-  // Cedar alone, pre-parsed policies, attributes as context.
-  const cedar = new WasmCedarPolicies(policies);
+/** Cedar alone on the example route: compiled, cedar-wasm, both against the RS256 verify floor; flatness in the policy count. */
+async function cedarDecisions(rs: Signer, issuer: string): Promise<void> {
+  const policies = examplePolicies();
   const ctx: CedarContext = {
     tenant: 'acme',
     authMethod: 'jwt',
@@ -176,8 +202,8 @@ async function hotPath(): Promise<void> {
     roles: [],
     amr: ['pwd', 'otp'],
     mfa: true,
-    params: { tenantId: 'acme', id: '1' },
-    route: 'GET /tenants/{tenantId}/orders/{id}',
+    params: { id: '1' },
+    route: 'GET /orders/{id}',
     sourceIp: '10.1.2.3',
     certificateBound: false,
     mtls: false,
@@ -185,33 +211,98 @@ async function hotPath(): Promise<void> {
     hourUtc: 12,
     dayOfWeekUtc: 3,
   };
-  const request = { principal: { type: 'User', id: 'user-1' }, action: 'GET /tenants/{tenantId}/orders/{id}', resource: '/tenants/acme/orders/1', context: ctx };
-  if (!cedar.isAuthorized(request).allowed) throw new Error('bench Cedar request not allowed');
-  // Before per-action subsets: the whole set, with the union of the attributes every policy reads.
-  const union = new WasmCedarPolicies(policies, { perAction: false });
-  const allKeys = new WasmCedarPolicies(`${policies}\n// context == {} keeps every attribute\nforbid(principal, action, resource) when { context == {} };`, { perAction: false });
-  const cedarRound = (engine: WasmCedarPolicies): number => {
+  const request = { principal: { type: 'User', id: 'user-1' }, action: 'GET /orders/{id}', resource: '/orders/1', context: ctx };
+  const compiled = new CedarPolicies(policies, { actions: ['GET /orders/{id}'] });
+  const wasm = new CedarPolicies(policies, { engine: 'wasm', actions: ['GET /orders/{id}'] });
+  if (compiled.engine !== 'compiled') throw new Error(`example policies did not compile: ${compiled.fallbackReason}`);
+  for (const e of [compiled, wasm]) if (!e.isAuthorized(request).allowed) throw new Error('bench Cedar request not allowed');
+  // Action-scoped policies: one per action, plus the example's any-action guards; the request's action has one.
+  const scoped = (count: number): CedarPolicies => new CedarPolicies(`${policies}\n${Array.from({ length: count }, (_, i) =>
+    `permit (principal, action == Action::"GET /r${i}/{id}", resource) when { context.scopes.contains("r${i}:read") };`).join('\n')}`);
+  const ten = scoped(10);
+  const thousand = scoped(1000);
+  const scopedRequest = { ...request, action: 'GET /r5/{id}', context: { ...ctx, scopes: ['r5:read'], route: 'GET /r5/{id}' } };
+  for (const e of [ten, thousand]) if (!e.isAuthorized(scopedRequest).allowed) throw new Error('bench scoped request not allowed');
+  const round = (engine: CedarPolicies, req: typeof request, count: number): number => {
     const s = process.hrtime.bigint();
-    for (let i = 0; i < 1000; i++) engine.isAuthorized(request);
-    return Number(process.hrtime.bigint() - s) / 1000;
+    for (let i = 0; i < count; i++) engine.isAuthorized(req);
+    return Number(process.hrtime.bigint() - s) / count;
   };
-  for (let i = 0; i < 500; i++) {
-    cedar.isAuthorized(request);
-    union.isAuthorized(request);
-    allKeys.isAuthorized(request);
+  const floorTokens = Array.from({ length: 300 }, (_, i) => token(rs, issuer, i));
+  for (let i = 0; i < 2000; i++) {
+    round(compiled, request, 1);
+    round(ten, scopedRequest, 1);
+    round(thousand, scopedRequest, 1);
   }
-  const c: Record<string, number[]> = { floor: [], pruned: [], union: [], full: [] };
+  round(wasm, request, 300);
+  const c: Record<string, number[]> = { floor: [], compiled: [], wasm: [], ten: [], thousand: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    c.floor.push(floorRound(rs, rsTokens.slice(0, 500)));
-    c.pruned.push(cedarRound(cedar));
-    c.union.push(cedarRound(union));
-    c.full.push(cedarRound(allKeys));
+    c.floor.push(floorRound(rs, floorTokens));
+    c.compiled.push(round(compiled, request, 20_000));
+    c.wasm.push(round(wasm, request, 300));
+    c.ten.push(round(ten, scopedRequest, 20_000));
+    c.thousand.push(round(thousand, scopedRequest, 20_000));
   }
-  const applying = cedar.policiesFor(request.action)?.length ?? '?';
-  row(`Cedar decision, pre-parsed, per action: ${applying} policies, ${cedar.contextKeysFor(request.action).length} attributes`, fmtUs(min(c.pruned)),
-    `${ratio(c.pruned, c.floor)}x RS256 floor  (target < 60 µs; 60/41 = 1.46x floor there)`);
-  row(`Cedar decision, whole set, ${union.contextKeys.length} attributes (union)`, fmtUs(min(c.union)), `${ratio(c.union, c.floor)}x RS256 floor`);
-  row('Cedar decision, whole set, all 18 context attributes sent', fmtUs(min(c.full)), `${ratio(c.full, c.floor)}x RS256 floor`);
+  const ratio = (a: number[], b: number[]): string => median(a.map((x, i) => x / b[i])).toFixed(3);
+  const min = (xs: number[]): number => Math.min(...xs);
+  const applying = compiled.policiesFor(request.action)?.length ?? '?';
+  console.log(`  Cedar alone, example route GET /orders/{id} (${applying} of the example's policies apply), ${ROUNDS} interleaved rounds`);
+  row('RS256 floor: node:crypto verify (baseline)', fmtUs(min(c.floor)), '1.00x');
+  row('Cedar decision, compiled', fmtUs(min(c.compiled)), `${ratio(c.compiled, c.floor)}x RS256 floor  (target <= 5 µs, <= 0.15x)`);
+  row('Cedar decision, cedar-wasm (per-route pre-parsed subset)', fmtUs(min(c.wasm)), `${ratio(c.wasm, c.floor)}x RS256 floor`);
+  row('  compiled / wasm', '', `${ratio(c.compiled, c.wasm)}x`);
+  row('Compiled, 10 action-scoped policies (+ the example\'s)', fmtUs(min(c.ten)), '1.00x');
+  row('Compiled, 1,000 action-scoped policies (+ the example\'s)', fmtUs(min(c.thousand)), `${ratio(c.thousand, c.ten)}x the 10-policy set  (target: flat)`);
+}
+
+/** DynamoDB (dynalite on loopback) as the store: round trips and latency per first-seen token, reported apart from the ratios. */
+async function dynamoFirstSeen(rs: Signer, issuer: string, jwks: Buffer): Promise<void> {
+  const db = await startDynalite();
+  try {
+    await createTable(db.client, 'bench-first-seen', 'pk', 'sk');
+    const store = new DynamoDbAuthorizerStore({ tableName: 'bench-first-seen', client: db.client });
+    await store.putTenant({ tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
+    let sends = 0;
+    const send = db.client.send.bind(db.client);
+    (db.client as unknown as { send: unknown }).send = (...args: Parameters<typeof send>) => {
+      sends++;
+      return send(...args);
+    };
+    const authorize = createAuthorizer({
+      issuers: [{ issuer, jwksUri: `${issuer}/jwks`, audience: ['urn:api:orders'], algorithms: ['RS256'] }],
+      routes: { 'GET /orders/{id}': { scopes: ['orders:read'] } },
+      tableName: 'bench-first-seen',
+    }, { stores: { revocations: store, tenants: store }, jwksFetcher: async () => jwks, log: () => undefined });
+    const tokens = Array.from({ length: 400 }, (_, i) => token(rs, issuer, 100_000 + i));
+    await decisionRound(authorize, tokens.slice(0, 50).map(event));
+    sends = 0;
+    const latencies: number[] = [];
+    for (const t of tokens.slice(50)) {
+      const s = process.hrtime.bigint();
+      await decisionRound(authorize, [event(t)]);
+      latencies.push(Number(process.hrtime.bigint() - s));
+    }
+    latencies.sort((a, b) => a - b);
+    const measured = tokens.length - 50;
+    console.log(`  DynamoDB store (dynalite, loopback): ${measured} first-seen tokens, one at a time (the tenant cached, as after the first request)`);
+    row('Store round trips per first-seen token', (sends / measured).toFixed(2), '(target <= 1)');
+    row('Decision latency with the round trip, p50', fmtUs(latencies[Math.floor(measured * 0.5)]), '');
+    row('Decision latency with the round trip, p99', fmtUs(latencies[Math.floor(measured * 0.99)]), '');
+  } finally {
+    await db.stop();
+  }
+}
+
+/** The differential check at bench scale: compiled Cedar against cedar-wasm on 1,000,000 random cases. */
+async function cedarDifferential(): Promise<void> {
+  const cases = Number(process.env.BENCH_DIFFERENTIAL_CASES ?? 1_000_000);
+  const perSet = 50;
+  const started = process.hrtime.bigint();
+  const result = differential(loadCedar(), 17_000_017, Math.ceil(cases / perSet), perSet);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  row('Differential: compiled vs cedar-wasm, random sets x requests', `${result.cases.toLocaleString('en')}`, `cases, ${result.differences.length} differences  (${seconds.toFixed(0)} s)`);
+  for (const d of result.differences.slice(0, 3)) console.log(JSON.stringify(d));
+  if (result.differences.length > 0) process.exitCode = 1;
 }
 
 const run$ = promisify(execFile);
@@ -248,7 +339,8 @@ async function coldStart(): Promise<void> {
     execFileSync(process.execPath, [join(root, 'scripts', 'bundle-authorizer.mjs'), '--outdir', outdir], { cwd: root });
     const size = statSync(join(outdir, 'index.js')).size;
     const wasm = statSync(join(outdir, 'node_modules', '@cedar-policy', 'cedar-wasm', 'nodejs', 'cedar_wasm_bg.wasm')).size;
-    row('Bundle: index.js (minified CJS)', `${(size / 1024).toFixed(1)} KB`, `${(size / (60 * 1024)).toFixed(2)}x the 60 KB budget`);
+    row('Bundle: index.js (minified CJS, without the wasm fallback)', `${(size / 1024).toFixed(1)} KB`, `${(size / (60 * 1024)).toFixed(2)}x the 60 KB budget`);
+    row('Bundle: cedar-wasm.js, the fallback adapter beside it', `${(statSync(join(outdir, 'cedar-wasm.js')).size / 1024).toFixed(1)} KB`, '');
     row('Bundle: Cedar wasm shipped beside it', `${(wasm / 1024 / 1024).toFixed(2)} MB`, '');
     row('Bundle: AWS SDK DynamoDB client beside it (loaded with a table)', `${(statSync(join(outdir, 'aws-sdk-dynamodb.js')).size / 1024).toFixed(0)} KB`, '');
 
@@ -280,6 +372,9 @@ async function coldStart(): Promise<void> {
       routes: { 'GET /orders/{id}': { scopes: ['orders:read'] } },
       revocation: { enabled: false },
       tenants: { enabled: false },
+      // Generous deadlines: on a busy machine a cold start must measure slow, not fail closed.
+      jwksTimeoutMs: 10_000,
+      storeTimeoutMs: 10_000,
     };
     const policies = examplePolicies();
     const bare = async (): Promise<number> => {
@@ -332,12 +427,16 @@ async function coldStart(): Promise<void> {
     const prodRuns: Array<Record<string, number>> = [];
     const cedarRuns: Array<Record<string, number>> = [];
     const cedarParts: Array<Record<string, number>> = [];
+    const fallbackRuns: Array<Record<string, number>> = [];
+    // One policy outside the compiled subset (decimal) sends the whole set to cedar-wasm.
+    const fallback = `${policies}\npermit (principal, action, resource) when { decimal("1.0").lessThan(decimal("0.5")) };`;
     for (let i = 0; i < COLD_RUNS; i++) {
       bares.push(await bare());
       plain.push(await child());
       prodRuns.push(await child(undefined, production));
       if (httpsVariant) httpsRuns.push(await child(undefined, httpsVariant));
       cedarRuns.push(await child(policies));
+      fallbackRuns.push(await child(fallback));
       const { stdout } = await run$(process.execPath, [join(outdir, 'cedar.js')], { cwd: outdir, env: { PATH: process.env.PATH, BENCH_POLICIES: policies } });
       cedarParts.push(JSON.parse(stdout) as Record<string, number>);
     }
@@ -353,7 +452,7 @@ async function coldStart(): Promise<void> {
     const cedarCold = Math.min(...cedarRuns.map(total));
     console.log(`  cold start: ${COLD_RUNS} fresh processes each; JWKS served over loopback http by this process`);
     row('Bare node process, spawn to exit (baseline)', fmtMs(bareMs), '1.00x');
-    row('Cold start without Cedar (module load + first decision)', fmtMs(plainCold), `${(plainCold / bareMs).toFixed(2)}x bare node  (target < 30 ms)`);
+    row('Cold start without Cedar (module load + first decision)', fmtMs(plainCold), `${(plainCold / bareMs).toFixed(2)}x bare node  (target <= 30 ms)`);
     row('  node boot before the handler module (not counted)', fmtMs(m(plain, 'boot')), '');
     row('  node:https/crypto/http built-ins', fmtMs(m(plain, 'builtins')), '');
     row('  bundle load + createAuthorizer (config, JWKS cache, log)', fmtMs(m(plain, 'load')), '');
@@ -371,9 +470,14 @@ async function coldStart(): Promise<void> {
     row('Cold start, platform config (revocation + tenants in DynamoDB)', fmtMs(prodCold), `${(prodCold / bareMs).toFixed(2)}x bare node  (median ${fmtMs(median(prodRuns.map(total)))})`);
     row('  bundle load + createAuthorizer incl. loading the DynamoDB client', fmtMs(m(prodRuns, 'load')), '');
     row('  first decision incl. two DynamoDB reads (loopback)', fmtMs(m(prodRuns, 'first')), '');
-    row('Cold start with Cedar (example policies)', fmtMs(cedarCold), `${(cedarCold / bareMs).toFixed(2)}x bare node  (target < 250 ms)`);
-    row('  bundle load + createAuthorizer incl. Cedar load and parse', fmtMs(m(cedarRuns, 'load')), '');
+    row('Cold start with compiled Cedar policies (example policies)', fmtMs(cedarCold),
+      `${(cedarCold / bareMs).toFixed(2)}x bare node, +${fmtMs(cedarCold - plainCold)} over no Cedar  (target <= 40 ms; median ${fmtMs(median(cedarRuns.map(total)))})`);
+    row('  bundle load + createAuthorizer incl. parsing and compiling the policies', fmtMs(m(cedarRuns, 'load')), '');
     row('  first decision incl. first Cedar evaluation', fmtMs(m(cedarRuns, 'first')), '');
+    const fallbackCold = Math.min(...fallbackRuns.map(total));
+    row('Cold start with the cedar-wasm fallback (a decimal() policy added)', fmtMs(fallbackCold),
+      `${(fallbackCold / bareMs).toFixed(2)}x bare node  (median ${fmtMs(median(fallbackRuns.map(total)))})`);
+    row('  bundle load + createAuthorizer incl. cedar-wasm load and parse', fmtMs(m(fallbackRuns, 'load')), '');
     row('  Cedar alone: wasm load (separate process)', fmtMs(m(cedarParts, 'load')), '');
     row('  Cedar alone: preparse of the whole example set (cold starts parse only their routes\' subsets)', fmtMs(m(cedarParts, 'parse')), '');
     row('  Cedar alone: first evaluation', fmtMs(m(cedarParts, 'first')), '');
@@ -389,4 +493,6 @@ export async function run(): Promise<void> {
   await hotPath();
   console.log('Cold start and bundle');
   await coldStart();
+  console.log('Cedar differential');
+  await cedarDifferential();
 }

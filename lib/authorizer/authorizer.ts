@@ -4,6 +4,7 @@ import { AuthorizerConfig, LIMITS, ResolvedConfig, validateAuthorizerConfig } fr
 import { fetchJwksBody, JwksFetcher } from './jwks';
 import { JwtAuthenticator, JwtIdentity, JwtTrace } from './jwt';
 import { DecisionFields, DecisionLog, LogSink, stdoutSink } from './observability';
+import { MemoryAuthorizerStore } from './stores/memory';
 import { Denial, Reason, ReasonCode, statusOf } from './reasons';
 import {
   ApiKeyRecord, ApiKeyStore, AuthorizerStores, hashApiKey, RevocationStore, StoreCallOptions, TenantRecord, TenantStore, TtlCache,
@@ -163,6 +164,9 @@ function header(event: AuthorizerRequest, name: string): string | undefined {
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
+/** The options of a call to an in-process store: a signal that never fires. */
+const IN_PROCESS_CALL: StoreCallOptions = { signal: new AbortController().signal };
+
 /** The Cedar actions of route keys: `METHOD /resource` as is, `ANY /resource` as one per HTTP method. */
 function routeActions(routeKeys: Iterable<string>): string[] {
   const actions: string[] = [];
@@ -228,8 +232,13 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
   const subjectCaches = new Map(cfg.issuers.map((i) => [i.issuer, new TtlCache<number | null>(LIMITS.maxCacheEntries, clock)]));
   const tenantCache = new TtlCache<TenantRecord | null>(LIMITS.maxCacheEntries, clock);
 
-  /** Runs one store call under the store deadline; the signal aborts the SDK request when the deadline passes. */
-  async function withDeadline<T>(call: (options: StoreCallOptions) => Promise<T>): Promise<T> {
+  /**
+   * Runs one store call under the store deadline; the signal aborts the SDK request when the deadline passes. An
+   * in-process store answers from memory and cannot hang: it gets no timer and no AbortController (a measurable share of
+   * a first-seen token's decision, for nothing).
+   */
+  async function withDeadline<T>(store: object, call: (options: StoreCallOptions) => Promise<T>): Promise<T> {
+    if (store instanceof MemoryAuthorizerStore) return call(IN_PROCESS_CALL);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -264,7 +273,7 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
   ): Promise<void> {
     let status;
     try {
-      status = await withDeadline((o) => revocationStore!.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
+      status = await withDeadline(revocationStore!, (o) => revocationStore!.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
     } catch (e) {
       if (!cfg.revocation.failOpen) throw new Denial(Reason.REVOCATION_UNAVAILABLE, (e as Error).message);
       fields.degraded = 'revocation_unchecked';
@@ -294,7 +303,7 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
     let record = tenantCache.get(tenantId);
     if (record === undefined) {
       try {
-        record = (await withDeadline((o) => tenantStore!.getTenant(tenantId, o))) ?? null;
+        record = (await withDeadline(tenantStore!, (o) => tenantStore!.getTenant(tenantId, o))) ?? null;
       } catch (e) {
         throw new Denial(Reason.TENANT_STORE_UNAVAILABLE, (e as Error).message);
       }
@@ -312,7 +321,7 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
     const hash = hashApiKey(apiKey);
     const cached = keyCache.get(hash, now);
     if (cached !== undefined) return apiKeyIdentity(cached, fields);
-    return withDeadline((o) => apiKeyStore!.getApiKey(hash, o)).then((found) => {
+    return withDeadline(apiKeyStore!, (o) => apiKeyStore!.getApiKey(hash, o)).then((found) => {
       const record = found ?? null;
       keyCache.set(hash, record, cfg.apiKeys!.cacheSeconds * 1000);
       return apiKeyIdentity(record, fields);
