@@ -12,3 +12,7 @@ export * from './governance';
 export * from './compliance';
 export * from './policies';
 export * from '../../lib/compliance/terraform';
+export * from './authorizer';
+export * from './backends';
+export * from './functions';
+export * from './alerts';

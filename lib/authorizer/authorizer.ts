@@ -8,7 +8,9 @@ import { Denial, Reason, ReasonCode, statusOf } from './reasons';
 import {
   ApiKeyRecord, ApiKeyStore, AuthorizerStores, hashApiKey, RevocationStore, StoreCallOptions, TenantRecord, TenantStore, TtlCache,
 } from './stores';
-import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
+import type {
+  Authorizer, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 import { warmUpVerifyPaths } from './warmup';
 import { API_KEY_SCHEME as API_KEY_SCHEME_NAME, AUTHORIZATION_HEADER, apiKeyPrincipal, jwtPrincipal } from '../spec/contracts/identity';
 
@@ -134,7 +136,7 @@ function denyPolicy(principalId: string, methodArn: string): AuthorizerResult {
 }
 
 /** Case-insensitive single-valued header; a header sent twice is ambiguous and refused. */
-function header(event: AuthorizerEvent, name: string): string | undefined {
+function header(event: AuthorizerRequest, name: string): string | undefined {
   let value: string | undefined;
   const multi = event.multiValueHeaders;
   if (multi) {
@@ -172,11 +174,12 @@ function routeActions(routeKeys: Iterable<string>): string[] {
 }
 
 /**
- * Builds an authorizer: configuration validated, JWKS caches, stores and Cedar policies set up once (per cold
- * start); the returned function makes one decision per request and never throws anything but `Error('Unauthorized')`.
+ * Builds the cloud-neutral decision: configuration validated, JWKS caches, stores and Cedar policies set up once (per
+ * cold start); the returned function makes one decision per request, logs it, and never throws. The API Gateway
+ * authorizer (`createAuthorizer`) and the Azure Function (`adapters/azure-function`) are thin adapters around it.
  * Throws {@link AuthorizerConfigError} for an invalid configuration.
  */
-export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Authorizer {
+export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Decider {
   const injected = (['apiKeys', 'revocations', 'tenants'] as const).filter((k) => deps.stores?.[k] !== undefined);
   const cfg: ResolvedConfig = validateAuthorizerConfig(config, { injectedStores: injected });
   const clock = deps.clock ?? monotonicMs;
@@ -216,6 +219,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   // The actions Cedar can be asked about are the route keys (unlisted routes are denied first); an ANY route's, each method's.
   const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routeActions(cfg.routes.keys()) }) : undefined;
+  // Which engine evaluates the policies (compiled closures, or cedar-wasm for a set outside the compiled subset), once per cold start.
+  if (cedar) log.event(cedar.engine === 'compiled' ? 'INFO' : 'WARN', 'Cedar policies loaded', { engine: cedar.engine, fallbackReason: cedar.fallbackReason });
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);
@@ -337,7 +342,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   /** Synchronous when the JWKS key and the revocation answers are cached (the hot path: no promise, no await). */
   function authenticateJwt(
-    authorization: string, event: AuthorizerEvent, fields: DecisionFields, now: number,
+    authorization: string, event: AuthorizerRequest, fields: DecisionFields, now: number,
   ): Authenticated | Promise<Authenticated> {
     fields.authMethod = 'jwt';
     const token = bearerToken(authorization);
@@ -355,7 +360,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return id instanceof Promise ? id.then((i) => jwtIdentity(i, event, fields, clock())) : jwtIdentity(id, event, fields, now);
   }
 
-  function jwtIdentity(id: JwtIdentity, event: AuthorizerEvent, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
+  function jwtIdentity(id: JwtIdentity, event: AuthorizerRequest, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
     fields.tenant = id.tenantId;
     fields.principal = shortHash(id.issuer, id.subject);
 
@@ -392,7 +397,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
    * The request's Cedar context, one attribute at a time: Cedar is sent only the attributes (and path parameters) the
    * policies that can apply to the action read, so only those are built.
    */
-  function cedarContext(who: Authenticated, event: AuthorizerEvent, route: string): CedarContextSource {
+  function cedarContext(who: Authenticated, event: AuthorizerRequest, route: string): CedarContextSource {
     let now: Date | undefined;
     const amr = who.jwt?.amr ?? [];
     return (key) => {
@@ -424,7 +429,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   /** Synchronous when every answer it needs is cached; a promise when a store or the JWKS endpoint must be asked. */
-  function decide(event: AuthorizerEvent, fields: DecisionFields, now: number): Decided | Promise<Decided> {
+  function decide(event: AuthorizerRequest, fields: DecisionFields, now: number): Decided | Promise<Decided> {
     const method = event.httpMethod ?? event.requestContext?.httpMethod ?? '';
     const resource = event.resource ?? event.requestContext?.resourcePath ?? '';
     const routeKey = `${method} ${resource}`;
@@ -455,7 +460,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   function authorizeRequest(
-    who: Authenticated, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent, now: number,
+    who: Authenticated, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerRequest, now: number,
   ): Decided | Promise<Decided> {
     if (!cfg.tenants.enabled) return authorizeAccess(who, undefined, route, routeKey, resource, event);
     const tenant = tenantFromCache(who.tenantId, now);
@@ -464,7 +469,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   function authorizeAccess(
-    who: Authenticated, usageKey: string | undefined, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent,
+    who: Authenticated, usageKey: string | undefined, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerRequest,
   ): Decided {
     for (const scope of route.scopes) if (!who.scopes.includes(scope)) throw new Denial(Reason.INSUFFICIENT_SCOPE, scope);
 
@@ -482,7 +487,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return { who, usageKey };
   }
 
-  return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
+  return async function decideRequest(event: AuthorizerRequest): Promise<Decision> {
     const started = monotonicMs();
     // Every member present from the start: one object shape for every decision (no shape transitions as members are set).
     const fields: DecisionFields = {
@@ -508,9 +513,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       let decided = decide(event, fields, deps.clock ? clock() : started);
       if (decided instanceof Promise) decided = await decided;
       const { who, usageKey } = decided;
-      const result: AuthorizerResult = {
+      const result: Decision = {
+        allowed: true,
+        status: 200,
+        reason: Reason.ALLOWED,
         principalId: who.principalId,
-        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
         context: {
           principalId: who.principalId,
           tenantId: who.tenantId,
@@ -518,8 +525,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
           clientId: who.clientId,
           authMethod: who.authMethod,
         },
+        usageKey,
       };
-      if (usageKey !== undefined) result.usageIdentifierKey = usageKey;
       fields.decision = 'allow';
       fields.status = 200;
       fields.reason = Reason.ALLOWED;
@@ -541,7 +548,28 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     fields.status = status;
     fields.latencyMs = monotonicMs() - started;
     log.decision(fields);
-    if (status === 403 && typeof event?.methodArn === 'string') return denyPolicy(principalId, event.methodArn);
+    return { allowed: false, status, reason, principalId };
+  };
+}
+
+/**
+ * Builds the API Gateway authorizer around {@link createDecider}: an Allow policy with the context, a Deny policy
+ * (403), or `Error('Unauthorized')` (401). Throws {@link AuthorizerConfigError} for an invalid configuration.
+ */
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Authorizer {
+  const decide = createDecider(config, deps);
+  return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
+    const d = await decide(event);
+    if (d.allowed) {
+      const result: AuthorizerResult = {
+        principalId: d.principalId,
+        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+        context: d.context,
+      };
+      if (d.usageKey !== undefined) result.usageIdentifierKey = d.usageKey;
+      return result;
+    }
+    if (d.status === 403 && typeof event?.methodArn === 'string') return denyPolicy(d.principalId, event.methodArn);
     throw new Error('Unauthorized');
   };
 }

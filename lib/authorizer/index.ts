@@ -16,7 +16,7 @@ import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
-export { createAuthorizer, certificateThumbprint } from './authorizer';
+export { createAuthorizer, createDecider, certificateThumbprint } from './authorizer';
 export type { AuthorizerDependencies } from './authorizer';
 export { CONFIG_FILE, DEPLOY_VALUES_ENV, joinConfig, readConfig, splitConfig } from './config-source';
 export type { ConfigFile, ConfigPath } from './config-source';
@@ -27,8 +27,8 @@ export type {
   ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, JwtAlgorithm, ResolvedConfig, RevocationOptions,
   RouteConfig, TenantOptions, TokenUse, ValidateOptions,
 } from './config';
-export { checkCedarPolicies, referencedContextKeys } from './cedar';
-export type { CedarContext } from './cedar';
+export { cedarEngineFor, checkCedarPolicies, referencedContextKeys } from './cedar';
+export type { CedarContext, CedarEngineChoice } from './cedar';
 export type { JwksFetcher } from './jwks';
 export { fetchJwksBody } from './jwks';
 export type { LogSink } from './observability';
@@ -40,7 +40,9 @@ export type {
   TenantStore,
 } from './stores';
 export { MemoryAuthorizerStore } from './stores/memory';
-export type { Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerResult } from './types';
+export type {
+  Authorizer, AuthorizerContext, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 
 let instance: Authorizer | undefined;
 let initError: string | undefined;

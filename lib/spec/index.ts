@@ -5,3 +5,4 @@ export * from './resolve';
 export * from './contracts/limits';
 export * from './contracts/route-layout';
 export * from './contracts/identity';
+export * from './http';

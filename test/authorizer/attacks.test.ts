@@ -2,9 +2,9 @@
 // never a hang), and the log must say why.
 import { createPublicKey } from 'node:crypto';
 import {
-  b64url, baseConfig, bearer, claims, ecKey, edKey, hmacJwt, JwksServer, LogCapture, now, outcome, rsaKey, signJwt, TestKey,
+  authorizerRuntime, b64url, baseConfig, bearer, claims, ecKey, edKey, hmacJwt, JwksServer, LogCapture, now, outcome, rsaKey, signJwt, TestKey,
 } from './helpers';
-import { createAuthorizer, Reason } from '../../lib/authorizer';
+import { Reason } from '../../lib/authorizer';
 
 const server = new JwksServer();
 let rsa: TestKey;
@@ -28,7 +28,7 @@ afterAll(() => server.stop());
 
 function setup(extra = {}) {
   const log = new LogCapture();
-  const authorize = createAuthorizer(baseConfig(iss, server.uri, extra), { log: log.sink });
+  const authorize = authorizerRuntime()(baseConfig(iss, server.uri, extra), { log: log.sink });
   return { log, authorize };
 }
 

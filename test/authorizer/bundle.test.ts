@@ -56,6 +56,19 @@ test('the bundled handler makes Cedar decisions from its own folder, in a fresh 
   expect(reasons).toEqual(['allowed', 'policy_deny', 'expired']);
 });
 
+test('a policy set outside the compiled subset falls back to the Cedar engine loaded from beside the bundle', async () => {
+  expect(statSync(join(outdir, 'cedar-wasm.js')).size).toBeGreaterThan(1000);
+  const config = baseConfig(server.issuer, server.uri, {
+    // decimal() is not compiled: this set is evaluated by cedar-wasm, through the separately bundled adapter.
+    policies: 'permit(principal, action, resource) when { context.tenant == "acme" && decimal("1.5").lessThan(decimal("2.0")) };',
+    // Loading the engine holds the init for a while on a busy machine: the JWKS request started before it must not time out.
+    jwksTimeoutMs: 10_000,
+  });
+  const events = [bearer(signJwt(key, claims(server.issuer))), bearer(signJwt(key, claims(server.issuer, { tenant_id: 'blocked' })))];
+  const { outcomes, reasons } = await runBundled(config, events);
+  expect({ outcomes, reasons }).toEqual({ outcomes: ['Allow:acme:', 'Deny'], reasons: ['allowed', 'policy_deny'] });
+});
+
 test('the bundled handler reads revocations and tenants from DynamoDB with the SDK client shipped beside it', async () => {
   expect(statSync(join(outdir, 'aws-sdk-dynamodb.js')).size).toBeGreaterThan(100_000);
   const db = await startDynalite();

@@ -1,7 +1,8 @@
 import { createHmac, generateKeyPairSync, KeyObject, randomUUID, sign } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { AuthorizerConfig, AuthorizerEvent, AuthorizerResult } from '../../lib/authorizer';
+import { createAuthorizer } from '../../lib/authorizer';
+import type { AuthorizerConfig, AuthorizerDependencies, AuthorizerEvent, AuthorizerResult } from '../../lib/authorizer';
 
 export const now = (): number => Math.floor(Date.now() / 1000);
 export const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
@@ -195,6 +196,16 @@ export async function outcome(p: Promise<AuthorizerResult>): Promise<Outcome> {
     if (e instanceof Error && e.message === 'Unauthorized') return { status: 401 };
     return { status: 500, error: e };
   }
+}
+
+/** Builds an authorizer for the tests: the Lambda's by default; a test file may run the same tests through another adapter. */
+export type AuthorizerRuntime = (config: AuthorizerConfig, deps?: AuthorizerDependencies) => (event: AuthorizerEvent) => Promise<AuthorizerResult>;
+let currentRuntime: AuthorizerRuntime = createAuthorizer;
+/** The runtime the shared test files build authorizers with. */
+export const authorizerRuntime = (): AuthorizerRuntime => currentRuntime;
+/** Runs the shared test files of this module registry through `runtime` (e.g. the Azure Function adapter). */
+export function useRuntime(runtime: AuthorizerRuntime): void {
+  currentRuntime = runtime;
 }
 
 export function baseConfig(issuer: string, jwksUri: string, extra: Partial<AuthorizerConfig> = {}): AuthorizerConfig {

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { exampleSpec } from '../../examples/spec';
 import { acknowledge } from '../../lib/compliance/acknowledge';
-import { resolveSpec } from '../../lib/spec';
+import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(exampleSpec('aws'));
@@ -146,6 +146,23 @@ describe('SecureRestApi', () => {
     template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ additionalProperties: false, required: ['sku', 'quantity'] }) });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', RequestParameters: { 'method.request.path.id': true }, RequestValidatorId: Match.anyValue() });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', RequestModels: { 'application/json': Match.anyValue() }, RequestValidatorId: Match.anyValue() });
+  });
+
+  test('a body in any Content-Type is validated: the POST model is also the $default model (no type skips validation)', () => {
+    const post = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }))[0];
+    const models = post.Properties.RequestModels as Record<string, unknown>;
+    expect(Object.keys(models).sort()).toEqual(['$default', 'application/json']);
+    expect(models.$default).toEqual(models['application/json']);
+  });
+
+  test('the preflight allows every request header the platform reads: Authorization, the API key header, Idempotency-Key', () => {
+    const preflights = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const m of preflights) {
+      const params = m.Properties.Integration.IntegrationResponses[0].ResponseParameters as Record<string, string>;
+      const allowed = params['method.response.header.Access-Control-Allow-Headers'].replace(/'/g, '').split(',');
+      expect(allowed).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER]));
+    }
   });
 
   test('gateway responses carry the security headers and reveal nothing', () => {

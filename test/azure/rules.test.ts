@@ -29,12 +29,24 @@ test('the pack lists every rule, each with PCI DSS, HIPAA and NIST controls', ()
     'SecureApiAz-ApimRateLimit', 'SecureApiAz-DefenderForApis', 'SecureApiAz-KeyVaultRecovery', 'SecureApiAz-KeyVaultNetwork',
     'SecureApiAz-KeyVaultRbac', 'SecureApiAz-KeyVaultHsmKeys', 'SecureApiAz-StorageSecure', 'SecureApiAz-AuditImmutability',
     'SecureApiAz-LogRetention', 'SecureApiAz-DiagnosticSettings', 'SecureApiAz-DiagnosticArchive', 'SecureApiAz-PolicyInitiatives',
+    'SecureApiAz-ApimBackend', 'SecureApiAz-ApimJwtPerIssuer', 'SecureApiAz-CustomerManagedKey', 'SecureApiAz-ActivityLogExport',
   ]);
   for (const r of TERRAFORM_RULES) expect(r.controls.pci.length + r.controls.nist.length).toBeGreaterThan(0);
 });
 
 test('the example has zero unacknowledged findings', () => {
   expect(findingIds(clean)).toEqual([]);
+});
+
+test('the example satisfies the Azure parity rules: a backend behind every API, per-issuer validate-jwt, CMK on every account, Activity Log export', () => {
+  const report = checkTerraform(clean);
+  const statuses = (id: string) => report.results.filter((r) => r.ruleId === id).map((r) => `${r.resource.split('.')[0]}:${r.status}`);
+  expect(statuses('SecureApiAz-ApimBackend')).toEqual(['azurerm_api_management_api:COMPLIANT']);
+  // The API and the two scoped operations.
+  expect(statuses('SecureApiAz-ApimJwtPerIssuer')).toEqual(expect.arrayContaining(['azurerm_api_management_api:COMPLIANT', 'azurerm_api_management_api_operation_policy:COMPLIANT']));
+  // The archive, the four function apps' storage accounts, and the authorizer's Cosmos DB account.
+  expect(statuses('SecureApiAz-CustomerManagedKey').sort()).toEqual([...Array(5).fill('azurerm_storage_account:COMPLIANT'), 'azurerm_cosmosdb_account:COMPLIANT'].sort());
+  expect(statuses('SecureApiAz-ActivityLogExport')).toEqual(['azurerm_log_analytics_workspace:COMPLIANT']);
 });
 
 const cases: [string, string, (a: Attrs, all: Record<string, Record<string, Attrs>>) => void][] = [
@@ -76,6 +88,23 @@ const cases: [string, string, (a: Attrs, all: Record<string, Record<string, Attr
   ['SecureApiAz-AuditImmutability', 'azurerm_storage_account', (a) => { blockOf(a, 'immutability_policy').period_since_creation_in_days = 30; }],
   ['SecureApiAz-AuditImmutability', 'azurerm_storage_account', (a) => { blockOf(a, 'immutability_policy').allow_protected_append_writes = false; }],
   ['SecureApiAz-PolicyInitiatives', 'azurerm_resource_group_policy_assignment', (a) => { a.policy_definition_id = '/providers/Microsoft.Authorization/policySetDefinitions/00000000-0000-0000-0000-000000000000'; }],
+  // 1. Lambda-kind APIs have a backend.
+  ['SecureApiAz-ApimBackend', 'azurerm_api_management_api', (a, all) => {
+    delete a.service_url;
+    for (const p of Object.values(all.azurerm_api_management_api_policy)) p.xml_content = String(p.xml_content).replace(/<set-backend-service[^>]*\/>/g, '');
+  }],
+  // 3. Issuers are never pooled: a second key source in one validate-jwt, or a validate-jwt not chosen by its issuer.
+  ['SecureApiAz-ApimJwtPerIssuer', 'azurerm_api_management_api_policy', replaceXml(/<openid-config /, '<openid-config url="https://other.example.com/.well-known/openid-configuration" /><openid-config ')],
+  ['SecureApiAz-ApimJwtPerIssuer', 'azurerm_api_management_api_operation_policy', (_a, all) => {
+    for (const p of Object.values(all.azurerm_api_management_api_operation_policy)) p.xml_content = String(p.xml_content).replace(/(<when condition=")[^"]*(">\s*<validate-jwt)/, '$1@(true)$2');
+  }],
+  // 5. The customer-managed key protects Storage and Cosmos DB.
+  ['SecureApiAz-CustomerManagedKey', 'azurerm_storage_account', (a) => { delete a.customer_managed_key; }],
+  ['SecureApiAz-CustomerManagedKey', 'azurerm_cosmosdb_account', (a) => { delete a.key_vault_key_id; }],
+  // 6. The Activity Log is exported to the archive.
+  ['SecureApiAz-ActivityLogExport', 'azurerm_monitor_diagnostic_setting', (_a, all) => {
+    for (const [k, d] of Object.entries(all.azurerm_monitor_diagnostic_setting)) if (String(d.target_resource_id).includes('data.azurerm_subscription.')) delete all.azurerm_monitor_diagnostic_setting[k];
+  }],
 ];
 
 test.each(cases)('%s trips on an insecure %s', (ruleId, type, mutate) => {
@@ -87,12 +116,16 @@ test('an archive account without account-level immutability trips both archive r
   const report = checkTerraform(config, { profiles: ['PCI_DSS', 'HIPAA', 'NIST_800_53'] });
   expect([...new Set(report.findings.map((f) => f.ruleId))].sort()).toEqual(['SecureApiAz-AuditImmutability', 'SecureApiAz-DiagnosticArchive']);
   expect(report.findings.find((f) => f.ruleId === 'SecureApiAz-DiagnosticArchive')!.detail).toMatch(/no account-level immutability_policy, so the insights-logs-\* containers .* are not WORM/);
-  // Every diagnostic setting of the example archives: five settings, all compliant before the mutation.
-  expect(checkTerraform(clean).results.filter((r) => r.ruleId === 'SecureApiAz-DiagnosticArchive').map((r) => r.status)).toEqual(Array(5).fill('COMPLIANT'));
+  // Every diagnostic setting of the example archives, all compliant before the mutation.
+  const settings = Object.keys((clean.resource as Record<string, object>).azurerm_monitor_diagnostic_setting).length;
+  expect(settings).toBeGreaterThanOrEqual(10);
+  expect(checkTerraform(clean).results.filter((r) => r.ruleId === 'SecureApiAz-DiagnosticArchive').map((r) => r.status)).toEqual(Array(settings).fill('COMPLIANT'));
 });
 
 test('a diagnostic setting without storage_account_id is a finding that says how to fix it', () => {
-  const config = mutated('azurerm_monitor_diagnostic_setting', (a) => { delete a.storage_account_id; });
+  const config = mutated('azurerm_monitor_diagnostic_setting', (_a, all) => {
+    for (const d of Object.values(all.azurerm_monitor_diagnostic_setting)) if (String(d.target_resource_id).includes('azurerm_key_vault.')) delete d.storage_account_id;
+  });
   expect(checkTerraform(config).findings).toEqual([expect.objectContaining({
     ruleId: 'SecureApiAz-DiagnosticArchive',
     resource: expect.stringMatching(/^azurerm_monitor_diagnostic_setting\./),

@@ -30,6 +30,11 @@ export interface AuthorizerFunctionProps {
   readonly key: kms.IKey;
   /** Descriptive suffix for the construct's resources. */
   readonly description: string;
+  /**
+   * Function name (the trail selects the platform's functions by computed name).
+   * @default - generated
+   */
+  readonly functionName?: string;
 }
 
 /** Room for NODE_OPTIONS and the variable names. */
@@ -121,6 +126,7 @@ export class AuthorizerFunction extends Construct {
     acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the wildcard covers only these two write-only tracing actions');
 
     this.function = new lambda.Function(this, 'Resource', {
+      functionName: props.functionName,
       description: `Lambda authorizer of ${props.description} (JWT/OIDC, API keys, revocation, Cedar)`,
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,

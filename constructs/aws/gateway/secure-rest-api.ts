@@ -13,9 +13,10 @@ import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -291,6 +292,7 @@ export class SecureRestApi extends Construct {
         tableKey: props.table?.encryptionKey,
         key: this.key,
         description: restApiName,
+        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
       });
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
@@ -376,16 +378,17 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const requestModels = route.body
-      ? {
-        'application/json': new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
-          restApi: this.routeStacks.apiFor(route.path),
-          contentType: 'application/json',
-          modelName: modelId(route.key),
-          schema: route.body as unknown as apigw.JsonSchema,
-        }),
-      }
+    const model = route.body
+      ? new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
+        restApi: this.routeStacks.apiFor(route.path),
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      })
       : undefined;
+    // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
+    // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
+    const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
     const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
@@ -403,11 +406,17 @@ export class SecureRestApi extends Construct {
     });
     this.methods[route.key] = method;
     if (route.public) {
-      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
-      acknowledge(method, 'AwsSolutions-APIG4', why);
-      acknowledge(method, 'AwsSolutions-COG4', why);
+      // What the platform guarantees, not what the backend returns (that is the route owner's, stated in publicReason).
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; no authorizer runs, so no tenant or principal reaches the backend, `
+        + 'and the route stays behind the web ACL and stage throttling';
+      const condition = `spec route ${route.method} ${route.path} is public`;
+      acknowledge(method, 'AwsSolutions-APIG4', why, condition);
+      acknowledge(method, 'AwsSolutions-COG4', why, condition);
     } else if (!props.cognitoUserPools?.length) {
-      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+      const revocationOn = props.table !== undefined;
+      const checks = ['route scopes', ...(props.policies ? ['Cedar policies'] : []), ...(revocationOn ? ['revocation'] : [])];
+      acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
+        `the platform authorizer guards the method (${checks.join(', ')})`);
     }
   }
 
@@ -452,7 +461,7 @@ export class SecureRestApi extends Construct {
         allowOrigins: spec.corsOrigins,
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
-        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        allowHeaders: corsAllowHeaders(spec),
         maxAge: Duration.hours(1),
       });
       this.methods[`OPTIONS ${path}`] = method;

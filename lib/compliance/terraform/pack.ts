@@ -1,10 +1,14 @@
 import { tfAcknowledgmentProblem, TF_ACKNOWLEDGMENTS_KEY } from './acknowledge';
+import { ActivityLogExport } from './rules/activity-log-export';
 import { ApimAuthorization } from './rules/apim-authorization';
+import { ApimBackend } from './rules/apim-backend';
 import { ApimFrontDoorOnly } from './rules/apim-front-door-only';
+import { ApimJwtPerIssuer } from './rules/apim-jwt-per-issuer';
 import { ApimNetwork } from './rules/apim-network';
 import { ApimRateLimit } from './rules/apim-rate-limit';
 import { ApimTls } from './rules/apim-tls';
 import { AuditImmutability } from './rules/audit-immutability';
+import { CustomerManagedKey } from './rules/customer-managed-key';
 import { DdosProtection } from './rules/ddos-protection';
 import { DefenderForApis } from './rules/defender-for-apis';
 import { DiagnosticArchive } from './rules/diagnostic-archive';
@@ -33,6 +37,7 @@ export const TERRAFORM_RULES: readonly TfRule[] = [
   ApimNetwork, ApimTls, ApimAuthorization, ApimFrontDoorOnly, ApimRateLimit, DefenderForApis,
   KeyVaultRecovery, KeyVaultNetwork, KeyVaultRbac, KeyVaultHsmKeys,
   StorageSecure, AuditImmutability, LogRetention, DiagnosticSettings, DiagnosticArchive, PolicyInitiatives,
+  ApimBackend, ApimJwtPerIssuer, CustomerManagedKey, ActivityLogExport,
 ];
 
 /** Acknowledgments recorded in the configuration (`"//": { "acknowledgments": { ruleId: reason } }` on a resource). */
