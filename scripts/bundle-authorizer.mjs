@@ -36,6 +36,22 @@ const sdkBeside = {
   },
 };
 
+// The Cedar engine's adapter (lib/authorizer/cedar/wasm.ts) as its own file beside the handler: required only when a
+// policy set falls back from the compiled engine, so index.js stays small and a compiled set never loads it.
+const CEDAR_FILE = 'cedar-wasm.js';
+await build({
+  entryPoints: [join(root, 'lib', 'authorizer', 'cedar', 'wasm.ts')],
+  outfile: join(outdir, CEDAR_FILE),
+  ...standalone,
+  external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
+});
+const cedarBeside = {
+  name: 'cedar-wasm-beside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cedar\/wasm$/ }, () => ({ path: `./${CEDAR_FILE}`, external: true }));
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, 'lib', 'authorizer', 'index.ts')],
   outfile: join(outdir, 'index.js'),
@@ -46,8 +62,8 @@ const result = await build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  // The DynamoDB client and the Cedar engine are loaded beside the bundle (the Cedar wasm next to it).
-  plugins: [sdkBeside],
+  // The DynamoDB client, the Cedar adapter and the Cedar engine are loaded beside the bundle (the Cedar wasm next to it).
+  plugins: [sdkBeside, cedarBeside],
   external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
   metafile: true,
   logLevel: 'warning',
@@ -69,8 +85,9 @@ for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {
 const bytes = statSync(join(outdir, 'index.js')).size;
 const inputs = Object.keys(result.metafile.inputs).length;
 const sdkBytes = statSync(join(outdir, SDK_FILE)).size;
+const cedarBytes = statSync(join(outdir, CEDAR_FILE)).size;
 console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs `
-  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, the Cedar wasm)`);
+  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, ${CEDAR_FILE} ${(cedarBytes / 1024).toFixed(0)} KB and the Cedar wasm)`);
 
 // The user pool's pre-token-generation trigger: one self-contained file (its DynamoDB client included), into
 // assets/pre-token-generation (or <outdir>-pre-token-generation with --outdir).

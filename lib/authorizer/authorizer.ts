@@ -219,6 +219,8 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
 
   // The actions Cedar can be asked about are the route keys (unlisted routes are denied first); an ANY route's, each method's.
   const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routeActions(cfg.routes.keys()) }) : undefined;
+  // Which engine evaluates the policies (compiled closures, or cedar-wasm for a set outside the compiled subset), once per cold start.
+  if (cedar) log.event(cedar.engine === 'compiled' ? 'INFO' : 'WARN', 'Cedar policies loaded', { engine: cedar.engine, fallbackReason: cedar.fallbackReason });
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);

@@ -1,12 +1,13 @@
-import { App, Aspects, attachCustomSynthesis, IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
+import { App, Aspects, attachCustomSynthesis, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stage, Validations } from 'aws-cdk-lib';
 import { NagPack, NagPackProps, WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
+import { DemoMode } from './evidence';
 import { SecureApiChecks } from './platform-pack';
 import { IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks, RecordingPCIDSS321Checks } from './recording';
 import { removeReports } from './report/render';
 import { ComplianceReporter } from './reporter';
 import { PublicRouteRef, ruleContext } from './rule';
-import { ResolvedSpec } from '../spec/resolve';
+import { ResolvedSpec, resolveSpec } from '../spec/resolve';
 import { ComplianceProfile, PlatformSpec } from '../spec/types';
 
 /** The cdk-nag pack each profile selects (subclassed so every rule result is recorded for the reports). */
@@ -44,6 +45,12 @@ export interface EnforceOptions {
    */
   readonly reports?: boolean;
   /**
+   * Print the one-line verdict (and the report's path) at every synth, e.g.
+   * `compliance: FAIL: 1 unacknowledged finding (1 error); 12 acknowledged; 240 passed in 3 stacks; report: cdk.out/compliance/compliance-report.html`.
+   * @default - to standard error
+   */
+  readonly printVerdict?: boolean | ((line: string) => void);
+  /**
    * Explanations in every finding.
    * @default true
    */
@@ -77,11 +84,12 @@ export class Compliance {
     const platform = options.platformPack === false ? undefined : new SecureApiChecks(app, { ...props, ...contextInput });
     if (platform) packs.push(platform);
     const additional = options.additionalPlugins ?? [];
-    const plugins: IPolicyValidationPlugin[] = [...packs, ...additional];
+    const plugins: IPolicyValidationPlugin[] = [...packs, ...additional].map((p) => new WithAcknowledgeFix(p));
     if (options.reports ?? true) {
       const recording = [...packs, ...additional].filter(isRecordingPack);
       const context = platform?.context ?? ruleContext(contextInput);
-      plugins.push(new ComplianceReporter({ packs: () => recording, context, platform: options.spec?.name }));
+      const print = options.printVerdict === false ? () => undefined : typeof options.printVerdict === 'function' ? options.printVerdict : undefined;
+      plugins.push(new ComplianceReporter({ packs: () => recording, context, platform: options.spec?.name, demo: demoOf(options.spec), print }));
       Compliance.cleanStaleReports(app);
     }
     Validations.of(app).addPlugins(...plugins);
@@ -110,3 +118,39 @@ export class Compliance {
 }
 
 const CLEANER_ID = 'SecureApiComplianceEvidence';
+
+/** Demo mode of a spec: a lean configuration whose audit archive keeps records one day under GOVERNANCE lock. */
+function demoOf(spec: PlatformSpec | ResolvedSpec | undefined): DemoMode | undefined {
+  if (!spec) return undefined;
+  const resolved = 'minimums' in spec ? spec : resolveSpec(spec);
+  return resolved.audit.demo
+    ? { reason: `audit.demo is set: the audit archive keeps records ${resolved.audit.retentionDays} day(s) under ${resolved.audit.objectLockMode} Object Lock, not the ${resolved.audit.retentionYears} years the profiles require; this evidence does not describe a production configuration` }
+    : undefined;
+}
+
+/**
+ * A pack as CDK runs it, with a suggested fix on every violation that has none: fix the resource, or acknowledge the
+ * finding with `acknowledge(…)` (which also takes the `Pack::Rule` form CDK prints after "Acknowledge with").
+ */
+class WithAcknowledgeFix implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+
+  constructor(private readonly inner: IPolicyValidationPlugin) {
+    this.name = inner.name;
+    this.version = inner.version;
+    this.ruleIds = inner.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const report = this.inner.validate(context);
+    return {
+      ...report,
+      violations: report.violations.map((v) => (v.fix !== undefined ? v : {
+        ...v,
+        fix: `fix the resource, or acknowledge the finding next to it: acknowledge(<the construct at ${v.violatingResources[0]?.constructPath ?? 'the resource'}>, '${v.ruleName}', '<why an assessor should accept it>') from secure-api-platform`,
+      })),
+    };
+  }
+}

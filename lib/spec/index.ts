@@ -3,3 +3,6 @@ export * from './profiles';
 export * from './validate';
 export * from './resolve';
 export * from './contracts/identity';
+export * from './http';
+export * from './contracts/limits';
+export * from './contracts/route-layout';

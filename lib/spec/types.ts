@@ -407,8 +407,10 @@ export interface AuditSpec {
 
 export interface KeysSpec {
   /**
-   * HSM-backed keys (CloudHSM custom key store on AWS, Managed HSM on Azure) for the data key.
-   * Costly (two HSMs, about USD 3,500 a month on AWS) and needs manual initialization.
+   * An HSM-backed key. On AWS: a CloudHSM cluster of two HSMs in the primary region (about USD 2,200-3,500 a month)
+   * and, after manual initialization, a KMS key in a custom key store there; no platform resource is encrypted with
+   * it (the platform's keys are multi-region, which a custom key store cannot hold): it is for data you choose.
+   * On Azure: Managed HSM keys.
    * @default false
    */
   readonly hsmBacked?: boolean;
@@ -425,6 +427,13 @@ export interface ObservabilitySpec {
    * @default - none (subscribe later)
    */
   readonly alarmEmails?: string[];
+  /**
+   * Who owns the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`, one per account and region),
+   * without which a stage with execution logging fails to deploy. `platform`: each regional platform stack creates it.
+   * `managedElsewhere`: the account already has it in every region of the spec (a landing zone, another platform).
+   * @default 'platform'
+   */
+  readonly apiGatewayLogsRole?: 'platform' | 'managedElsewhere';
 }
 
 export interface ResilienceSpec {

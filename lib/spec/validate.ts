@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
 import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
+import { LIMIT_NAMES } from './contracts/limits';
+import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout } from './contracts/route-layout';
 import { PROFILE_MINIMUMS } from './profiles';
 import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 
@@ -285,6 +287,8 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
     }
   });
 
+  issues.push(...deployLimitIssues(spec));
+
   // app clients: scopes they request must be declared by some API
   const allScopes = new Set((spec.apis ?? []).flatMap((a) => Object.keys(a.scopes ?? {})));
   (up?.clients ?? []).forEach((c, i) => {
@@ -402,6 +406,42 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
     if (t && !(t.rate > 0 && Number.isInteger(t.burst) && t.burst >= t.rate)) {
       add('resilience.stageThrottle', `needs rate > 0 and a whole burst >= rate (received: ${show(t)})`);
     }
+  }
+  return issues;
+}
+
+/**
+ * What would fail at deploy rather than at synth: API Gateway's path resources and authorizers per REST API, a body
+ * model too large for a template, and a regional stack past CloudFormation's resource limit even at its floor.
+ */
+function deployLimitIssues(spec: PlatformSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const cors = (spec.cors?.allowOrigins?.length ?? 0) > 0;
+  const layouts: RouteLayout[] = [];
+  (Array.isArray(spec.apis) ? spec.apis : []).forEach((api, i) => {
+    const routes = (Array.isArray(api.routes) ? api.routes : []).filter((r) => typeof r.path === 'string' && PATH_RE.test(r.path));
+    if (routes.length === 0) return;
+    const layout = apiRouteLayout(routes, cors);
+    layouts.push(layout);
+    const p = `apis[${i}]`;
+    if (exceeds(layout.restApiResources, 'resourcesPerRestApi')) {
+      issues.push({ path: `${p}.routes`, message: `needs ${layout.restApiResources} path resources, over API Gateway's limit of ${LIMIT_NAMES.resourcesPerRestApi}; split the routes over more API names or versions, or share path segments` });
+    }
+    // One Lambda (or Cognito) authorizer serves every authorized route of an API.
+    const authorizers = routes.some((r) => !r.public) ? 1 : 0;
+    if (exceeds(authorizers, 'authorizersPerRestApi')) {
+      issues.push({ path: p, message: `needs ${authorizers} authorizers, over API Gateway's limit of ${LIMIT_NAMES.authorizersPerRestApi}` });
+    }
+    routes.forEach((r, j) => {
+      const bytes = r.body === undefined ? 0 : JSON.stringify(r.body).length;
+      if (bytes > ROUTE_LAYOUT.bytesPerRouteStack) {
+        issues.push({ path: `${p}.routes[${j}].body`, message: `the schema is ${bytes} bytes and its model must fit one template with its method (${LIMIT_NAMES.templateBytes}, at most ${ROUTE_LAYOUT.bytesPerRouteStack} bytes left for a route); factor out repeated definitions or validate the rest in the backend` });
+      }
+    });
+  });
+  const floor = regionalStackFloor(layouts);
+  if (exceeds(floor, 'resourcesPerStack')) {
+    issues.push({ path: 'apis', message: `the regional stack would hold at least ${floor} resources (${layouts.length} APIs, the routes of small APIs kept in it), over CloudFormation's limit of ${LIMIT_NAMES.resourcesPerStack}; spread the APIs over more platforms or merge small APIs` });
   }
   return issues;
 }

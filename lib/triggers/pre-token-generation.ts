@@ -51,22 +51,21 @@ export const CLIENT_CREDENTIALS_SOURCE = 'TokenGeneration_ClientCredentials';
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
 let client: InstanceType<Sdk['DynamoDBClient']> | undefined;
 
-/** The platform table's `CLIENT#<id>` record (`tenantId` S, `disabled` BOOL). */
-export const tableClientTenant: ClientTenantLookup = async (clientId) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require('@aws-sdk/client-dynamodb') as Sdk;
-  client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
-  const k = ItemKeys.client(clientId);
-  const out = await client.send(new sdk.GetItemCommand({
-    TableName: process.env.TABLE_NAME,
-    Key: { pk: { S: k.pk }, sk: { S: k.sk } },
-    ConsistentRead: true,
-  }));
-  const item: Record<string, AttributeValue> | undefined = out.Item;
-  if (!item?.tenantId?.S) return undefined;
-  // A record without `disabled` counts as disabled: onboarding writes it explicitly.
-  return { tenantId: item.tenantId.S, disabled: item.disabled?.BOOL !== false };
-};
+/** Reads the platform table's `CLIENT#<id>` record (`tenantId` S, `disabled` BOOL). */
+export function tableClientTenant(tableName: string | undefined): ClientTenantLookup {
+  return async (clientId) => {
+    if (!tableName) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@aws-sdk/client-dynamodb') as Sdk;
+    client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
+    const k = ItemKeys.client(clientId);
+    const out = await client.send(new sdk.GetItemCommand({ TableName: tableName, Key: { pk: { S: k.pk }, sk: { S: k.sk } }, ConsistentRead: true }));
+    const item: Record<string, AttributeValue> | undefined = out.Item;
+    if (!item?.tenantId?.S) return undefined;
+    // A record without `disabled` counts as disabled: onboarding writes it explicitly.
+    return { tenantId: item.tenantId.S, disabled: item.disabled?.BOOL !== false };
+  };
+}
 
 /** Refusal: Cognito answers the sign-in or token request with an error and issues no token. */
 export class TokenRefused extends Error {
@@ -109,7 +108,7 @@ export interface TriggerOptions {
 /** Builds the handler; `handler` below is the one Lambda runs. */
 export function createPreTokenGenerationHandler(options: TriggerOptions = {}) {
   const env = options.env ?? process.env;
-  const lookupClient = options.lookupClient ?? tableClientTenant;
+  const lookupClient = options.lookupClient ?? tableClientTenant(env.TABLE_NAME);
   const tenantClaim = env.TENANT_CLAIM || DEFAULT_TENANT_CLAIM;
   const mfaRequired = env.MFA_REQUIRED === 'true';
   const federatedTenants = env.FEDERATED_TENANTS ? JSON.parse(env.FEDERATED_TENANTS) as Record<string, string[] | null> : {};

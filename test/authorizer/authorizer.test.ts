@@ -114,7 +114,7 @@ describe('API keys in the Authorization header and Cognito scope prefixes', () =
     const log = new LogCapture();
     const store = new MemoryAuthorizerStore();
     const apiKey = randomBytes(24).toString('base64url');
-    store.apiKeys.set(hashApiKey(apiKey), { keyId: 'k-1', tenantId: 'acme', scopes: ['orders:read'], createdAt: '2026-11-01T00:00:00Z' });
+    store.apiKeys.set(hashApiKey(apiKey), { keyId: 'k-1', tenantId: 'acme', scopes: ['orders:read'] });
     const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores: { apiKeys: store } });
     return { log, apiKey, authorize };
   }

@@ -299,3 +299,23 @@ test('the delivery-failure filter counts failed calls CloudTrail made, not its s
   expect(matchesFilterPattern(f.pattern, trailRecord('GenerateDataKey', byTrail))).toBe(false);
   expect(matchesFilterPattern(f.pattern, trailRecord('GenerateDataKey', { eventSource: 'kms.amazonaws.com', errorCode: 'AccessDenied' }))).toBe(false);
 });
+
+test('Route 53 health checks are alarmed in us-east-1, by check ids the regions publish there', () => {
+  const regions = Object.keys(templates).filter((s) => s.startsWith('Orders-Region-')).map((s) => s.replace('Orders-Region-', ''));
+  const checked = regions.filter((r) => Object.values<Json>(templates[`Orders-Region-${r}`].Resources).some((x) => x.Type === 'AWS::Route53::HealthCheck'));
+  expect(checked.length).toBe(2);
+  const health = templates['Orders-HealthAlarms'];
+  const alarms = Object.values<Json>(health.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  for (const r of checked) {
+    const name = `/orders/health-checks/${r}`;
+    // The region writes the id of its own check under that name, in us-east-1.
+    const writer = Object.values<Json>(templates[`Orders-Region-${r}`].Resources).find((x) => x.Type === 'Custom::AWS' && JSON.stringify(x.Properties.Create ?? '').includes(name));
+    expect(text(writer?.Properties.Create)).toMatch(/us-east-1/);
+    expect(text(writer?.Properties.Create)).toMatch(/HealthCheck[0-9A-F]{8}/);
+    // The alarm reads it there.
+    const param = Object.entries<Json>(health.Parameters).find(([, p]) => p.Default === name)![0];
+    const alarm = alarms.find((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify([{ Name: 'HealthCheckId', Value: { Ref: param } }]));
+    expect(alarm?.Properties).toMatchObject({ Namespace: 'AWS/Route53', MetricName: 'HealthCheckStatus', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
+    expect(alarm?.Properties.AlarmActions).toHaveLength(1);
+  }
+});

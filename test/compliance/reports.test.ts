@@ -1,35 +1,15 @@
 import { readdirSync, readFileSync, rmSync, statSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, aws_apigateway as apigw, aws_lambda as lambda, aws_logs as logs, aws_sqs as sqs, Stack, Validations } from 'aws-cdk-lib';
+import { App, aws_sqs as sqs, Stack, Validations } from 'aws-cdk-lib';
 import { XMLParser } from 'fast-xml-parser';
-import { acknowledge, Compliance, EvidenceBundle, renderReports, REPORT_FILES, SarifLog } from '../../lib/compliance';
+import { lineOf, platformApp as sharedApp, REASON, THIS_FILE } from './reports-helpers';
+import { Compliance, EvidenceBundle, renderReports, REPORT_FILES, SarifLog } from '../../lib/compliance';
 
-const REASON = 'Liveness probe for Route 53 health checks; it returns a constant body and no tenant data.';
-
-/** A small platform-shaped stack from L2 constructs: a Lambda behind a REST API with one public route. */
+/** The helper's app in a fresh folder outside the repository. */
 function platformApp(options: { acknowledgeHealth: boolean }) {
   const outdir = mkdtempSync(join(tmpdir(), 'evidence-'));
-  const app = new App({ builtinCloudFormationValidation: false, outdir });
-  const stack = new Stack(app, 'Api', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const fn = new lambda.Function(stack, 'Backend', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    reservedConcurrentExecutions: 5,
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
-  });
-  const api = new apigw.RestApi(stack, 'Rest', {
-    cloudWatchRole: false,
-    deployOptions: {
-      accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR })),
-      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-    },
-  });
-  const health = api.root.addResource('health').addMethod('GET', new apigw.LambdaIntegration(fn));
-  api.root.addResource('orders').addMethod('GET', new apigw.LambdaIntegration(fn));
-  if (options.acknowledgeHealth) acknowledge(health, 'SecureApi-ApiMethodAuthorizer', REASON);
-  new sqs.Queue(stack, 'Queue', { enforceSSL: true, encryption: sqs.QueueEncryption.KMS_MANAGED });
-  return { app, stack, outdir };
+  return { ...sharedApp({ ...options, outdir }), outdir };
 }
 
 function read<T>(outdir: string, file: string): T {
@@ -67,15 +47,18 @@ describe('evidence reports written at synth (Compliance.enforce + app.synth)', (
     expect(platform.tool.driver.rules.map((r) => r.id)).toContain('SecureApi-KmsKeyRotation');
     for (const run of sarif.runs) {
       for (const res of run.results) {
-        expect(run.tool.driver.rules[res.ruleIndex].id).toBe(res.ruleId.replace(/\[.*\]$/, ''));
+        expect(run.tool.driver.rules[res.ruleIndex].id).toBe(res.ruleId);
         expect(['error', 'warning', 'note']).toContain(res.level);
         expect(res.message.text.length).toBeGreaterThan(0);
-        expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe('Api.template.json');
-        expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
+        expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe(THIS_FILE);
+        expect(res.relatedLocations[0].physicalLocation.artifactLocation.uri).toBe('Api.template.json');
+        expect(res.relatedLocations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
         expect(res.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^Api\//);
       }
     }
-    const ack = platform.results.find((r) => r.suppressions !== undefined);
+    const full = read<SarifLog>(outdir, REPORT_FILES.sarifFull).runs[3];
+    expect(platform.results.find((r) => r.suppressions !== undefined)).toBeUndefined();
+    const ack = full.results.find((r) => r.suppressions !== undefined);
     expect(ack).toMatchObject({ ruleId: 'SecureApi-ApiMethodAuthorizer', suppressions: [{ kind: 'inSource', status: 'accepted', justification: REASON }] });
     expect(platform.results.filter((r) => !r.suppressions).map((r) => `${r.ruleId} ${r.locations[0].logicalLocations[0].fullyQualifiedName}`)).toEqual(expect.arrayContaining([
       'SecureApi-ApiMethodAuthorizer Api/Rest/Default/orders/GET/Resource',
@@ -130,7 +113,14 @@ describe('evidence reports written at synth (Compliance.enforce + app.synth)', (
     expect(read<SarifLog>(outdir, REPORT_FILES.sarif).runs).toHaveLength(4);
     expect(statSync(paths.html).mtimeMs).toBeGreaterThanOrEqual(before);
     const evidence = read<EvidenceBundle>(outdir, REPORT_FILES.evidence);
-    expect(evidence.acknowledgments).toEqual([{ ruleId: 'SecureApi-ApiMethodAuthorizer', reason: REASON, constructPath: 'Api/Rest/Default/health/GET' }]);
+    expect(evidence.acknowledgments).toEqual([{
+      ruleId: 'SecureApi-ApiMethodAuthorizer',
+      reason: REASON,
+      constructPath: 'Api/Rest/Default/health/GET',
+      // Made by the test's app, on the line that calls acknowledge().
+      origin: 'app',
+      source: { file: THIS_FILE, line: lineOf('if (options.acknowledgeHealth) acknowledge('), column: expect.any(Number) },
+    }]);
     expect(() => renderReports(join(outdir, 'nowhere'))).toThrow(/no evidence at .*run `cdk synth`/);
   });
 });

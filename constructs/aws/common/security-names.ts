@@ -36,6 +36,8 @@ export const SecurityNames = {
   trailLogGroup: (spec: ResolvedSpec): string => `/${spec.name}/audit/cloudtrail`,
   /** Firehose stream that ships API access logs and WAF logs to the archive (per region). */
   logDeliveryStream: (spec: ResolvedSpec): string => `${spec.name}-audit-logs`,
+  /** Firehose stream that ships the edge's logs (CloudFront, the CLOUDFRONT web ACL) to the us-east-1 archive. */
+  edgeLogDeliveryStream: (spec: ResolvedSpec): string => `${spec.name}-edge-audit-logs`,
   /** SNS topic of the security alarms (per region). */
   alarmTopic: (spec: ResolvedSpec): string => `${spec.name}-security-alarms`,
   /** Namespace of the metrics the platform derives from logs (metric filters). */

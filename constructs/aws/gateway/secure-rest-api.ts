@@ -9,11 +9,14 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
+import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
+import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -161,6 +164,8 @@ export class SecureRestApi extends Construct {
   /** Methods by route key (`GET /orders/{id}`), including the CORS preflights (`OPTIONS ...`). */
   public readonly methods: Record<string, apigw.Method> = {};
   private readonly routeTtl: (r: ResolvedRoute) => number;
+  /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
+  public readonly routeStacks: RouteStacks;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -287,6 +292,7 @@ export class SecureRestApi extends Construct {
         tableKey: props.table?.encryptionKey,
         key: this.key,
         description: restApiName,
+        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
       });
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
@@ -325,8 +331,12 @@ export class SecureRestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    const layout = apiRouteLayout(this.routes, spec.corsOrigins.length > 0);
+    this.routeStacks = new RouteStacks(this, this.api, layout, `${restApiName} routes`, this.routes);
+    if (kind === 'lambda' && props.backend) grantApiInvoke(this, this.api, props.backend);
     for (const route of this.routes) this.addRoute(route, props, kind);
     this.addCorsPreflights(spec);
+    this.routeStacks.registerMethods(Object.values(this.methods));
 
     // Usage plans, one per spec plan; a route's own plan caps its rate for every tenant.
     this.usagePlans = {};
@@ -359,7 +369,7 @@ export class SecureRestApi extends Construct {
   }
 
   private resourceFor(path: string): apigw.IResource {
-    return path === '/' ? this.api.root : this.api.root.resourceForPath(path);
+    return this.routeStacks.resourceFor(path);
   }
 
   private addRoute(route: ResolvedRoute, props: SecureRestApiProps, kind: string): void {
@@ -368,16 +378,17 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const requestModels = route.body
-      ? {
-        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
-          restApi: this.api,
-          contentType: 'application/json',
-          modelName: modelId(route.key),
-          schema: route.body as unknown as apigw.JsonSchema,
-        }),
-      }
+    const model = route.body
+      ? new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
+        restApi: this.routeStacks.apiFor(route.path),
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      })
       : undefined;
+    // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
+    // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
+    const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
     const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
@@ -386,7 +397,7 @@ export class SecureRestApi extends Construct {
       ...(route.public
         ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
         : {
-          authorizer: this.authorizersByTtl[this.routeTtl(route)],
+          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizersByTtl[this.routeTtl(route)]),
           authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
           authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
           // Metering and quotas: the authorizer returns the tenant's usage identifier key.
@@ -395,18 +406,26 @@ export class SecureRestApi extends Construct {
     });
     this.methods[route.key] = method;
     if (route.public) {
-      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
-      acknowledge(method, 'AwsSolutions-APIG4', why);
-      acknowledge(method, 'AwsSolutions-COG4', why);
+      // What the platform guarantees, not what the backend returns (that is the route owner's, stated in publicReason).
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; no authorizer runs, so no tenant or principal reaches the backend, `
+        + 'and the route stays behind the web ACL and stage throttling';
+      const condition = `spec route ${route.method} ${route.path} is public`;
+      acknowledge(method, 'AwsSolutions-APIG4', why, condition);
+      acknowledge(method, 'AwsSolutions-COG4', why, condition);
     } else if (!props.cognitoUserPools?.length) {
-      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+      const revocationOn = props.table !== undefined;
+      const checks = ['route scopes', ...(props.policies ? ['Cedar policies'] : []), ...(revocationOn ? ['revocation'] : [])];
+      acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
+        `the platform authorizer guards the method (${checks.join(', ')})`);
     }
   }
 
   private integrationFor(route: ResolvedRoute, props: SecureRestApiProps, kind: string, pathParams: string[]): apigw.Integration {
     const timeout = Duration.millis(route.timeoutMs);
     if (kind === 'lambda' && props.backend) {
-      return new apigw.LambdaIntegration(props.backend, { proxy: true, timeout, allowTestInvoke: false });
+      // The invoke permission is granted once for the whole API (grantApiInvoke): one per method would pass Lambda's
+      // 20 KB resource-policy limit at a few dozen routes.
+      return new apigw.AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${props.backend.functionArn}/invocations`, options: { timeout } });
     }
     const base = (this.apiSpec.backend?.url ?? '').replace(/\/$/, '');
     const requestParameters: Record<string, string> = {
@@ -442,7 +461,7 @@ export class SecureRestApi extends Construct {
         allowOrigins: spec.corsOrigins,
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
-        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        allowHeaders: corsAllowHeaders(spec),
         maxAge: Duration.hours(1),
       });
       this.methods[`OPTIONS ${path}`] = method;

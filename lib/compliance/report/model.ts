@@ -1,3 +1,4 @@
+import { Acknowledgment } from '../acknowledge';
 import { REQUIREMENT_TITLES } from '../controls';
 import { EvidenceBundle } from '../evidence';
 import { RuleControls, RuleInfo, RuleResult } from '../recording';
@@ -109,4 +110,101 @@ export function totals(bundle: EvidenceBundle): Totals {
     acknowledged: bundle.results.filter((r) => r.status === 'acknowledged').length,
     notApplicable: rules.reduce((n, r) => n + r.notApplicable, 0),
   };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Stable order of results: stack, construct path, rule id, status (two runs over the same app diff cleanly). */
+export function compareResults(a: RuleResult, b: RuleResult): number {
+  return cmp(a.stack, b.stack) || cmp(a.constructPath, b.constructPath) || cmp(a.ruleId, b.ruleId) || cmp(a.status, b.status);
+}
+
+/** Stable order of acknowledgments: construct path, then rule id. */
+export function compareAcknowledgments(a: Acknowledgment, b: Acknowledgment): number {
+  return cmp(a.constructPath, b.constructPath) || cmp(a.ruleId, b.ruleId);
+}
+
+/** The bundle with every list in a stable order (results, acknowledgments, packs' rules, stacks). */
+export function normalized(bundle: EvidenceBundle): EvidenceBundle {
+  return {
+    ...bundle,
+    packs: bundle.packs.map((p) => ({ ...p, rules: [...p.rules].sort((a, b) => cmp(a.id, b.id)) })),
+    results: [...bundle.results].sort(compareResults),
+    acknowledgments: [...bundle.acknowledgments].sort(compareAcknowledgments),
+    stacks: [...bundle.stacks].sort((a, b) => cmp(a.path, b.path)),
+  };
+}
+
+/** Packs whose rule ids an acknowledgment may name. */
+const KNOWN_PACKS = ['AwsSolutions', 'HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5', 'SecureApi'];
+
+/** Why an acknowledgment matched no finding. */
+export type UnusedReason = 'unknown-rule' | 'no-finding';
+
+/**
+ * Acknowledgments that acknowledged nothing: the rule is not one of a pack that ran (e.g. a typo, or a rule of
+ * another pack), or no result of that rule on that construct or below it was acknowledged by it.
+ */
+export function unusedAcknowledgments(bundle: Pick<EvidenceBundle, 'acknowledgments' | 'results' | 'packs'>): Array<{ readonly ack: Acknowledgment; readonly why: UnusedReason }> {
+  const rules = new Set(bundle.packs.flatMap((p) => p.rules.map((r) => r.id)));
+  const ran = new Set(bundle.packs.map((p) => p.name));
+  const known = [...new Set([...KNOWN_PACKS, ...ran])];
+  const used = new Set(bundle.results.filter((r) => r.status === 'acknowledged').map((r) => `${r.acknowledgedAt}\u0000${r.ruleId}`));
+  const out: Array<{ ack: Acknowledgment; why: UnusedReason }> = [];
+  for (const ack of bundle.acknowledgments) {
+    if (used.has(`${ack.constructPath}\u0000${ack.ruleId}`)) continue;
+    const base = ack.ruleId.replace(/\[.*\]$/, '');
+    const pack = known.find((p) => base.startsWith(`${p}-`));
+    // Not a pack rule (e.g. an acknowledged CDK warning), or a pack of a profile that did not run: not judged here.
+    if (pack === undefined || !ran.has(pack)) continue;
+    out.push({ ack, why: rules.has(base) ? 'no-finding' : 'unknown-rule' });
+  }
+  return out;
+}
+
+/** One cell of the summary grid: results of one framework's rules in one stack. */
+export interface GridCell {
+  readonly pass: number;
+  readonly fail: number;
+  readonly acknowledged: number;
+  /** Rules of the framework that applied to nothing in the stack. */
+  readonly notApplicable: number;
+}
+
+export interface SummaryGrid {
+  readonly frameworks: readonly { readonly key: FrameworkSection['key']; readonly title: string }[];
+  readonly stacks: readonly string[];
+  /** `cells[framework][stack]`. */
+  readonly cells: Readonly<Record<string, Readonly<Record<string, GridCell>>>>;
+}
+
+/**
+ * The summary grid: for each framework (the rules mapped to it) and each stack, the number of results that passed,
+ * failed (unacknowledged findings and rule errors) and were acknowledged, and the number of the framework's rules
+ * that applied to nothing in the stack. A result counts once per framework its rule maps to.
+ */
+export function summaryGrid(bundle: EvidenceBundle): SummaryGrid {
+  const sections = frameworkSections(bundle);
+  const stacks = [...bundle.stacks.map((s) => s.path)].sort(cmp);
+  const cells: Record<string, Record<string, GridCell>> = {};
+  for (const section of sections) {
+    const ruleIds = new Set(section.requirements.flatMap((req) => req.rules.map((r) => r.id)));
+    const row: Record<string, GridCell> = {};
+    for (const stack of stacks) {
+      let pass = 0;
+      let fail = 0;
+      let acknowledged = 0;
+      const applied = new Set<string>();
+      for (const r of bundle.results) {
+        if (r.stack !== stack || !ruleIds.has(r.rule)) continue;
+        applied.add(r.rule);
+        if (r.status === 'pass') pass++;
+        else if (r.status === 'acknowledged') acknowledged++;
+        else fail++;
+      }
+      row[stack] = { pass, fail, acknowledged, notApplicable: ruleIds.size - applied.size };
+    }
+    cells[section.key] = row;
+  }
+  return { frameworks: sections.map((s) => ({ key: s.key, title: s.title })), stacks, cells };
 }

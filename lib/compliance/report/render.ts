@@ -1,18 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Acknowledgment } from '../acknowledge';
-import { EVIDENCE_SCHEMA_VERSION, EvidenceBundle } from '../evidence';
+import { AcknowledgmentRecord, EVIDENCE_SCHEMA_VERSION, EvidenceBundle, provenanceOf, sortKeys, withTrace } from '../evidence';
 import { toHtml } from './html';
 import { toJUnit } from './junit';
 import { toMarkdown } from './markdown';
+import { normalized } from './model';
 import { toSarif } from './sarif';
+import { firstRepositoryFrame, repositoryRoot, SourceLocation } from './sources';
 
 /** Folder of the cloud assembly that holds the evidence and the reports. */
 export const REPORT_DIR = 'compliance';
 /** The files written into `<cdk.out>/compliance/`. */
 export const REPORT_FILES = {
   evidence: 'evidence.json',
+  /** Unacknowledged findings only: the file to upload to code scanning. */
   sarif: 'compliance.sarif',
+  /** Every finding, acknowledged ones as accepted suppressions: the full record. */
+  sarifFull: 'compliance-full.sarif',
   junit: 'compliance-junit.xml',
   markdown: 'compliance-report.md',
   html: 'compliance-report.html',
@@ -42,23 +46,21 @@ function templateLines(cdkOut: string): (template: string | undefined, logicalId
   };
 }
 
-/** Writes evidence.json and the four reports into `<cdkOut>/compliance/`. */
-export function writeReports(cdkOut: string, bundle: EvidenceBundle): ReportPaths {
+/** Writes evidence.json and the reports into `<cdkOut>/compliance/`, every list in a stable order. */
+export function writeReports(cdkOut: string, evidence: EvidenceBundle): ReportPaths {
+  const bundle = normalized(evidence);
   const dir = path.join(cdkOut, REPORT_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const p = (f: string): string => path.join(dir, f);
+  const lineOf = templateLines(cdkOut);
   fs.writeFileSync(p(REPORT_FILES.evidence), JSON.stringify(bundle, undefined, 2));
-  fs.writeFileSync(p(REPORT_FILES.sarif), JSON.stringify(toSarif(bundle, templateLines(cdkOut)), undefined, 2));
+  fs.writeFileSync(p(REPORT_FILES.sarif), JSON.stringify(toSarif(bundle, { lineOf }), undefined, 2));
+  fs.writeFileSync(p(REPORT_FILES.sarifFull), JSON.stringify(toSarif(bundle, { lineOf, includeAcknowledged: true }), undefined, 2));
   fs.writeFileSync(p(REPORT_FILES.junit), toJUnit(bundle));
   fs.writeFileSync(p(REPORT_FILES.markdown), toMarkdown(bundle));
   fs.writeFileSync(p(REPORT_FILES.html), toHtml(bundle));
-  return {
-    evidence: p(REPORT_FILES.evidence),
-    sarif: p(REPORT_FILES.sarif),
-    junit: p(REPORT_FILES.junit),
-    markdown: p(REPORT_FILES.markdown),
-    html: p(REPORT_FILES.html),
-  };
+  const paths = Object.fromEntries(Object.entries(REPORT_FILES).map(([k, f]) => [k, p(f)]));
+  return paths as ReportPaths;
 }
 
 /** Removes the reports of an earlier synth (before the validation plugins run, so they only create files). */
@@ -69,28 +71,51 @@ export function removeReports(cdkOut: string): void {
 interface MetadataEntry {
   readonly type: string;
   readonly data?: unknown;
+  readonly trace?: readonly string[];
 }
 
 /**
- * Every acknowledgment recorded in a cloud assembly: CDK writes `Validations.of(x).acknowledge(...)` as
- * `aws:cdk:acknowledged-rules` metadata into `manifest.json` or the stacks' `*.metadata.json`, nested assemblies included.
+ * Every acknowledgment recorded in a cloud assembly (`aws:cdk:acknowledged-rules` metadata), with who made it and
+ * where, from the trace CDK recorded with it.
  */
-export function acknowledgmentsFromAssembly(cdkOut: string): Acknowledgment[] {
-  const out: Acknowledgment[] = [];
+export function acknowledgmentsFromAssembly(cdkOut: string): AcknowledgmentRecord[] {
+  const out: AcknowledgmentRecord[] = [];
   const seen = new Set<string>();
+  const root = repositoryRoot();
+  visitAssemblyMetadata(cdkOut, (constructPath, e) => {
+    if (e.type !== 'aws:cdk:acknowledged-rules' || typeof e.data !== 'object' || e.data === null) return;
+    for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
+      const ack = { ruleId: id.replace(/^annotation::/i, ''), reason: typeof reason === 'string' ? reason : '', constructPath };
+      const key = `${ack.constructPath}\u0000${ack.ruleId}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(withTrace(ack, e.trace, root));
+      }
+    }
+  });
+  return out;
+}
+
+/** The source line that created each construct in `paths`, from the creation stacks recorded in the assembly. */
+export function sourcesFromAssembly(cdkOut: string, paths: ReadonlySet<string>): Record<string, SourceLocation> {
+  const root = repositoryRoot();
+  const out: Record<string, SourceLocation> = {};
+  visitAssemblyMetadata(cdkOut, (constructPath, e) => {
+    if (e.type !== 'aws:cdk:creationStack' || !paths.has(constructPath) || !Array.isArray(e.data)) return;
+    const at = firstRepositoryFrame(e.data as string[], root);
+    if (at) out[constructPath] = at;
+  });
+  return sortKeys(out);
+}
+
+/**
+ * Visits every metadata entry of a cloud assembly: CDK writes construct metadata into `manifest.json` or the stacks'
+ * `*.metadata.json`, nested assemblies included. Construct paths are given without the leading slash.
+ */
+function visitAssemblyMetadata(cdkOut: string, visit: (constructPath: string, entry: MetadataEntry) => void): void {
   const visitMetadata = (byPath: Record<string, MetadataEntry[]>): void => {
     for (const [constructPath, entries] of Object.entries(byPath)) {
-      for (const e of entries) {
-        if (e.type !== 'aws:cdk:acknowledged-rules' || typeof e.data !== 'object' || e.data === null) continue;
-        for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
-          const ack = { ruleId: id.replace(/^annotation::/i, ''), reason: typeof reason === 'string' ? reason : '', constructPath: constructPath.replace(/^\//, '') };
-          const key = `${ack.constructPath}\u0000${ack.ruleId}`;
-          if (!seen.has(key)) {
-            seen.add(key);
-            out.push(ack);
-          }
-        }
-      }
+      for (const e of entries) visit(constructPath.replace(/^\//, ''), e);
     }
   };
   const walk = (dir: string, depth: number): void => {
@@ -105,7 +130,6 @@ export function acknowledgmentsFromAssembly(cdkOut: string): Acknowledgment[] {
     }
   };
   walk(cdkOut, 0);
-  return out;
 }
 
 /**
@@ -123,6 +147,9 @@ export function renderReports(cdkOutDir: string): ReportPaths {
   }
   const fromAssembly = acknowledgmentsFromAssembly(cdkOutDir);
   const acknowledgments = fromAssembly.length > 0 ? fromAssembly : bundle.acknowledgments;
-  return writeReports(cdkOutDir, { ...bundle, acknowledgments });
+  const reported = new Set(bundle.results.filter((r) => r.status !== 'pass').map((r) => r.constructPath));
+  const sources = { ...sourcesFromAssembly(cdkOutDir, reported), ...bundle.sources };
+  const provenance = bundle.provenance ?? provenanceOf(cdkOutDir, bundle.stacks.map((s) => s.template));
+  return writeReports(cdkOutDir, { ...bundle, acknowledgments, sources: sortKeys(sources), provenance });
 }
 /* eslint-enable security/detect-non-literal-fs-filename */

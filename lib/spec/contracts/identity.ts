@@ -1,3 +1,5 @@
+import { DEPLOY_LIMITS } from './limits';
+
 /**
  * The identity contract: names and limits that the renderers (Cognito pool, trigger, API Gateway authorizer, WAF) and the
  * runtime (authorizer, pre-token-generation trigger, CLI) must agree on. Defined once here, imported by every side.
@@ -81,4 +83,4 @@ export function revocationBoundSeconds(times: RevocationTimes): number {
 }
 
 /** API Gateway allows at most this many authorizers per REST API (one per distinct cache TTL here). */
-export const MAX_AUTHORIZERS_PER_API = 10;
+export const MAX_AUTHORIZERS_PER_API: number = DEPLOY_LIMITS.authorizersPerRestApi;

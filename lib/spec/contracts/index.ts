@@ -1,3 +1,4 @@
 export * from './metrics';
 export * from './logs';
+export * from './names';
 export * from './azure-logs';
