@@ -51,6 +51,8 @@ export function splitConfig(config: AuthorizerConfig, isDeployTime: (value: stri
   return { file: { config: walk(config, []) as AuthorizerConfig, deployTime }, values };
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** The configuration from the file's content and the deploy-time values (throws on a mismatch). */
 export function joinConfig(file: ConfigFile, values: unknown): AuthorizerConfig {
   const places = Array.isArray(file?.deployTime) ? file.deployTime : [];
@@ -59,17 +61,15 @@ export function joinConfig(file: ConfigFile, values: unknown): AuthorizerConfig 
   }
   const config = JSON.parse(JSON.stringify(file.config)) as Record<string, unknown>;
   places.forEach((at, i) => {
+    // Only own properties, all the way down: a place can never reach a prototype.
+    const nowhere = new Error(`${CONFIG_FILE}: deployTime[${i}] names no place in the configuration`);
+    if (!Array.isArray(at) || at.length === 0) throw nowhere;
     let node: Record<string | number, unknown> = config;
-    for (const key of at.slice(0, -1)) {
-      const next = node[key];
-      if (typeof next !== 'object' || next === null) throw new Error(`${CONFIG_FILE}: deployTime[${i}] names no place in the configuration`);
-      node = next as Record<string | number, unknown>;
-    }
-    const last = at[at.length - 1];
-    if (last === undefined || !Object.prototype.hasOwnProperty.call(node, last) || last === '__proto__') {
-      throw new Error(`${CONFIG_FILE}: deployTime[${i}] names no place in the configuration`);
-    }
-    node[last] = values[i];
+    at.forEach((key, depth) => {
+      if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, key) || FORBIDDEN_KEYS.has(String(key))) throw nowhere;
+      if (depth === at.length - 1) node[key] = values[i];
+      else node = node[key] as Record<string | number, unknown>;
+    });
   });
   return config as unknown as AuthorizerConfig;
 }

@@ -1,5 +1,5 @@
 /**
- * The authorizer's configuration: the JSON in `AUTHORIZER_CONFIG` (one parse per cold start) and the shape the
+ * The authorizer's configuration: the JSON the handler reads once per cold start (see config-source.ts) and the shape the
  * constructs render at synth time. {@link validateAuthorizerConfig} is pure and throws an
  * {@link AuthorizerConfigError} naming the field, the value received and the fix.
  */
@@ -136,7 +136,7 @@ export interface CertificateBindingOptions {
   readonly required?: boolean;
 }
 
-/** The authorizer's configuration (JSON-serializable: it travels in `AUTHORIZER_CONFIG`). */
+/** The authorizer's configuration (JSON-serializable: it travels in the code asset, see config-source.ts). */
 export interface AuthorizerConfig {
   /** Trusted issuers; at least one unless `apiKeys` is set. */
   readonly issuers: IssuerConfig[];

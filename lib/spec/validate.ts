@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
-import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
 import { LIMIT_NAMES } from './contracts/limits';
 import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout } from './contracts/route-layout';
+import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
 import { PROFILE_MINIMUMS } from './profiles';
 import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 
@@ -426,11 +426,6 @@ function deployLimitIssues(spec: PlatformSpec): SpecIssue[] {
     const p = `apis[${i}]`;
     if (exceeds(layout.restApiResources, 'resourcesPerRestApi')) {
       issues.push({ path: `${p}.routes`, message: `needs ${layout.restApiResources} path resources, over API Gateway's limit of ${LIMIT_NAMES.resourcesPerRestApi}; split the routes over more API names or versions, or share path segments` });
-    }
-    // One Lambda (or Cognito) authorizer serves every authorized route of an API.
-    const authorizers = routes.some((r) => !r.public) ? 1 : 0;
-    if (exceeds(authorizers, 'authorizersPerRestApi')) {
-      issues.push({ path: p, message: `needs ${authorizers} authorizers, over API Gateway's limit of ${LIMIT_NAMES.authorizersPerRestApi}` });
     }
     routes.forEach((r, j) => {
       const bytes = r.body === undefined ? 0 : JSON.stringify(r.body).length;

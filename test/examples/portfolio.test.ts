@@ -147,7 +147,7 @@ test('the bundled authorizer decides from the configuration in its cdk.out asset
       pathParameters: {},
       requestContext: { requestId: `r-${method}`, identity: { sourceIp: '203.0.113.7' } },
     });
-    const key = { 'x-api-key': 'k'.repeat(40) };
+    const key = { Authorization: `ApiKey ${'k'.repeat(40)}` };
     const { outcomes, reasons } = await runBundledHandler(assetDir(fn), [
       request('GET', '/catalog-c37/{id}', key),
       request('DELETE', '/catalog-c37/{id}', key),

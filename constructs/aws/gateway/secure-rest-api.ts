@@ -163,9 +163,9 @@ export class SecureRestApi extends Construct {
   public readonly domains?: ApiDomains;
   /** Methods by route key (`GET /orders/{id}`), including the CORS preflights (`OPTIONS ...`). */
   public readonly methods: Record<string, apigw.Method> = {};
-  private readonly routeTtl: (r: ResolvedRoute) => number;
   /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
   public readonly routeStacks: RouteStacks;
+  private readonly routeTtl: (r: ResolvedRoute) => number;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);

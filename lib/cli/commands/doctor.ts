@@ -162,7 +162,7 @@ async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the folder
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw notFound(`--cdk-out ${o.cdkOut} is not a folder: run \`cdk synth\` first or pass its output folder`);
     const found = authorizerConfigs(dir);
-    if (found.length === 0) throw notFound(`no authorizer (a Lambda function with AUTHORIZER_CONFIG) in ${o.cdkOut}: is it the platform's cloud assembly?`);
+    if (found.length === 0) throw notFound(`no authorizer (a Lambda function with authorizer-config.json in its asset, or AUTHORIZER_CONFIG) in ${o.cdkOut}: is it the platform's cloud assembly?`);
     for (const f of found) {
       if (!f.config) {
         checks.push({ check: 'authorizer-config', target: f.source, status: 'fail', detail: f.error ?? 'unreadable' });

@@ -4,6 +4,7 @@ import { DEPLOY_LIMITS } from './limits';
  * The identity contract: names and limits that the renderers (Cognito pool, trigger, API Gateway authorizer, WAF) and the
  * runtime (authorizer, pre-token-generation trigger, CLI) must agree on. Defined once here, imported by every side.
  */
+import { DEPLOY_LIMITS } from './limits';
 
 /** The one header every credential travels in: a bearer token, or an API key as `ApiKey <key>`. The gateway's cache key. */
 export const AUTHORIZATION_HEADER = 'authorization';
@@ -83,4 +84,4 @@ export function revocationBoundSeconds(times: RevocationTimes): number {
 }
 
 /** API Gateway allows at most this many authorizers per REST API (one per distinct cache TTL here). */
-export const MAX_AUTHORIZERS_PER_API: number = DEPLOY_LIMITS.authorizersPerRestApi;
+export const MAX_AUTHORIZERS_PER_API = DEPLOY_LIMITS.authorizersPerRestApi;
