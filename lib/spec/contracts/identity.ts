@@ -1,5 +1,3 @@
-import { DEPLOY_LIMITS } from './limits';
-
 /**
  * The identity contract: names and limits that the renderers (Cognito pool, trigger, API Gateway authorizer, WAF) and the
  * runtime (authorizer, pre-token-generation trigger, CLI) must agree on. Defined once here, imported by every side.
