@@ -142,6 +142,10 @@ export class AzureGateway extends Construct {
       { region: primary, hostName: Fn.replace(this.apim.gatewayRegionalUrl, 'https://', '') },
       ...secondaries.map((region, i) => ({ region, hostName: Fn.replace(this.apim.additionalLocation.get(i).gatewayRegionalUrl, 'https://', '') })),
     ];
+    // API Management is reached through Front Door only, and Front Door does not forward client certificates.
+    for (const api of spec.apis.filter((a) => a.mtls === true)) {
+      Annotations.of(this).addWarning(`apis "${api.name}-${api.version}": mtls cannot work on Azure yet: API Management is reachable only through Front Door, which does not pass client certificates, so validate-client-certificate refuses every request to this API (see the parity table's partner mTLS gap)`);
+    }
     // validate-jwt takes an OpenID configuration URL or inline keys, never a JWKS URL (see policies.ts): say so.
     for (const issuer of spec.spec.identity.issuers ?? []) {
       if (issuer.jwksUri !== undefined) {
@@ -196,6 +200,7 @@ export class AzureGateway extends Construct {
           cacheSeconds: api.mtls === true ? 0 : AUTHORIZER_CACHE_SECONDS,
           apiKeyHeader: spec.edge.apiKeyHeader,
           backends,
+          sunset: api.deprecation?.sunset,
         }),
       });
       spec.routes.filter((r) => r.api === api.name && r.version === api.version).forEach((route, i) => {

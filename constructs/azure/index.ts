@@ -16,3 +16,4 @@ export * from './authorizer';
 export * from './backends';
 export * from './functions';
 export * from './alerts';
+export * from './parity';

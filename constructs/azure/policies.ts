@@ -89,6 +89,11 @@ export interface ApiPolicyInputs {
   readonly cacheSeconds: number;
   /** Header carrying API keys (the spec's `edge.apiKeyHeader`). */
   readonly apiKeyHeader: string;
+  /**
+   * A deprecated version's sunset (ISO date): every response then carries `Deprecation` and `Sunset` (RFC 9745, RFC 8594).
+   * @default - not deprecated
+   */
+  readonly sunset?: string;
   /** The API's backend entity per region, primary first (Lambda-kind APIs: the Functions backend). */
   readonly backends?: readonly { readonly region: string; readonly backendId: string }[];
 }
@@ -200,8 +205,15 @@ export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
     + planLimits(spec, inputs.plan)
     + backendChoice(inputs.backends ?? [])
     + '</inbound><backend><base /></backend>'
-    + `<outbound><base />${securityHeaders()}</outbound>`
-    + `<on-error><base />${securityHeaders()}</on-error></policies>`;
+    + `<outbound><base />${securityHeaders()}${deprecationHeaders(inputs.sunset)}</outbound>`
+    + `<on-error><base />${securityHeaders()}${deprecationHeaders(inputs.sunset)}</on-error></policies>`;
+}
+
+/** `Deprecation` and `Sunset` of a deprecated API version (the same values as the AWS gateway's). */
+function deprecationHeaders(sunset: string | undefined): string {
+  if (!sunset) return '';
+  return '<set-header name="Deprecation" exists-action="override"><value>true</value></set-header>'
+    + `<set-header name="Sunset" exists-action="override"><value>${xmlEscape(new Date(sunset).toUTCString())}</value></set-header>`;
 }
 
 /** Clock skew validate-jwt tolerates on exp and nbf, in seconds (the same as the AWS authorizer). */
