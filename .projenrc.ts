@@ -1,11 +1,13 @@
 import { JsonFile, javascript, typescript } from 'projen';
+import { AWS_CDK_LIB_CURRENT, ENTRY_POINTS, MIN_AWS_CDK_LIB, TYPECHECK_PROJECTS } from './projenrc/layout';
 
 /**
  * The project's definition. package.json, tsconfig*.json, .eslintrc.json, .gitignore, .npmignore and
  * .projen/ are generated from this file: change it and run `npx projen`, never edit those by hand.
  */
 const project = new typescript.TypeScriptProject({
-  name: 'secure-api-platform',
+  // A scope the project owns: an unscoped name is first come, first served on the registry.
+  name: '@secure-api-platform/platform',
   description:
     'Security-first, multi-region API platform constructs for AWS (CDK) and Azure (CDKTF) with compliance evidence at every synth.',
   license: 'Apache-2.0',
@@ -13,6 +15,7 @@ const project = new typescript.TypeScriptProject({
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
+  npmAccess: javascript.NpmAccess.PUBLIC,
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.9.3',
   // projen's defaults clash with the layout: `lib/` is source here, so build to dist/.
@@ -30,12 +33,13 @@ const project = new typescript.TypeScriptProject({
   prettier: false,
   package: false,
   docgen: false,
+  // The app's own aws-cdk-lib and constructs: one copy in a consumer's tree (a nested copy breaks Stage validation).
+  // The floor is the oldest aws-cdk-lib the consumer test synthesizes with (test/consumer, `npm run test:consumer`).
+  peerDeps: [`aws-cdk-lib@^${MIN_AWS_CDK_LIB}`, 'constructs@^10.5.1', 'cdktf@^0.21.0', '@cdktf/provider-azurerm@^14.23.1'],
+  // Development builds and tests run on the current releases; the consumer test also runs the floor.
+  peerDependencyOptions: { pinnedDevDependency: false },
   deps: [
-    'aws-cdk-lib@^2.276.0',
-    'constructs@^10.8.1',
     'cdk-nag@^3.0.2',
-    'cdktf@^0.21.0',
-    '@cdktf/provider-azurerm@^14.23.1',
     'aws-jwt-verify@^5.2.1',
     '@cedar-policy/cedar-wasm@^4.13.0',
     '@aws-sdk/client-dynamodb@^3.1162.0',
@@ -51,6 +55,10 @@ const project = new typescript.TypeScriptProject({
     'commander@^14.0.0',
   ],
   devDeps: [
+    `aws-cdk-lib@^${AWS_CDK_LIB_CURRENT}`,
+    'constructs@^10.8.1',
+    'cdktf@^0.21.0',
+    '@cdktf/provider-azurerm@^14.23.1',
     'aws-cdk@^2.1148.1',
     'tsx@^4.23.0',
     'esbuild@^0.28.2',
@@ -61,6 +69,13 @@ const project = new typescript.TypeScriptProject({
     'dynalite@^4.0.0',
     'oidc-provider@^9',
     'fast-xml-parser@^5',
+    // The Azure authorizer function: bundled ahead of synth with its SDKs, so none is a runtime dependency.
+    '@azure/functions@^4.16.5',
+    '@azure/data-tables@^13.3.2',
+    '@azure/identity@^4.14.1',
+    // 3.36 and later need Node 21.
+    'azurite@~3.35.0',
+    '@kusto/language-service-next@^12.4.1',
     '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
   jestOptions: {
@@ -103,6 +118,8 @@ const project = new typescript.TypeScriptProject({
     },
   },
   eslintOptions: {
+    // CI reports lint errors instead of rewriting the code: `npm run eslint:fix` is the developers' task.
+    commandOptions: { fix: false },
     dirs: ['lib', 'constructs'],
     devdirs: ['test', 'bench', 'examples', 'scripts'],
     ignorePatterns: ['*.js', '*.mjs', '*.d.ts', 'node_modules/', 'dist/', 'assets/', 'cdk.out/', 'cdktf.out/', 'coverage/', 'test-reports/'],
@@ -117,19 +134,28 @@ for (const dir of ['examples', 'bench', 'scripts']) {
   });
 }
 
-// Package entry points: an AWS-only user never loads the Azure provider.
+// Package entry points, one per audience (projenrc/layout.ts).
 project.package.addField('exports', {
-  '.': { types: './dist/lib/index.d.ts', default: './dist/lib/index.js' },
-  './aws': { types: './dist/constructs/aws/index.d.ts', default: './dist/constructs/aws/index.js' },
-  './azure': { types: './dist/constructs/azure/index.d.ts', default: './dist/constructs/azure/index.js' },
-  './authorizer': { types: './dist/lib/authorizer/index.d.ts', default: './dist/lib/authorizer/index.js' },
+  ...Object.fromEntries(Object.entries(ENTRY_POINTS).map(([k, src]) => [k, { types: `./dist/${src}.d.ts`, default: `./dist/${src}.js` }])),
   './package.json': './package.json',
 });
+// Types of the subpaths for apps still on `moduleResolution: node` (CommonJS CDK apps), which ignore `exports`.
+project.package.addField('typesVersions', {
+  '*': Object.fromEntries(Object.entries(ENTRY_POINTS).filter(([k]) => k !== '.').map(([k, src]) => [k.slice(2), [`dist/${src}.d.ts`]])),
+});
+// cdktf and the azurerm provider only for Azure users.
+project.package.addField('peerDependenciesMeta', { 'cdktf': { optional: true }, '@cdktf/provider-azurerm': { optional: true } });
 project.package.addField('bin', { 'secure-api-platform': 'dist/lib/cli/main.js' });
 // unrs-resolver 1.13 (via eslint-import-resolver-typescript) names platform bindings the registry does not serve,
 // so `npm ci` refuses the lock; 1.12.2 has every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.package.addField('files', ['dist', 'assets', 'examples/policies', 'README.md', 'LICENSE']);
+
+project.addTask('eslint:fix', {
+  description: 'Runs eslint with --fix (developers; CI runs `eslint`, which only reports)',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: 'eslint --ext .ts,.tsx --fix --no-error-on-unmatched-pattern lib constructs test bench examples scripts projenrc .projenrc.ts',
+});
 
 // eslint-plugin-security: the pipeline holds itself to what it asks of its users.
 project.eslint?.addPlugins('security');
@@ -144,10 +170,15 @@ const bundleBackend = project.addTask('bundle:backend', {
   description: 'Bundles the example orders backend into assets/orders-backend',
   exec: 'node scripts/bundle-backend.mjs',
 });
+const bundleAzure = project.addTask('bundle:azure', {
+  description: 'Bundles the Azure Functions apps (authorizer) into zip packages in assets/',
+  exec: 'node scripts/bundle-azure.mjs',
+});
 project.preCompileTask.spawn(bundle);
 project.preCompileTask.spawn(bundleBackend);
-// `npm ci` runs `prepare`: a fresh clone can `npx cdk synth` straight away.
-project.addTask('prepare', { description: 'Builds what a fresh clone needs before synth or test', steps: [{ spawn: bundle.name }, { spawn: bundleBackend.name }] });
+project.preCompileTask.spawn(bundleAzure);
+// No `prepare` (or any install-time) script: the published package would run it in consumers' installs, and projen
+// is a dev dependency. The example's `cdk synth` (cdk.json) and `npm test` bundle ahead of themselves instead.
 
 new JsonFile(project, '.secretlintrc.json', {
   obj: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] },
@@ -161,14 +192,27 @@ const secrets = project.addTask('secretlint', {
 project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(bundleBackend);
+project.testTask.spawn(bundleAzure);
 // jest writes its JSON results (read by .ci/run) but does not create the folder.
+// Type-check every folder: jest (isolatedModules), tsx and esbuild strip types without checking them.
+const typecheck = project.addTask('typecheck', {
+  description: 'tsc --noEmit over every folder (lib, constructs, test, examples, bench, scripts, projenrc)',
+  steps: TYPECHECK_PROJECTS.map((p) => ({ exec: `tsc --noEmit -p ${p}` })),
+});
 project.testTask.exec('node -e "require(\'fs\').mkdirSync(\'test-reports\', { recursive: true })"');
 project.testTask.exec('jest --passWithNoTests --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
+project.testTask.spawn(typecheck);
 project.testTask.spawn(project.eslint!.eslintTask);
 project.testTask.spawn(secrets);
 
-project.addTask('synth:aws', { description: 'Synthesizes the example multi-region AWS platform (cdk.json)', exec: 'cdk synth --quiet' });
-project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', exec: 'tsx examples/azure/main.ts' });
+project.addTask('synth:aws', { description: 'Synthesizes the example multi-region AWS platform (cdk.json) with its example.com placeholders', exec: 'cdk synth --quiet -c allowPlaceholders=true' });
+// Not part of `npm test` (it packs and installs): .ci/run runs it as its own task.
+project.addTask('test:consumer', {
+  description: 'Packs the library and installs the tarball into fresh apps (oldest and current aws-cdk-lib, and Azure) '
+    + 'with --prefer-offline, then synthesizes the README snippets. Time budget: 20 minutes in all, 8 per install',
+  steps: [{ spawn: project.compileTask.name }, { exec: 'tsx test/consumer/run.ts' }],
+});
+project.addTask('synth:azure', { description: 'Synthesizes the example Azure platform (cdktf.json) into cdktf.out', steps: [{ spawn: bundleAzure.name }, { exec: 'tsx examples/azure/main.ts' }] });
 project.addTask('cli', { description: 'Runs the operators\' CLI from source (npx secure-api-platform once installed)', exec: 'tsx lib/cli/main.ts', receiveArgs: true });
 project.addTask('report', { description: 'Re-renders the compliance reports from cdk.out into cdk.out/compliance', exec: 'tsx lib/cli/main.ts report --cdk-out cdk.out --format all' });
 project.addTask('bench', { description: 'Runs the benchmarks (figures as ratios to a baseline measured in the same run)', exec: 'tsx bench/run.ts', receiveArgs: true });

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthorizerConfig, AuthorizerEvent, createAuthorizer, MemoryAuthorizerStore } from '../lib/authorizer';
-import { CedarContext, CedarPolicies } from '../lib/authorizer/cedar';
+import { CedarContext } from '../lib/authorizer/cedar';
+import { WasmCedarPolicies } from '../lib/authorizer/cedar/wasm';
 import { DynamoDbAuthorizerStore } from '../lib/authorizer/stores/dynamodb';
 import { createTable, startDynalite } from '../test/support/dynalite';
 
@@ -163,7 +164,7 @@ async function hotPath(): Promise<void> {
   row('  writing that line to a file descriptor (excluded above)', fmtUs(min(writes)), `${(min(writes) / rsFloor).toFixed(2)}x floor`);
 
   // Cedar alone, pre-parsed policies, attributes as context.
-  const cedar = new CedarPolicies(policies);
+  const cedar = new WasmCedarPolicies(policies);
   const ctx: CedarContext = {
     tenant: 'acme',
     authMethod: 'jwt',
@@ -187,9 +188,9 @@ async function hotPath(): Promise<void> {
   const request = { principal: { type: 'User', id: 'user-1' }, action: 'GET /tenants/{tenantId}/orders/{id}', resource: '/tenants/acme/orders/1', context: ctx };
   if (!cedar.isAuthorized(request).allowed) throw new Error('bench Cedar request not allowed');
   // Before per-action subsets: the whole set, with the union of the attributes every policy reads.
-  const union = new CedarPolicies(policies, { perAction: false });
-  const allKeys = new CedarPolicies(`${policies}\n// context == {} keeps every attribute\nforbid(principal, action, resource) when { context == {} };`, { perAction: false });
-  const cedarRound = (engine: CedarPolicies): number => {
+  const union = new WasmCedarPolicies(policies, { perAction: false });
+  const allKeys = new WasmCedarPolicies(`${policies}\n// context == {} keeps every attribute\nforbid(principal, action, resource) when { context == {} };`, { perAction: false });
+  const cedarRound = (engine: WasmCedarPolicies): number => {
     const s = process.hrtime.bigint();
     for (let i = 0; i < 1000; i++) engine.isAuthorized(request);
     return Number(process.hrtime.bigint() - s) / 1000;

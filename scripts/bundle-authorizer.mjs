@@ -18,6 +18,8 @@ mkdirSync(outdir, { recursive: true });
 // tree-shaken from the SDK's ES modules: it loads in about half the time of the runtime's node_modules copy (one file,
 // no package resolution), and keeps index.js small. index.js requires it lazily as ./aws-sdk-dynamodb.js.
 const SDK_FILE = 'aws-sdk-dynamodb.js';
+/** One minified CommonJS file for Node, tree-shaken from the SDK's ES modules. */
+const standalone = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], minify: true, legalComments: 'none', logLevel: 'warning' };
 await build({
   stdin: {
     contents: "export { DynamoDBClient, GetItemCommand, BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';",
@@ -25,19 +27,28 @@ await build({
     loader: 'js',
   },
   outfile: join(outdir, SDK_FILE),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...standalone,
 });
 const sdkBeside = {
   name: 'aws-sdk-beside',
   setup(b) {
     b.onResolve({ filter: /^@aws-sdk\/client-dynamodb$/ }, () => ({ path: `./${SDK_FILE}`, external: true }));
+  },
+};
+
+// The Cedar engine's adapter (lib/authorizer/cedar/wasm.ts) as its own file beside the handler: required only when a
+// policy set falls back from the compiled engine, so index.js stays small and a compiled set never loads it.
+const CEDAR_FILE = 'cedar-wasm.js';
+await build({
+  entryPoints: [join(root, 'lib', 'authorizer', 'cedar', 'wasm.ts')],
+  outfile: join(outdir, CEDAR_FILE),
+  ...standalone,
+  external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
+});
+const cedarBeside = {
+  name: 'cedar-wasm-beside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cedar\/wasm$/ }, () => ({ path: `./${CEDAR_FILE}`, external: true }));
   },
 };
 
@@ -51,8 +62,8 @@ const result = await build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  // The DynamoDB client and the Cedar engine are loaded beside the bundle (the Cedar wasm next to it).
-  plugins: [sdkBeside],
+  // The DynamoDB client, the Cedar adapter and the Cedar engine are loaded beside the bundle (the Cedar wasm next to it).
+  plugins: [sdkBeside, cedarBeside],
   external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
   metafile: true,
   logLevel: 'warning',
@@ -74,5 +85,17 @@ for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {
 const bytes = statSync(join(outdir, 'index.js')).size;
 const inputs = Object.keys(result.metafile.inputs).length;
 const sdkBytes = statSync(join(outdir, SDK_FILE)).size;
+const cedarBytes = statSync(join(outdir, CEDAR_FILE)).size;
 console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs `
-  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, the Cedar wasm)`);
+  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, ${CEDAR_FILE} ${(cedarBytes / 1024).toFixed(0)} KB and the Cedar wasm)`);
+
+// The user pool's pre-token-generation trigger: one self-contained file (its DynamoDB client included), into
+// assets/pre-token-generation (or <outdir>-pre-token-generation with --outdir).
+const triggerOut = outArg > 0 ? `${outdir}-pre-token-generation` : join(root, 'assets', 'pre-token-generation');
+mkdirSync(triggerOut, { recursive: true });
+await build({
+  entryPoints: [join(root, 'lib', 'triggers', 'pre-token-generation.ts')],
+  outfile: join(triggerOut, 'index.js'),
+  ...standalone,
+});
+console.log(`pre-token-generation trigger bundle: ${triggerOut}/index.js ${(statSync(join(triggerOut, 'index.js')).size / 1024).toFixed(1)} KB`);

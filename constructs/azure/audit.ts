@@ -1,3 +1,4 @@
+import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
@@ -7,8 +8,27 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/storage-container-immutability-policy';
 import { Construct } from 'constructs';
 import { acknowledgeTf } from './compliance';
+import { AzureKeys } from './keys';
 import { AzureNetwork, PRIVATE_DNS_ZONES } from './network';
 import { ResolvedSpec } from '../../lib/spec';
+
+/**
+ * The platform's storage account settings: StorageV2, TLS 1.2 minimum, HTTPS only, no public blobs, infrastructure
+ * (double) encryption, Entra ID only (no shared keys), no cross-tenant replication.
+ */
+export const SECURE_STORAGE = {
+  accountKind: 'StorageV2',
+  minTlsVersion: 'TLS1_2',
+  httpsTrafficOnlyEnabled: true,
+  allowNestedItemsToBePublic: false,
+  infrastructureEncryptionEnabled: true,
+  sharedAccessKeyEnabled: false,
+  defaultToOauthAuthentication: true,
+  crossTenantReplicationEnabled: false,
+} as const;
+
+/** Categories of the subscription Activity Log (all of them): exported to the archive by `AzureAudit`. */
+export const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'] as const;
 
 export interface AzureAuditProps {
   /**
@@ -22,6 +42,11 @@ export interface AzureAuditProps {
   readonly network: AzureNetwork;
   /** Suffix that makes the archive's storage account name globally unique (lowercase letters and digits). */
   readonly nameSuffix: string;
+  /**
+   * The platform's keys: the archive account is encrypted with the data key (customer-managed key) through the keys'
+   * encryption identity.
+   */
+  readonly keys: AzureKeys;
   /**
    * Log Analytics retention in days (30 to 730).
    * @default - the larger of spec.audit.logRetentionDays and the profiles' minimum, capped at 730
@@ -38,8 +63,9 @@ export interface AzureAuditProps {
 }
 
 /**
- * The audit trail: a Log Analytics workspace (local auth off, retention per profile) and an immutable archive — a
- * GZRS StorageV2 account with no public network access (a blob private endpoint in the primary VNet instead), no
+ * The audit trail: a Log Analytics workspace (local auth off, retention per profile), the subscription's Activity
+ * Log exported to both, and an immutable archive — a GZRS StorageV2 account encrypted with the data key
+ * (customer-managed), with no public network access (a blob private endpoint in the primary VNet instead), no
  * shared keys, infrastructure encryption, versioning, and a locked account-level immutability policy, so the
  * `insights-logs-*` containers Azure Monitor creates are WORM too; plus the `audit` container with its own locked
  * time-based policy. `addDiagnosticSetting` sends a resource's logs to both destinations.
@@ -53,6 +79,8 @@ export class AzureAudit extends Construct {
   public readonly archiveImmutability: StorageContainerImmutabilityPolicy;
   /** Private endpoint (blob) of the archive in the primary region. */
   public readonly archiveEndpoint: PrivateEndpoint;
+  /** The subscription's Activity Log (control plane: who changed what) to the workspace and the archive. */
+  public readonly activityLog: MonitorDiagnosticSetting;
   /** Diagnostic settings created by `addDiagnosticSetting`, by id. */
   public readonly diagnosticSettings: Record<string, MonitorDiagnosticSetting> = {};
   private readonly spec: ResolvedSpec;
@@ -84,20 +112,17 @@ export class AzureAudit extends Construct {
       resourceGroupName: rgName,
       accountTier: 'Standard',
       accountReplicationType: 'GZRS',
-      accountKind: 'StorageV2',
-      minTlsVersion: 'TLS1_2',
-      httpsTrafficOnlyEnabled: true,
-      allowNestedItemsToBePublic: false,
-      infrastructureEncryptionEnabled: true,
-      sharedAccessKeyEnabled: false,
+      ...SECURE_STORAGE,
       publicNetworkAccessEnabled: false,
-      defaultToOauthAuthentication: true,
-      crossTenantReplicationEnabled: false,
       blobProperties: { versioningEnabled: true, deleteRetentionPolicy: { days: 365 }, containerDeleteRetentionPolicy: { days: 365 } },
       // Azure Monitor writes diagnostic logs as a trusted service; every other caller comes through the private endpoint.
       networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'] },
       // Account-level WORM: covers the insights-logs-* containers that diagnostic settings create (append writes allowed).
       immutabilityPolicy: { state: demo || !lockAccount ? 'Unlocked' : 'Locked', periodSinceCreationInDays: retentionDays, allowProtectedAppendWrites: true },
+      // Encrypted with the platform's data key (customer-managed), through the identity that may only wrap and unwrap.
+      identity: { type: 'UserAssigned', identityIds: [props.keys.encryptionIdentity.id] },
+      customerManagedKey: { keyVaultKeyId: props.keys.dataKey.versionlessId, userAssignedIdentityId: props.keys.encryptionIdentity.id },
+      dependsOn: [props.keys.encryptionGrant],
     });
     this.archiveContainer = new StorageContainer(this, 'AuditContainer', { name: 'audit', storageAccountId: this.archiveAccount.id, containerAccessType: 'private' });
     this.archiveImmutability = new StorageContainerImmutabilityPolicy(this, 'AuditImmutability', {
@@ -120,6 +145,16 @@ export class AzureAudit extends Construct {
       subnetId: network.primary.endpointSubnet.id,
       privateServiceConnection: { name: `${n}-audit-blob`, isManualConnection: false, privateConnectionResourceId: this.archiveAccount.id, subresourceNames: ['blob'] },
       privateDnsZoneGroup: { name: 'blob', privateDnsZoneIds: [network.privateDnsZone(PRIVATE_DNS_ZONES.blob).id] },
+    });
+
+    // The control plane: the subscription's Activity Log, every category, to the workspace (alerts) and the archive.
+    const subscription = new DataAzurermSubscription(this, 'Subscription');
+    this.activityLog = new MonitorDiagnosticSetting(this, 'DiagActivityLog', {
+      name: `${n}-activity-log`,
+      targetResourceId: subscription.id,
+      logAnalyticsWorkspaceId: this.workspace.id,
+      storageAccountId: this.archiveAccount.id,
+      enabledLog: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category })),
     });
 
     // The workspace's own audit log (queries, access) goes to the archive.

@@ -9,7 +9,8 @@ import { Annotations, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { acknowledgeTf } from './compliance';
 import { AzureNetwork } from './network';
-import { apiPolicy, operationPolicy } from './policies';
+import { AzureApiBackend } from './backends';
+import { apiPolicy, AuthorizerEndpoint, operationPolicy } from './policies';
 import { PlatformValidationError } from '../../lib/errors';
 import { ResolvedSpec } from '../../lib/spec';
 
@@ -39,6 +40,20 @@ export interface AzureGatewayProps {
    * @default ['1', '2']
    */
   readonly zones?: string[];
+}
+
+/**
+ * How long API Management caches an authorizer decision, in seconds: the same bound as the API Gateway authorizer
+ * cache, so a revocation applies within it on both clouds.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
+/** What `addApis` connects the APIs to. */
+export interface AzureGatewayWiring {
+  /** The authorizer function of every region, primary first. */
+  readonly authorizers: readonly AuthorizerEndpoint[];
+  /** The Functions backends of the Lambda-kind APIs, by `<name>-<version>`, primary region first. */
+  readonly backends: Readonly<Record<string, readonly AzureApiBackend[]>>;
 }
 
 /** An API Management origin of the edge: the regional gateway host of one location. */
@@ -134,7 +149,7 @@ export class AzureGateway extends Construct {
       }
     }
     this.node.addValidation({
-      validate: () => (this.apisAdded ? [] : [`[${this.node.path}] the spec's APIs were never rendered: call addApis(frontDoorId) with the Front Door profile's resource GUID`]),
+      validate: () => (this.apisAdded ? [] : [`[${this.node.path}] the spec's APIs were never rendered: call addApis(frontDoorId, wiring) with the Front Door profile's resource GUID`]),
     });
   }
 
@@ -142,7 +157,7 @@ export class AzureGateway extends Construct {
    * Renders the spec's APIs, operations, body schemas and policies; `frontDoorId` (the Front Door profile's
    * `resourceGuid`) is what every API checks in `X-Azure-FDID`. Call once.
    */
-  public addApis(frontDoorId: string): Readonly<Record<string, ApiManagementApi>> {
+  public addApis(frontDoorId: string, wiring: AzureGatewayWiring): Readonly<Record<string, ApiManagementApi>> {
     if (this.apisAdded) throw new PlatformValidationError('addApis() was already called (received: a second call); the spec\'s APIs are rendered once', this);
     this.apisAdded = true;
     const spec = this.spec;
@@ -151,6 +166,10 @@ export class AzureGateway extends Construct {
     for (const api of spec.apis) {
       const key = `${api.name}-${api.version}`;
       const apiPlan = api.plan ?? Object.keys(spec.plans)[0];
+      const backends = wiring.backends[key] ?? [];
+      if ((api.backend?.kind ?? 'lambda') === 'lambda' && backends.length === 0) {
+        throw new PlatformValidationError(`API ${key} has a lambda backend but no Functions backend was given to addApis (received: ${JSON.stringify(Object.keys(wiring.backends))}); pass AzureFunctionBackends.backends`, this);
+      }
       const a = new ApiManagementApi(this, `Api-${key}`, {
         name: key,
         resourceGroupName: rgName,
@@ -160,14 +179,24 @@ export class AzureGateway extends Construct {
         path: `${api.name}/${api.version}`,
         protocols: ['https'],
         subscriptionRequired: false,
-        serviceUrl: api.backend?.url,
+        // Lambda-kind APIs: the primary region's function app (the API policy picks each region's own backend entity).
+        serviceUrl: api.backend?.url ?? backends[0]?.url,
       });
       this.apis[key] = a;
       new ApiManagementApiPolicy(this, `ApiPolicy-${key}`, {
         apiName: a.name,
         apiManagementName: apimName,
         resourceGroupName: rgName,
-        xmlContent: apiPolicy(spec, { frontDoorId, plan: apiPlan, mtls: api.mtls === true }),
+        xmlContent: apiPolicy(spec, {
+          frontDoorId,
+          plan: apiPlan,
+          mtls: api.mtls === true,
+          authorizers: wiring.authorizers,
+          // The AWS authorizer cache: 5 minutes, off for mTLS APIs (a decision there depends on the certificate).
+          cacheSeconds: api.mtls === true ? 0 : AUTHORIZER_CACHE_SECONDS,
+          apiKeyHeader: spec.edge.apiKeyHeader,
+          backends,
+        }),
       });
       spec.routes.filter((r) => r.api === api.name && r.version === api.version).forEach((route, i) => {
         const opId = `${route.method.toLowerCase()}-${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
@@ -198,7 +227,7 @@ export class AzureGateway extends Construct {
           apiManagementName: apimName,
           resourceGroupName: rgName,
           operationId: op.operationId,
-          xmlContent: operationPolicy(spec, route, { frontDoorId, apiPlan, schemaId, maxBodyBytes: spec.edge.maxBodyBytes }),
+          xmlContent: operationPolicy(spec, route, { frontDoorId, apiPlan, schemaId, maxBodyBytes: spec.edge.maxBodyBytes, backends }),
         });
         if (route.public) {
           acknowledgeTf(policy, 'SecureApiAz-ApimAuthorization', `Public route ${route.key} declared in the spec (publicReason): ${route.publicReason ?? ''}`);

@@ -12,3 +12,6 @@ export * from './governance';
 export * from './compliance';
 export * from './policies';
 export * from '../../lib/compliance/terraform';
+export * from './authorizer';
+export * from './backends';
+export * from './functions';

@@ -5,6 +5,7 @@ import { KeyVaultManagedHardwareSecurityModule } from '@cdktf/provider-azurerm/l
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct } from 'constructs';
 import { AzureNetwork, PRIVATE_DNS_ZONES } from './network';
 import { PlatformValidationError } from '../../lib/errors';
@@ -21,6 +22,8 @@ export const KeyVaultRole = {
   CRYPTO_USER: 'Key Vault Crypto User',
   /** Key management (create, rotate, delete keys): the identity that deploys the vault's keys. */
   CRYPTO_OFFICER: 'Key Vault Crypto Officer',
+  /** Wrap and unwrap with a key: what Storage and Cosmos DB need to use a customer-managed key. */
+  CRYPTO_SERVICE_ENCRYPTION_USER: 'Key Vault Crypto Service Encryption User',
 } as const;
 export type KeyVaultRole = typeof KeyVaultRole[keyof typeof KeyVaultRole];
 
@@ -59,6 +62,13 @@ export class AzureKeys extends Construct {
   public readonly vaultEndpoint: PrivateEndpoint;
   /** The deployer's key-management role on the vault (undefined when `grantDeployerKeyManagement` is false). */
   public readonly deployerKeyManagement?: RoleAssignment;
+  /**
+   * The identity Storage accounts and Cosmos DB accounts use to reach the data key (customer-managed key): a
+   * user-assigned identity, so the key can be set when the account is created. It may wrap and unwrap only.
+   */
+  public readonly encryptionIdentity: UserAssignedIdentity;
+  /** The encryption identity's role on the vault; accounts that use the key depend on it. */
+  public readonly encryptionGrant: RoleAssignment;
   /** Role assignments made with `grant`, by id. */
   public readonly roleAssignments: Record<string, RoleAssignment> = {};
 
@@ -111,6 +121,8 @@ export class AzureKeys extends Construct {
       // Under RBAC authorization the key can only be created once the deployer's role exists.
       dependsOn: this.deployerKeyManagement ? [this.deployerKeyManagement] : undefined,
     });
+    this.encryptionIdentity = new UserAssignedIdentity(this, 'EncryptionIdentity', { name: `${n}-cmk`, location: primary, resourceGroupName: rgName });
+    this.encryptionGrant = this.grant('Encryption', this.encryptionIdentity.principalId, KeyVaultRole.CRYPTO_SERVICE_ENCRYPTION_USER, 'Storage and Cosmos DB: wrap and unwrap with the data key (customer-managed key)');
     if (spec.hsmBacked) {
       this.managedHsm = new KeyVaultManagedHardwareSecurityModule(this, 'ManagedHsm', {
         name: `${n}-hsm-${props.nameSuffix}`,

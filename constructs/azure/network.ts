@@ -17,6 +17,10 @@ export const azureVnetCidr = (i: number): string => `10.${20 + i}.0.0/16`;
 export const PRIVATE_DNS_ZONES = {
   vault: 'privatelink.vaultcore.azure.net',
   blob: 'privatelink.blob.core.windows.net',
+  /** Function apps (inbound private endpoints). */
+  sites: 'privatelink.azurewebsites.net',
+  /** Cosmos DB for Table. */
+  table: 'privatelink.table.cosmos.azure.com',
 } as const;
 
 /** One region of the platform's network. */
@@ -25,6 +29,8 @@ export interface AzureRegionResources {
   readonly apimSubnet: Subnet;
   /** Subnet of the private endpoints (Key Vault, audit archive). */
   readonly endpointSubnet: Subnet;
+  /** Subnet the Flex Consumption function apps integrate with (outbound), delegated to Microsoft.App/environments. */
+  readonly functionsSubnet: Subnet;
   readonly nsg: NetworkSecurityGroup;
   readonly publicIp: PublicIp;
 }
@@ -45,7 +51,7 @@ export interface AzureNetworkProps {
 
 /**
  * The platform's network: one DDoS Network Protection plan shared by every region, and per region a virtual network
- * (`10.<20+i>.0.0/16`) under that plan with the API Management subnet (NSG admitting Front Door on 443, the APIM
+ * (`10.<20+i>.0.0/16`) under that plan with the API Management subnet, the functions subnet (Flex Consumption VNet integration) (NSG admitting Front Door on 443, the APIM
  * management endpoint and the Azure load balancer, deny-all otherwise), a private-endpoint subnet and the zonal
  * Standard public IP API Management needs in VNet External mode. Private DNS zones are added on demand.
  */
@@ -85,6 +91,16 @@ export class AzureNetwork extends Construct {
         addressPrefixes: [`10.${20 + i}.2.0/24`],
         privateEndpointNetworkPolicies: 'Enabled',
       });
+      const functionsSubnet = new Subnet(this, `FunctionsSubnet-${region}`, {
+        name: 'functions',
+        resourceGroupName: rgName,
+        virtualNetworkName: vnet.name,
+        addressPrefixes: [`10.${20 + i}.3.0/24`],
+        // Flex Consumption integrates through a subnet delegated to Container Apps environments; the deployment
+        // storage admits this subnet through its service endpoint.
+        delegation: [{ name: 'flex', serviceDelegation: { name: 'Microsoft.App/environments', actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] } }],
+        serviceEndpoints: ['Microsoft.Storage'],
+      });
       const nsg = new NetworkSecurityGroup(this, `ApimNsg-${region}`, {
         name: `${n}-${region}-apim-nsg`,
         location: region,
@@ -106,7 +122,7 @@ export class AzureNetwork extends Construct {
         domainNameLabel: `${n}-${region}-${props.nameSuffix}`,
         zones,
       });
-      regions[region] = { vnet, apimSubnet, endpointSubnet, nsg, publicIp };
+      regions[region] = { vnet, apimSubnet, endpointSubnet, functionsSubnet, nsg, publicIp };
     });
     this.regions = regions;
     this.primary = regions[spec.primaryRegion];

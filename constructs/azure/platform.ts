@@ -1,5 +1,6 @@
 import { ApiManagement } from '@cdktf/provider-azurerm/lib/api-management';
 import { ApiManagementApi } from '@cdktf/provider-azurerm/lib/api-management-api';
+import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights';
 import { CdnFrontdoorEndpoint } from '@cdktf/provider-azurerm/lib/cdn-frontdoor-endpoint';
 import { CdnFrontdoorFirewallPolicy } from '@cdktf/provider-azurerm/lib/cdn-frontdoor-firewall-policy';
 import { CdnFrontdoorProfile } from '@cdktf/provider-azurerm/lib/cdn-frontdoor-profile';
@@ -16,6 +17,8 @@ import { StorageContainerImmutabilityPolicy } from '@cdktf/provider-azurerm/lib/
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzureAudit } from './audit';
+import { AzureAuthorizer } from './authorizer';
+import { AzureBackendPackage, AzureFunctionBackends } from './backends';
 import { acknowledgeTf, TerraformCompliance } from './compliance';
 import { AzureEdge } from './edge';
 import { AzureGateway } from './gateway';
@@ -76,6 +79,18 @@ export interface AzureSecureApiPlatformProps {
    */
   readonly lockAuditArchive?: boolean;
   /**
+   * The Functions v4 packages (zips built ahead of synth) of the spec's Lambda-kind APIs, by `<name>-<version>`: each
+   * runs as a Flex Consumption app in every region, behind an API Management backend entity. Required for every API
+   * whose backend kind is `lambda`.
+   * @default - none (a spec with a Lambda-kind API is refused, naming this prop)
+   */
+  readonly backendPackages?: Readonly<Record<string, AzureBackendPackage>>;
+  /**
+   * Cedar policies (text) the authorizer function evaluates after the route scopes, as on AWS.
+   * @default - none
+   */
+  readonly policies?: string;
+  /**
    * Run the Terraform compliance pass on the enclosing stack (fails the synth on unacknowledged findings).
    * @default true
    */
@@ -99,6 +114,12 @@ export class AzureSecureApiPlatform extends Construct {
   public readonly gateway: AzureGateway;
   public readonly edge: AzureEdge;
   public readonly governance: AzureGovernance;
+  /** The authorizer function (every region) and its Cosmos DB for Table store. */
+  public readonly authorizer: AzureAuthorizer;
+  /** The Functions backends of the Lambda-kind APIs. */
+  public readonly backends: AzureFunctionBackends;
+  /** Application Insights (workspace-based) of the function apps. */
+  public readonly insights: ApplicationInsights;
   public readonly ddosPlan: NetworkDdosProtectionPlan;
   public readonly regions: Readonly<Record<string, AzureRegionResources>>;
   public readonly frontDoor: CdnFrontdoorProfile;
@@ -128,8 +149,8 @@ export class AzureSecureApiPlatform extends Construct {
     const base = { spec, resourceGroup: this.resourceGroup };
     this.governance = new AzureGovernance(this, 'Governance', { ...base, defenderForApis: props.defenderForApis });
     this.network = new AzureNetwork(this, 'Network', { ...base, nameSuffix, zones });
-    this.audit = new AzureAudit(this, 'Audit', { ...base, network: this.network, nameSuffix, lockArchiveAccountPolicy: props.lockAuditArchive });
     this.keys = new AzureKeys(this, 'Keys', { ...base, network: this.network, nameSuffix, hsmAdminObjectIds: props.hsmAdminObjectIds });
+    this.audit = new AzureAudit(this, 'Audit', { ...base, network: this.network, keys: this.keys, nameSuffix, lockArchiveAccountPolicy: props.lockAuditArchive });
     this.gateway = new AzureGateway(this, 'Gateway', {
       ...base,
       network: this.network,
@@ -140,7 +161,23 @@ export class AzureSecureApiPlatform extends Construct {
       capacity: props.apimCapacity,
     });
     this.edge = new AzureEdge(this, 'Edge', { ...base, origins: this.gateway.origins, nameSuffix });
-    this.apis = this.gateway.addApis(this.edge.frontDoor.resourceGuid);
+    // Function telemetry (decision lines, backend logs) in the platform workspace; Entra ID ingestion only.
+    this.insights = new ApplicationInsights(this, 'Insights', {
+      name: `${spec.name}-insights`,
+      location: spec.primaryRegion,
+      resourceGroupName: this.resourceGroup.name,
+      applicationType: 'Node.JS',
+      workspaceId: this.audit.workspace.id,
+      localAuthenticationDisabled: true,
+      internetIngestionEnabled: true,
+      internetQueryEnabled: false,
+    });
+    const functionBase = {
+      ...base, network: this.network, keys: this.keys, audit: this.audit, apim: this.gateway.apim, insights: this.insights, nameSuffix,
+    };
+    this.authorizer = new AzureAuthorizer(this, 'Authorizer', { ...functionBase, policies: props.policies });
+    this.backends = new AzureFunctionBackends(this, 'Backends', { ...functionBase, packages: props.backendPackages ?? {} });
+    this.apis = this.gateway.addApis(this.edge.frontDoor.resourceGuid, { authorizers: this.authorizer.endpoints, backends: this.backends.backends });
 
     // API Management reads named values and certificates from the vault with its managed identity (RBAC, vault scope).
     this.keys.grant('ApimSecrets', this.gateway.apim.identity.principalId, KeyVaultRole.SECRETS_USER, 'API Management: named values and certificates');

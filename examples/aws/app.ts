@@ -4,7 +4,8 @@ import { App, AppProps, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SecureApiPlatform } from '../../constructs/aws';
 import { Compliance } from '../../lib/compliance';
-import { exampleSpec } from '../spec';
+import { PlatformValidationError } from '../../lib/errors';
+import { EXAMPLE_SITE, EXAMPLE_SITE_KEYS, ExampleSite, exampleSpec, placeholderKeys } from '../spec';
 
 /** Cedar policies of the example: role-based access and tenant isolation. */
 export const EXAMPLE_POLICIES = ['rbac.cedar', 'tenant-isolation.cedar']
@@ -21,17 +22,46 @@ export function exampleAppProps(): AppProps {
 }
 
 /**
+ * The user's site: `-c site=<file.json>` (keys as in `ExampleSite`), then each `-c <key>=<value>` on top, then the
+ * placeholders for what is still unset.
+ */
+export function exampleSite(app: App): ExampleSite {
+  const file = app.node.tryGetContext('site') as string | undefined;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator's own site file, named on the command line
+  const fromFile = file ? JSON.parse(readFileSync(path.resolve(file), 'utf8')) as Partial<ExampleSite> : {};
+  const site: Record<string, string> = { ...EXAMPLE_SITE };
+  for (const key of EXAMPLE_SITE_KEYS) {
+    const value = app.node.tryGetContext(key) ?? fromFile[key];
+    if (value !== undefined) site[key] = String(value);
+  }
+  return site as unknown as ExampleSite;
+}
+
+/**
  * Builds the example platform into `app`: two regions, the orders API with its backend, every compliance pack.
- * Context switches: `lean` (no CloudHSM, Shield Advanced or mTLS domain; demo-mode archive), `baseline` (the
- * per-account baseline stacks), `account` (a 12-digit id; default: the deploying account).
+ * Context switches: `lean` (default true: no CloudHSM, Shield Advanced or mTLS domain, demo-mode archive; `lean=false`
+ * is the showcase), `baseline` (the per-account baseline stacks), `account` (a 12-digit id; default: the deploying
+ * account), the site keys (`exampleSite`), and `allowPlaceholders` (synthesize with example.com placeholders: tests only,
+ * never a deploy).
  */
 export function buildExampleApp(app: App): SecureApiPlatform {
-  const flag = (name: string): boolean => ['true', '1', 'yes'].includes(String(app.node.tryGetContext(name) ?? 'false').toLowerCase());
-  const spec = exampleSpec('aws', { lean: flag('lean') });
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = app.node.tryGetContext(name);
+    return value === undefined ? fallback : ['true', '1', 'yes'].includes(String(value).toLowerCase());
+  };
+  const lean = flag('lean', true);
+  const site = exampleSite(app);
+  const placeholders = placeholderKeys(site, { lean });
+  if (placeholders.length > 0 && !flag('allowPlaceholders', false)) {
+    throw new PlatformValidationError(`the example still holds placeholders (${placeholders.map((k) => `${k}: "${site[k]}"`).join(', ')}); `
+      + `set them with ${placeholders.map((k) => `-c ${k}=…`).join(' ')} or in a site file (-c site=site.json), `
+      + 'or pass -c allowPlaceholders=true to synthesize without deploying (see README "Before you deploy")');
+  }
+  const spec = exampleSpec('aws', { lean, site });
   const platform = new SecureApiPlatform(app, 'Orders', {
     spec,
     account: app.node.tryGetContext('account') as string | undefined,
-    accountBaseline: flag('baseline'),
+    accountBaseline: flag('baseline', false),
     policies: EXAMPLE_POLICIES,
     backends: {
       orders: SecureApiPlatform.lambdaBackend(path.join(__dirname, '..', '..', 'assets', 'orders-backend'), {
@@ -46,6 +76,7 @@ export function buildExampleApp(app: App): SecureApiPlatform {
           removalPolicy: RemovalPolicy.RETAIN,
         })],
         environment: (ctx) => ({ ORDERS_TABLE: `${ctx.spec.name}-orders`, CALL_TIMEOUT_MS: '2000' }),
+        noVpcReason: 'The orders backend (assets/orders-backend) reaches only DynamoDB through its public TLS endpoint with IAM authentication; it has no private network dependency, so a VPC would add NAT cost without reducing exposure',
       }),
     },
   });

@@ -8,8 +8,11 @@ import { Denial, Reason, ReasonCode, statusOf } from './reasons';
 import {
   ApiKeyRecord, ApiKeyStore, AuthorizerStores, hashApiKey, RevocationStore, StoreCallOptions, TenantRecord, TenantStore, TtlCache,
 } from './stores';
-import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
+import type {
+  Authorizer, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
+} from './types';
 import { warmUpVerifyPaths } from './warmup';
+import { API_KEY_SCHEME as API_KEY_SCHEME_NAME, AUTHORIZATION_HEADER, apiKeyPrincipal, jwtPrincipal } from '../spec/contracts/identity';
 
 /** What `createAuthorizer` can be given besides the configuration (tests, benchmarks, other runtimes). */
 export interface AuthorizerDependencies {
@@ -75,7 +78,7 @@ function monotonicMs(): number {
 
 const PRINTABLE = /^[\x21-\x7E]+$/;
 /** `Authorization: ApiKey <key>`: lets API-key clients satisfy an authorizer cache keyed on the Authorization header. */
-const API_KEY_SCHEME = /^ApiKey +([^\s]+) *$/i;
+const API_KEY_SCHEME = new RegExp(`^${API_KEY_SCHEME_NAME} +([^\\s]+) *$`, 'i');
 const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -133,7 +136,7 @@ function denyPolicy(principalId: string, methodArn: string): AuthorizerResult {
 }
 
 /** Case-insensitive single-valued header; a header sent twice is ambiguous and refused. */
-function header(event: AuthorizerEvent, name: string): string | undefined {
+function header(event: AuthorizerRequest, name: string): string | undefined {
   let value: string | undefined;
   const multi = event.multiValueHeaders;
   if (multi) {
@@ -171,11 +174,12 @@ function routeActions(routeKeys: Iterable<string>): string[] {
 }
 
 /**
- * Builds an authorizer: configuration validated, JWKS caches, stores and Cedar policies set up once (per cold
- * start); the returned function makes one decision per request and never throws anything but `Error('Unauthorized')`.
+ * Builds the cloud-neutral decision: configuration validated, JWKS caches, stores and Cedar policies set up once (per
+ * cold start); the returned function makes one decision per request, logs it, and never throws. The API Gateway
+ * authorizer (`createAuthorizer`) and the Azure Function (`adapters/azure-function`) are thin adapters around it.
  * Throws {@link AuthorizerConfigError} for an invalid configuration.
  */
-export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Authorizer {
+export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Decider {
   const injected = (['apiKeys', 'revocations', 'tenants'] as const).filter((k) => deps.stores?.[k] !== undefined);
   const cfg: ResolvedConfig = validateAuthorizerConfig(config, { injectedStores: injected });
   const clock = deps.clock ?? monotonicMs;
@@ -186,9 +190,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     maxAgeMs: cfg.jwksCacheSeconds * 1000,
     clock,
     fetcher: deps.jwksFetcher ?? fetchJwksBody,
-    onFetch: (uri, ms, error) => log.event(error ? 'WARN' : 'INFO', error ? 'JWKS fetch failed' : 'JWKS fetched', {
-      jwksUri: uri, latencyMs: Math.round(ms * 1000) / 1000, error: error?.message,
-    }),
+    onFetch: (uri, ms, error) => log.jwksFetch(uri, ms, error),
   });
 
   if (deps.prefetchJwks) {
@@ -217,6 +219,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   // The actions Cedar can be asked about are the route keys (unlisted routes are denied first); an ANY route's, each method's.
   const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routeActions(cfg.routes.keys()) }) : undefined;
+  // Which engine evaluates the policies (compiled closures, or cedar-wasm for a set outside the compiled subset), once per cold start.
+  if (cedar) log.event(cedar.engine === 'compiled' ? 'INFO' : 'WARN', 'Cedar policies loaded', { engine: cedar.engine, fallbackReason: cedar.fallbackReason });
 
   const keyCache = new TtlCache<ApiKeyRecord | null>(LIMITS.maxCacheEntries, clock);
   const jtiCache = new TtlCache<boolean>(LIMITS.maxCacheEntries, clock);
@@ -325,7 +329,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     if (!TENANT_ID.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
     fields.tenant = record.tenantId;
     return {
-      principalId: `apikey:${record.keyId}`,
+      principalId: apiKeyPrincipal(record.keyId),
       tenantId: record.tenantId,
       scopes: record.scopes,
       scopeText: record.scopes.join(' '),
@@ -338,7 +342,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
 
   /** Synchronous when the JWKS key and the revocation answers are cached (the hot path: no promise, no await). */
   function authenticateJwt(
-    authorization: string, event: AuthorizerEvent, fields: DecisionFields, now: number,
+    authorization: string, event: AuthorizerRequest, fields: DecisionFields, now: number,
   ): Authenticated | Promise<Authenticated> {
     fields.authMethod = 'jwt';
     const token = bearerToken(authorization);
@@ -356,7 +360,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return id instanceof Promise ? id.then((i) => jwtIdentity(i, event, fields, clock())) : jwtIdentity(id, event, fields, now);
   }
 
-  function jwtIdentity(id: JwtIdentity, event: AuthorizerEvent, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
+  function jwtIdentity(id: JwtIdentity, event: AuthorizerRequest, fields: DecisionFields, now: number): Authenticated | Promise<Authenticated> {
     fields.tenant = id.tenantId;
     fields.principal = shortHash(id.issuer, id.subject);
 
@@ -370,7 +374,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       throw new Denial(Reason.CERTIFICATE_REQUIRED, 'configuration requires certificate-bound tokens');
     }
     const who: Authenticated = {
-      principalId: id.subject,
+      principalId: jwtPrincipal(id.issuer, id.subject),
       tenantId: id.tenantId,
       scopes: id.scopes,
       scopeText: id.scopeText,
@@ -393,7 +397,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
    * The request's Cedar context, one attribute at a time: Cedar is sent only the attributes (and path parameters) the
    * policies that can apply to the action read, so only those are built.
    */
-  function cedarContext(who: Authenticated, event: AuthorizerEvent, route: string): CedarContextSource {
+  function cedarContext(who: Authenticated, event: AuthorizerRequest, route: string): CedarContextSource {
     let now: Date | undefined;
     const amr = who.jwt?.amr ?? [];
     return (key) => {
@@ -408,7 +412,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
         case 'groups': return (who.jwt?.groups ?? []) as string[];
         case 'roles': return (who.jwt?.roles ?? []) as string[];
         case 'amr': return amr as string[];
-        case 'mfa': return amr.includes('mfa') || new Set(amr).size >= 2;
+        case 'mfa': return who.jwt?.mfa ?? false;
         // Every path parameter; CedarPolicies keeps those the policies read, with a string value.
         case 'params': return (event.pathParameters ?? {}) as Record<string, string>;
         case 'route': return route;
@@ -425,7 +429,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   /** Synchronous when every answer it needs is cached; a promise when a store or the JWKS endpoint must be asked. */
-  function decide(event: AuthorizerEvent, fields: DecisionFields, now: number): Decided | Promise<Decided> {
+  function decide(event: AuthorizerRequest, fields: DecisionFields, now: number): Decided | Promise<Decided> {
     const method = event.httpMethod ?? event.requestContext?.httpMethod ?? '';
     const resource = event.resource ?? event.requestContext?.resourcePath ?? '';
     const routeKey = `${method} ${resource}`;
@@ -433,8 +437,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     const route = cfg.routes.get(routeKey) ?? cfg.routes.get(`ANY ${resource}`);
     if (!route) throw new Denial(Reason.ROUTE_NOT_LISTED);
 
-    const authorization = header(event, 'authorization');
-    const apiKeyHeader = cfg.apiKeys ? header(event, cfg.apiKeys.header) : undefined;
+    const authorization = header(event, AUTHORIZATION_HEADER);
+    const apiKeyHeader = cfg.apiKeys?.header !== undefined ? header(event, cfg.apiKeys.header) : undefined;
     const schemeKey = cfg.apiKeys && authorization !== undefined ? API_KEY_SCHEME.exec(authorization)?.[1] : undefined;
     let who: Authenticated | Promise<Authenticated>;
     if (schemeKey !== undefined) {
@@ -456,7 +460,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   function authorizeRequest(
-    who: Authenticated, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent, now: number,
+    who: Authenticated, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerRequest, now: number,
   ): Decided | Promise<Decided> {
     if (!cfg.tenants.enabled) return authorizeAccess(who, undefined, route, routeKey, resource, event);
     const tenant = tenantFromCache(who.tenantId, now);
@@ -465,7 +469,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   }
 
   function authorizeAccess(
-    who: Authenticated, usageKey: string | undefined, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerEvent,
+    who: Authenticated, usageKey: string | undefined, route: RouteScopes, routeKey: string, resource: string, event: AuthorizerRequest,
   ): Decided {
     for (const scope of route.scopes) if (!who.scopes.includes(scope)) throw new Denial(Reason.INSUFFICIENT_SCOPE, scope);
 
@@ -483,7 +487,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return { who, usageKey };
   }
 
-  return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
+  return async function decideRequest(event: AuthorizerRequest): Promise<Decision> {
     const started = monotonicMs();
     // Every member present from the start: one object shape for every decision (no shape transitions as members are set).
     const fields: DecisionFields = {
@@ -509,9 +513,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       let decided = decide(event, fields, deps.clock ? clock() : started);
       if (decided instanceof Promise) decided = await decided;
       const { who, usageKey } = decided;
-      const result: AuthorizerResult = {
+      const result: Decision = {
+        allowed: true,
+        status: 200,
+        reason: Reason.ALLOWED,
         principalId: who.principalId,
-        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
         context: {
           principalId: who.principalId,
           tenantId: who.tenantId,
@@ -519,8 +525,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
           clientId: who.clientId,
           authMethod: who.authMethod,
         },
+        usageKey,
       };
-      if (usageKey !== undefined) result.usageIdentifierKey = usageKey;
       fields.decision = 'allow';
       fields.status = 200;
       fields.reason = Reason.ALLOWED;
@@ -542,7 +548,28 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     fields.status = status;
     fields.latencyMs = monotonicMs() - started;
     log.decision(fields);
-    if (status === 403 && typeof event?.methodArn === 'string') return denyPolicy(principalId, event.methodArn);
+    return { allowed: false, status, reason, principalId };
+  };
+}
+
+/**
+ * Builds the API Gateway authorizer around {@link createDecider}: an Allow policy with the context, a Deny policy
+ * (403), or `Error('Unauthorized')` (401). Throws {@link AuthorizerConfigError} for an invalid configuration.
+ */
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Authorizer {
+  const decide = createDecider(config, deps);
+  return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
+    const d = await decide(event);
+    if (d.allowed) {
+      const result: AuthorizerResult = {
+        principalId: d.principalId,
+        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+        context: d.context,
+      };
+      if (d.usageKey !== undefined) result.usageIdentifierKey = d.usageKey;
+      return result;
+    }
+    if (d.status === 403 && typeof event?.methodArn === 'string') return denyPolicy(d.principalId, event.methodArn);
     throw new Error('Unauthorized');
   };
 }

@@ -3,6 +3,7 @@
  * constructs render at synth time. {@link validateAuthorizerConfig} is pure and throws an
  * {@link AuthorizerConfigError} naming the field, the value received and the fix.
  */
+import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 /** Signature algorithms the authorizer can verify (never `none`, never HMAC: no shared secrets, no key confusion). */
 export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -48,11 +49,24 @@ export interface IssuerConfig {
    */
   readonly requireJti?: boolean;
   /**
-   * Prefixes the issuer puts before scope names, stripped before the route's scopes are compared: Cognito grants
-   * resource-server scopes as `<identifier>/<scope>` (e.g. `orders/orders:read` for the route scope `orders:read`).
+   * Resource-server prefixes this authorizer accepts: Cognito grants resource-server scopes as `<identifier>/<scope>`
+   * (e.g. `orders/orders:read` for the route scope `orders:read`). When set, only scopes carrying one of these prefixes
+   * count (stripped of it); every other scope of the token is ignored, so `billing/admin` never passes a route of
+   * the `orders` API that requires `admin`. Give each API's authorizer its own prefix only.
    * @default - none: scopes are compared as issued
    */
   readonly scopePrefixes?: string[];
+  /**
+   * The tenants this issuer may assert; a token naming another is refused (`invalid_tenant`, 401).
+   * @default - any tenant
+   */
+  readonly tenants?: string[];
+  /**
+   * A boolean claim that means "signed in with MFA" (the platform's trigger sets `mfa_authenticated` in Cognito access
+   * tokens, which carry no `amr`). Without it, MFA means `amr` contains `mfa` (RFC 8176).
+   * @default - `amr` contains `mfa`
+   */
+  readonly mfaClaim?: string;
 }
 
 /** What a route demands beyond a valid credential. */
@@ -67,10 +81,11 @@ export interface RouteConfig {
 /** API keys for machine clients, looked up by SHA-256 hash. */
 export interface ApiKeyOptions {
   /**
-   * Request header that carries the key.
+   * A request header that may carry the key, besides `Authorization: ApiKey <key>` (always accepted). `null`: only the
+   * Authorization header, as behind an API Gateway authorizer cache (whose identity sources are all mandatory).
    * @default 'x-api-key'
    */
-  readonly header?: string;
+  readonly header?: string | null;
   /**
    * How long a key record (or its absence) is cached in memory; bounds how late a disabled key is noticed.
    * @default 60
@@ -221,7 +236,7 @@ export const LIMITS = {
 
 /** The configuration with every default applied. */
 export interface ResolvedConfig {
-  readonly issuers: ReadonlyArray<Required<Omit<IssuerConfig, 'audience' | 'clientIds' | 'tokenUse'>> & IssuerConfig>;
+  readonly issuers: ReadonlyArray<Required<Omit<IssuerConfig, 'audience' | 'clientIds' | 'tokenUse' | 'tenants' | 'mfaClaim'>> & IssuerConfig>;
   readonly routes: ReadonlyMap<string, { readonly scopes: readonly string[] }>;
   readonly jwksTimeoutMs: number;
   readonly jwksCacheSeconds: number;
@@ -230,7 +245,7 @@ export interface ResolvedConfig {
   readonly policies?: string;
   readonly tableName?: string;
   readonly storeTimeoutMs: number;
-  readonly apiKeys?: { readonly header: string; readonly cacheSeconds: number };
+  readonly apiKeys?: { readonly header?: string; readonly cacheSeconds: number };
   readonly revocation: { readonly enabled: boolean; readonly failOpen: boolean; readonly cacheSeconds: number };
   readonly tenants: { readonly enabled: boolean; readonly cacheSeconds: number };
   readonly certificateBinding: { readonly required: boolean };
@@ -240,6 +255,7 @@ export interface ResolvedConfig {
 const ROUTE_KEY = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|ANY) (\/[A-Za-z0-9._~:@!$&'()*+,;=%{}\-/]*)$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
+const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const NAMESPACE = /^[A-Za-z0-9_./#:-]{1,255}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -310,7 +326,9 @@ const TOP_LEVEL_KEYS = [
   'issuers', 'routes', 'jwksTimeoutMs', 'jwksCacheSeconds', 'clockSkewSeconds', 'maxTokenLifetimeSeconds', 'policies',
   'tableName', 'storeTimeoutMs', 'apiKeys', 'revocation', 'tenants', 'certificateBinding', 'metricsNamespace',
 ] as const;
-const ISSUER_KEYS = ['issuer', 'jwksUri', 'audience', 'clientIds', 'algorithms', 'tokenUse', 'tenantClaim', 'requireJti', 'scopePrefixes'] as const;
+const ISSUER_KEYS = [
+  'issuer', 'jwksUri', 'audience', 'clientIds', 'algorithms', 'tokenUse', 'tenantClaim', 'requireJti', 'scopePrefixes', 'tenants', 'mfaClaim',
+] as const;
 
 /** Options of {@link validateAuthorizerConfig}. */
 export interface ValidateOptions {
@@ -370,6 +388,10 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     for (const [j, prefix] of ((raw.scopePrefixes as string[] | undefined) ?? []).entries()) {
       if (prefix.includes('/') || prefix.length === 0) fail(`${f}.scopePrefixes[${j}]`, prefix, 'must be a resource-server identifier without "/" (the "/" separator is implied)');
     }
+    checkStringList(`${f}.tenants`, raw.tenants, TENANT_ID);
+    if (raw.mfaClaim !== undefined && (typeof raw.mfaClaim !== 'string' || !CLAIM_NAME.test(raw.mfaClaim))) {
+      fail(`${f}.mfaClaim`, raw.mfaClaim, `must be a claim name matching ${CLAIM_NAME}`);
+    }
     return {
       ...(raw as unknown as IssuerConfig),
       algorithms: [...new Set((raw.algorithms as JwtAlgorithm[] | undefined) ?? ['RS256'])] as JwtAlgorithm[],
@@ -409,11 +431,16 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
   let apiKeys: ResolvedConfig['apiKeys'];
   if (checkObject('apiKeys', c.apiKeys)) {
     checkKnownKeys('apiKeys', c.apiKeys, ['header', 'cacheSeconds']);
-    const header = c.apiKeys.header ?? 'x-api-key';
-    if (typeof header !== 'string' || !HEADER_NAME.test(header)) fail('apiKeys.header', header, `must be a header name matching ${HEADER_NAME}`);
-    if ((header as string).toLowerCase() === 'authorization') fail('apiKeys.header', header, 'must not be `authorization` (that header carries bearer tokens)');
+    const header = c.apiKeys.header === undefined ? 'x-api-key' : c.apiKeys.header;
+    if (header !== null) {
+      if (typeof header !== 'string' || !HEADER_NAME.test(header)) fail('apiKeys.header', header, `must be a header name matching ${HEADER_NAME}, or null`);
+      if ((header as string).toLowerCase() === 'authorization') {
+        fail('apiKeys.header', header, 'must not be `authorization` (keys are always accepted there as `ApiKey <key>`); use null for the Authorization header only');
+      }
+    }
     checkInt('apiKeys.cacheSeconds', c.apiKeys.cacheSeconds, 0, 3600);
-    apiKeys = { header: (header as string).toLowerCase(), cacheSeconds: (c.apiKeys.cacheSeconds as number | undefined) ?? 60 };
+    const cacheSeconds = (c.apiKeys.cacheSeconds as number | undefined) ?? 60;
+    apiKeys = header === null ? { cacheSeconds } : { header: (header as string).toLowerCase(), cacheSeconds };
   }
 
   const revocationIn = checkObject('revocation', c.revocation) ? c.revocation : {};
@@ -462,6 +489,6 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     revocation,
     tenants,
     certificateBinding: { required: (bindingIn.required as boolean | undefined) ?? false },
-    metricsNamespace: (c.metricsNamespace as string | undefined) ?? 'SecureApiPlatform/Authorizer',
+    metricsNamespace: (c.metricsNamespace as string | undefined) ?? AuthorizerMetrics.namespace,
   };
 }

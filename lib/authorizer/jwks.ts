@@ -155,7 +155,8 @@ export interface IssuerJwksOptions {
 
 /**
  * One issuer's key set, cached per cold start. Concurrent fetches are merged into one; an unknown `kid` refetches
- * at most once per {@link LIMITS.unknownKidRefetchMs} (key rotation works, forged kids cannot cause a fetch storm);
+ * at most once per {@link LIMITS.unknownKidRefetchMs}, counted from the last such refetch (key rotation works at once,
+ * forged kids cannot cause a fetch storm);
  * a failed fetch is retried after {@link LIMITS.failedFetchRetryMs}; a stale set is kept when a refresh fails.
  * Tokens are verified against exactly these keys (each checked once, when its set is loaded).
  */
@@ -164,6 +165,7 @@ export class IssuerJwks {
   private fetchedAt?: number;
   private expiresAt = 0;
   private retryAfter = 0;
+  private unknownKidFetchAt?: number;
   private inflight?: Promise<void>;
 
   constructor(readonly uri: string, private readonly options: IssuerJwksOptions) {}
@@ -180,8 +182,12 @@ export class IssuerJwks {
     const cached = this.keys.get(kid);
     if (cached && now < this.expiresAt) return cached;
     const loaded = this.fetchedAt !== undefined;
-    const wantsFetch = !loaded || now >= this.expiresAt || (!cached && now - this.fetchedAt! >= LIMITS.unknownKidRefetchMs);
-    if (wantsFetch && now >= this.retryAfter) {
+    // The cooldown runs from the last refetch an unknown kid caused, not from the last fetch: a key rotated in right
+    // after a scheduled fetch (or the init prefetch) is found at once, and forged kids still cause one fetch per window.
+    const unknownKidMayFetch = !cached && (this.unknownKidFetchAt === undefined || now - this.unknownKidFetchAt >= LIMITS.unknownKidRefetchMs);
+    const stale = !loaded || now >= this.expiresAt;
+    if ((stale || unknownKidMayFetch) && now >= this.retryAfter) {
+      if (!stale) this.unknownKidFetchAt = now;
       try {
         await this.refresh();
       } catch (e) {

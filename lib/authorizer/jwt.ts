@@ -3,6 +3,7 @@ import { JwtExpiredError, JwtInvalidAudienceError, JwtInvalidIssuerError, JwtNot
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { validateJwtFields } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { AMR_MFA } from '../spec/contracts/identity';
 import { LIMITS, ResolvedConfig, SUPPORTED_ALGORITHMS } from './config';
 import { IssuerJwks, IssuerJwksOptions, PreparedKey } from './jwks';
 import { Denial, Reason } from './reasons';
@@ -20,6 +21,8 @@ export interface JwtIdentity {
   readonly groups: readonly string[];
   readonly roles: readonly string[];
   readonly amr: readonly string[];
+  /** Signed in with MFA: the issuer's `mfaClaim` is `true`, or (without one) `amr` contains `mfa`. */
+  readonly mfa: boolean;
   readonly jti?: string;
   readonly originJti?: string;
   readonly issuedAt?: number;
@@ -139,13 +142,18 @@ export function verifiedHeaderCount(): number {
   return verifiedHeaders.size;
 }
 
-/** `orders/orders:read` → `orders:read` for a listed prefix; other scopes are kept as issued. */
+/**
+ * `orders/orders:read` → `orders:read` for a listed prefix; every scope without a listed prefix is dropped (another
+ * API's scopes, Cognito's own `openid` or `aws.cognito.signin.user.admin`): an API accepts only its own prefix.
+ */
 function stripScopePrefixes(scopes: readonly string[], prefixes: readonly string[] | undefined): readonly string[] {
   if (!prefixes || prefixes.length === 0) return scopes;
-  return scopes.map((s) => {
+  const accepted: string[] = [];
+  for (const s of scopes) {
     const slash = s.indexOf('/');
-    return slash > 0 && prefixes.includes(s.slice(0, slash)) ? s.slice(slash + 1) : s;
-  });
+    if (slash > 0 && slash < s.length - 1 && prefixes.includes(s.slice(0, slash))) accepted.push(s.slice(slash + 1));
+  }
+  return accepted;
 }
 
 /** Shared by every identity without groups, roles or `amr` (never written to). */
@@ -286,6 +294,7 @@ export class JwtAuthenticator {
     const tenantRaw = own(payload, issuer.tenantClaim);
     if (tenantRaw === undefined || tenantRaw === null) throw new Denial(Reason.MISSING_TENANT);
     if (typeof tenantRaw !== 'string' || !TENANT_ID.test(tenantRaw)) throw new Denial(Reason.INVALID_TENANT);
+    if (issuer.tenants && !issuer.tenants.includes(tenantRaw)) throw new Denial(Reason.INVALID_TENANT, 'the issuer may not assert this tenant');
 
     const jti = payload.jti;
     if (jti !== undefined && (jti.length === 0 || jti.length > 256)) throw new Denial(Reason.INVALID_CLAIM, 'jti');
@@ -301,6 +310,8 @@ export class JwtAuthenticator {
       certificateThumbprint = thumb;
     }
 
+    const amr = stringList(payload.amr);
+    const mfa = issuer.mfaClaim !== undefined ? own(payload, issuer.mfaClaim) === true : amr.includes(AMR_MFA);
     const listed = payload.scope !== undefined ? stringList(payload.scope) : stringList(payload.scp);
     const scopes = stripScopePrefixes(listed, issuer.scopePrefixes);
     return {
@@ -314,7 +325,8 @@ export class JwtAuthenticator {
       clientId,
       groups: stringList(payload['cognito:groups'] ?? payload.groups),
       roles: stringList(payload.roles),
-      amr: stringList(payload.amr),
+      amr,
+      mfa,
       jti,
       originJti,
       issuedAt: iat,

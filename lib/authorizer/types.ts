@@ -1,10 +1,20 @@
+import type { ReasonCode } from './reasons';
+
 /**
  * The slice of API Gateway's REQUEST authorizer event and result the authorizer uses. Structurally compatible with
  * `APIGatewayRequestAuthorizerEvent` / `APIGatewayAuthorizerResult` from `@types/aws-lambda`, without depending on it.
  */
-export interface AuthorizerEvent {
+export interface AuthorizerEvent extends AuthorizerRequest {
   readonly type?: string;
   readonly methodArn: string;
+}
+
+/**
+ * What the decision reads of a request, in API Gateway's field names (the Lambda event is one; the Azure Function
+ * adapter builds one from what API Management sends): route (`httpMethod` + `resource`, the route template), headers,
+ * path parameters, client IP and certificate.
+ */
+export interface AuthorizerRequest {
   readonly resource?: string;
   readonly path?: string;
   readonly httpMethod?: string;
@@ -47,3 +57,25 @@ export interface AuthorizerResult {
 
 /** An authorizer: resolves with Allow, resolves with Deny (403) or rejects with `Error('Unauthorized')` (401). Nothing else. */
 export type Authorizer = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
+
+/** A decision of the cloud-neutral core: an allow with the trusted context, or a deny with its status. */
+export type Decision =
+  | {
+    readonly allowed: true;
+    readonly status: 200;
+    readonly reason: 'allowed';
+    readonly principalId: string;
+    readonly context: AuthorizerContext;
+    /** The tenant's metering key (API Gateway usage plans), when the tenant record has one. */
+    readonly usageKey?: string;
+  }
+  | {
+    readonly allowed: false;
+    readonly status: 401 | 403;
+    readonly reason: ReasonCode;
+    /** `anonymous`, or the short principal hash once the caller was identified. */
+    readonly principalId: string;
+  };
+
+/** The cloud-neutral decision: resolves with a {@link Decision}, never rejects. */
+export type Decider = (request: AuthorizerRequest) => Promise<Decision>;

@@ -1,11 +1,13 @@
 /**
- * Reads the authorizer configuration from a synthesized cloud assembly: the `AUTHORIZER_CONFIG` environment variable
- * of each authorizer function. Values only known at deploy time (CloudFormation intrinsics such as `Ref` of an SSM
+ * Reads the authorizer configuration from a synthesized cloud assembly: `authorizer-config.json` in each authorizer
+ * function's code asset joined with its `AUTHORIZER_DEPLOY_VALUES` (or an `AUTHORIZER_CONFIG` environment variable,
+ * as older assemblies have it). Values only known at deploy time (CloudFormation intrinsics such as `Ref` of an SSM
  * parameter) are replaced by a marker, so the rest can still be checked.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuthorizerConfig } from '../authorizer/config';
+import { CONFIG_FILE, ConfigFile, DEPLOY_VALUES_ENV, joinConfig } from '../authorizer/config-source';
 
 const MARKER = '{{resolved-at-deploy:';
 
@@ -55,7 +57,8 @@ function templates(dir: string, depth: number): string[] {
 export function authorizerConfigs(cdkOut: string): FoundConfig[] {
   const found: FoundConfig[] = [];
   for (const file of templates(cdkOut, 0)) {
-    let template: { Resources?: Record<string, { Type?: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }> };
+    type Properties = { Code?: { S3Key?: unknown }; Environment?: { Variables?: Record<string, unknown> } };
+    let template: { Resources?: Record<string, { Type?: string; Properties?: Properties }> };
     try {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the folder the operator named
       template = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -63,13 +66,31 @@ export function authorizerConfigs(cdkOut: string): FoundConfig[] {
       continue;
     }
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      const raw = resource.Type === 'AWS::Lambda::Function' ? resource.Properties?.Environment?.Variables?.AUTHORIZER_CONFIG : undefined;
-      if (raw === undefined) continue;
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const variables = resource.Properties?.Environment?.Variables ?? {};
+      const raw = variables.AUTHORIZER_CONFIG;
       const source = `${path.relative(cdkOut, file)}#${logicalId}`;
+      if (raw !== undefined) {
+        try {
+          found.push({ source, config: JSON.parse(render(raw)) as AuthorizerConfig });
+        } catch (e) {
+          found.push({ source, error: `AUTHORIZER_CONFIG is not JSON once rendered (${e instanceof Error ? e.message : String(e)})` });
+        }
+        continue;
+      }
+      // The configuration in the code asset (asset.<hash> beside the template, the hash in the S3 key).
+      const key = resource.Properties?.Code?.S3Key;
+      const hash = typeof key === 'string' ? /^([a-f0-9]{64})\.zip$/.exec(key)?.[1] : undefined;
+      const configFile = hash === undefined ? undefined : path.join(path.dirname(file), `asset.${hash}`, CONFIG_FILE);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the folder the operator named
+      if (configFile === undefined || !fs.existsSync(configFile)) continue;
       try {
-        found.push({ source, config: JSON.parse(render(raw)) as AuthorizerConfig });
+        // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the folder the operator named
+        const content = JSON.parse(fs.readFileSync(configFile, 'utf8')) as ConfigFile;
+        const values = variables[DEPLOY_VALUES_ENV] === undefined ? [] : JSON.parse(render(variables[DEPLOY_VALUES_ENV])) as unknown;
+        found.push({ source, config: joinConfig(content, values) });
       } catch (e) {
-        found.push({ source, error: `AUTHORIZER_CONFIG is not JSON once rendered (${e instanceof Error ? e.message : String(e)})` });
+        found.push({ source, error: `${CONFIG_FILE} with ${DEPLOY_VALUES_ENV} is not a configuration once rendered (${e instanceof Error ? e.message : String(e)})` });
       }
     }
   }

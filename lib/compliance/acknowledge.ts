@@ -13,6 +13,21 @@ export interface Acknowledgment {
   readonly ruleId: string;
   readonly reason: string;
   readonly constructPath: string;
+  /** The configuration that makes the reason true (e.g. `spec.edge.blockCountries is set`), when the reason depends on one. */
+  readonly condition?: string;
+}
+
+/** Metadata key of the conditions recorded with acknowledgments (rule id → condition). */
+export const ACK_CONDITION_METADATA_KEY = 'secure-api-platform:acknowledgment-condition';
+
+/** The condition recorded with the acknowledgment of `ruleId` on exactly `scope`. */
+export function acknowledgmentCondition(scope: IConstruct, ruleId: string): string | undefined {
+  for (const entry of scope.node.metadata) {
+    if (entry.type === ACK_CONDITION_METADATA_KEY && entry.data && typeof (entry.data as Record<string, unknown>)[ruleId] === 'string') {
+      return (entry.data as Record<string, string>)[ruleId];
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -31,9 +46,11 @@ export function normalizeRuleId(ruleId: string): string {
  * The only way the library acknowledges a finding: next to the resource it concerns, naming the rule, with a
  * reason an assessor would accept. Refuses a whole Stack, Stage or App as scope (that would hide findings on
  * resources nobody looked at), an unknown rule id, and a missing or trivial reason. The rule id may be given as
- * `Pack-Rule` or in the `Pack::Pack-Rule` form CDK prints after "Acknowledge with".
+ * `Pack-Rule` or in the `Pack::Pack-Rule` form CDK prints after "Acknowledge with". Where the reason holds only in
+ * some configuration, the caller emits the acknowledgment only there and names that configuration in `condition`:
+ * the evidence lists it next to the reason.
  */
-export function acknowledge(scope: IConstruct, ruleIdInput: string, reason: string): void {
+export function acknowledge(scope: IConstruct, ruleIdInput: string, reason: string, condition?: string): void {
   const ruleId = normalizeRuleId(ruleIdInput);
   if (Stage.isStage(scope) || Stack.isStack(scope) || scope.node.scope === undefined) {
     throw new PlatformValidationError(
@@ -54,6 +71,7 @@ export function acknowledge(scope: IConstruct, ruleIdInput: string, reason: stri
     );
   }
   Validations.of(scope).acknowledge({ id: ruleId, reason: text });
+  if (condition !== undefined) scope.node.addMetadata(ACK_CONDITION_METADATA_KEY, { [ruleId]: condition });
 }
 
 /** Every acknowledgment recorded under `scope` (from construct metadata, which CDK also writes to the assembly). */
@@ -63,7 +81,8 @@ export function acknowledgmentsOf(scope: IConstruct): Acknowledgment[] {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       for (const [id, why] of Object.entries(entry.data as Record<string, string>)) {
-        out.push({ ruleId: id.replace(/^annotation::/i, ''), reason: String(why), constructPath: c.node.path });
+        const ruleId = id.replace(/^annotation::/i, '');
+        out.push({ ruleId, reason: String(why), constructPath: c.node.path, condition: acknowledgmentCondition(c, ruleId) });
       }
     }
   }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { CfnResource, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, IApplyRule, NagMessageLevel, NagRuleCompliance, NagRuleResult, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { acknowledgmentCondition } from './acknowledge';
 
 /** What one rule concluded about one resource (not-applicable results are only counted, per rule). */
 export type RuleStatus = 'pass' | 'fail' | 'acknowledged' | 'error';
@@ -26,6 +27,8 @@ export interface RuleResult {
   readonly reason?: string;
   /** Construct path where the acknowledgment was recorded. */
   readonly acknowledgedAt?: string;
+  /** The configuration that makes the acknowledgment's reason true, when it depends on one. */
+  readonly condition?: string;
   /** Error message of a rule that threw (status `error`). */
   readonly message?: string;
 }
@@ -73,13 +76,15 @@ function controlsOfStandardPack(pack: string, info: string): RuleControls {
 }
 
 /** The acknowledgment of `ruleId` on `node` or its nearest ancestor, as cdk-nag and CDK look it up. */
-export function findAcknowledgment(node: IConstruct, ruleId: string): { reason: string; at: string } | undefined {
+export function findAcknowledgment(node: IConstruct, ruleId: string): { reason: string; at: string; condition?: string } | undefined {
   let current: IConstruct | undefined = node;
   while (current) {
     for (const entry of current.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       for (const [key, reason] of Object.entries(entry.data as Record<string, unknown>)) {
-        if (key.replace(/^annotation::/i, '') === ruleId) return { reason: typeof reason === 'string' ? reason : '', at: current.node.path };
+        if (key.replace(/^annotation::/i, '') === ruleId) {
+          return { reason: typeof reason === 'string' ? reason : '', at: current.node.path, condition: acknowledgmentCondition(current, ruleId) };
+        }
       }
     }
     current = current.node.scope;
@@ -165,6 +170,7 @@ export class RuleRecorder {
       template: where.template,
       reason: ack?.reason,
       acknowledgedAt: ack?.at,
+      condition: ack?.condition,
       message,
     });
   }

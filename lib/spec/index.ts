@@ -2,3 +2,7 @@ export * from './types';
 export * from './profiles';
 export * from './validate';
 export * from './resolve';
+export * from './contracts/identity';
+export * from './http';
+export * from './contracts/limits';
+export * from './contracts/route-layout';

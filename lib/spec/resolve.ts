@@ -1,5 +1,6 @@
-import { profileMinimums, roundUpLogRetention, ProfileMinimums } from './profiles';
 import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, JwtAlgorithm, PlanSpec, PlatformSpec, TlsPolicy } from './types';
+import { DEFAULT_TENANT_CLAIM, REVOCATION_DEFAULTS, revocationBoundSeconds, RevocationTimes } from './contracts/identity';
+import { profileMinimums, roundUpLogRetention, ProfileMinimums } from './profiles';
 import { assertValidSpec } from './validate';
 
 /** A route with every default applied. */
@@ -17,6 +18,8 @@ export interface ResolvedRoute {
   readonly public: boolean;
   readonly publicReason?: string;
   readonly timeoutMs: number;
+  /** API Gateway's authorizer result cache of this route (0 on APIs with `mtls`). */
+  readonly authorizerCacheSeconds: number;
 }
 
 export interface ResolvedIssuer {
@@ -26,6 +29,16 @@ export interface ResolvedIssuer {
   readonly audience: string[];
   readonly algorithms: JwtAlgorithm[];
   readonly tenantClaim: string;
+  /** The tenants the issuer may assert; undefined: any. */
+  readonly tenants?: string[];
+}
+
+/** The revocation delays, and their sum over the slowest route. */
+export interface ResolvedRevocation extends RevocationTimes {
+  /** The longest gateway cache of any authorized route (routes may override it). */
+  readonly maxGatewayCacheSeconds: number;
+  /** End-to-end bound: the slowest route's gateway cache + authorizer cache + replication budget. */
+  readonly boundSeconds: number;
 }
 
 /**
@@ -48,6 +61,7 @@ export interface ResolvedSpec {
   readonly publicRoutes: ResolvedRoute[];
   readonly issuers: ResolvedIssuer[];
   readonly tenantClaim: string;
+  readonly revocation: ResolvedRevocation;
   readonly userPool?: {
     readonly selfSignUp: boolean;
     readonly accessTokenValidityMinutes: number;
@@ -88,7 +102,7 @@ export interface ResolvedSpec {
   readonly corsAllowCredentials: boolean;
 }
 
-export const DEFAULT_TENANT_CLAIM = 'tenant_id';
+export { DEFAULT_TENANT_CLAIM };
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 10_000;
 
 /** Validates the spec (throwing `PlatformSpecError` with every problem) and applies every default. */
@@ -98,6 +112,8 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
   const minimums = profileMinimums(profiles);
   const tenantClaim = spec.identity.tenantClaim ?? DEFAULT_TENANT_CLAIM;
   const firstPlan = Object.keys(spec.plans)[0];
+  const rev = spec.identity.revocation ?? {};
+  const gatewayCacheSeconds = rev.gatewayCacheSeconds ?? REVOCATION_DEFAULTS.gatewayCacheSeconds;
   const routes: ResolvedRoute[] = spec.apis.flatMap((api) =>
     api.routes.map((r) => ({
       api: api.name,
@@ -112,8 +128,16 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
       public: r.public ?? false,
       publicReason: r.publicReason,
       timeoutMs: r.timeoutMs ?? api.backend?.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS,
+      // API Gateway cannot key its cache on the client certificate: no cache on mTLS APIs.
+      authorizerCacheSeconds: api.mtls ? 0 : r.authorizerCacheSeconds ?? gatewayCacheSeconds,
     })),
   );
+  const times: RevocationTimes = {
+    gatewayCacheSeconds,
+    authorizerCacheSeconds: rev.authorizerCacheSeconds ?? REVOCATION_DEFAULTS.authorizerCacheSeconds,
+    replicationLagSeconds: rev.replicationLagSeconds ?? REVOCATION_DEFAULTS.replicationLagSeconds,
+  };
+  const maxGatewayCacheSeconds = Math.max(0, ...routes.filter((r) => !r.public).map((r) => r.authorizerCacheSeconds));
   const edge = spec.edge ?? {};
   const audit = spec.audit ?? {};
   const demo = audit.demo ?? false;
@@ -138,8 +162,10 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
       audience: [...i.audience],
       algorithms: [...(i.algorithms ?? ['RS256'])],
       tenantClaim: i.tenantClaim ?? tenantClaim,
+      tenants: i.tenants ? [...i.tenants] : undefined,
     })),
     tenantClaim,
+    revocation: { ...times, maxGatewayCacheSeconds, boundSeconds: revocationBoundSeconds({ ...times, gatewayCacheSeconds: maxGatewayCacheSeconds }) },
     userPool: up
       ? {
         selfSignUp: up.selfSignUp ?? false,

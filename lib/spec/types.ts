@@ -123,6 +123,34 @@ export interface OidcIssuerSpec {
    * @default - identity.tenantClaim
    */
   readonly tenantClaim?: string;
+  /**
+   * The tenants this issuer may assert: a token of this issuer naming any other tenant is refused (401). Binds each
+   * issuer to its customers, so one trusted IdP cannot speak for another's tenants.
+   * @default - any tenant (the tenant records still apply)
+   */
+  readonly tenants?: string[];
+}
+
+/**
+ * How long a revoked token may still be accepted. The bound is the sum of the three (see `revocationBoundSeconds`),
+ * printed at synth and in the evidence; the defaults give 60 s.
+ */
+export interface RevocationSpec {
+  /**
+   * API Gateway's authorizer result cache, 0 (off) to 300 s. APIs with `mtls` always use 0.
+   * @default 20
+   */
+  readonly gatewayCacheSeconds?: number;
+  /**
+   * The authorizer's in-memory cache of "not revoked" answers, 0 to 300 s.
+   * @default 25
+   */
+  readonly authorizerCacheSeconds?: number;
+  /**
+   * Budget for the global table's cross-region replication (typically under a second; the budget covers its tail).
+   * @default 15
+   */
+  readonly replicationLagSeconds?: number;
 }
 
 export interface IdentitySpec {
@@ -141,6 +169,11 @@ export interface IdentitySpec {
    * @default 'tenant_id'
    */
   readonly tenantClaim?: string;
+  /**
+   * How quickly a revocation takes effect everywhere.
+   * @default - 20 s gateway cache + 25 s authorizer cache + 15 s replication budget = 60 s
+   */
+  readonly revocation?: RevocationSpec;
 }
 
 export interface RouteSpec {
@@ -177,6 +210,12 @@ export interface RouteSpec {
    * @default - none
    */
   readonly publicReason?: string;
+  /**
+   * Authorizer result cache of this route, 0 to 300 s (one gateway authorizer per distinct value; at most 10 per API).
+   * Raises or lowers this route's revocation bound.
+   * @default - identity.revocation.gatewayCacheSeconds (0 on APIs with `mtls`)
+   */
+  readonly authorizerCacheSeconds?: number;
   /**
    * Integration timeout for this route.
    * @default - the API's backend timeout
@@ -334,7 +373,9 @@ export interface EdgeSpec {
    */
   readonly accountTakeoverPrevention?: boolean;
   /**
-   * Header that carries machine clients' API keys.
+   * Header that carries machine clients' API keys on Azure (API Management). On AWS, keys travel as
+   * `Authorization: ApiKey <key>` (one header for every credential, the authorizer cache's key): there this header is
+   * only redacted from logs and allowed in CORS.
    * @default 'x-api-key'
    */
   readonly apiKeyHeader?: string;
@@ -366,8 +407,10 @@ export interface AuditSpec {
 
 export interface KeysSpec {
   /**
-   * HSM-backed keys (CloudHSM custom key store on AWS, Managed HSM on Azure) for the data key.
-   * Costly (two HSMs, about USD 3,500 a month on AWS) and needs manual initialization.
+   * An HSM-backed key. On AWS: a CloudHSM cluster of two HSMs in the primary region (about USD 2,200-3,500 a month)
+   * and, after manual initialization, a KMS key in a custom key store there; no platform resource is encrypted with
+   * it (the platform's keys are multi-region, which a custom key store cannot hold): it is for data you choose.
+   * On Azure: Managed HSM keys.
    * @default false
    */
   readonly hsmBacked?: boolean;
@@ -384,6 +427,13 @@ export interface ObservabilitySpec {
    * @default - none (subscribe later)
    */
   readonly alarmEmails?: string[];
+  /**
+   * Who owns the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`, one per account and region),
+   * without which a stage with execution logging fails to deploy. `platform`: each regional platform stack creates it.
+   * `managedElsewhere`: the account already has it in every region of the spec (a landing zone, another platform).
+   * @default 'platform'
+   */
+  readonly apiGatewayLogsRole?: 'platform' | 'managedElsewhere';
 }
 
 export interface ResilienceSpec {

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
+import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
+import { LIMIT_NAMES } from './contracts/limits';
+import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout } from './contracts/route-layout';
 import { PROFILE_MINIMUMS } from './profiles';
 import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 
@@ -28,6 +31,8 @@ const FQDN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 const COUNTRY_RE = /^[A-Z]{2}$/;
 const HEADER_RE = /^[a-z0-9-]{1,64}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const isSeconds = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 
 /** JSON Schema keywords of drafts after 04 that API Gateway's draft-04 validator silently ignores. */
@@ -193,7 +198,15 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
       }
     });
     if (iss.algorithms !== undefined && iss.algorithms.length === 0) add(`${p}.algorithms`, 'must not be empty (received: []); leave it out for ["RS256"]');
+    if (iss.tenants !== undefined && (!Array.isArray(iss.tenants) || iss.tenants.length === 0 || iss.tenants.some((t) => typeof t !== 'string' || !TENANT_RE.test(t)))) {
+      add(`${p}.tenants`, `must list tenant ids matching ${TENANT_RE} (received: ${show(iss.tenants)}); leave it out to let the issuer assert any tenant`);
+    }
   });
+  const rev = id.revocation ?? {};
+  for (const [k, max] of [['gatewayCacheSeconds', 300], ['authorizerCacheSeconds', 300], ['replicationLagSeconds', 300]] as const) {
+    const v = rev[k];
+    if (v !== undefined && !isSeconds(v, max)) add(`identity.revocation.${k}`, `must be a whole number from 0 to ${max} (received: ${show(v)})`);
+  }
 
   // plans
   const planNames = Object.keys(spec.plans ?? {});
@@ -262,8 +275,19 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
       if (r.timeoutMs !== undefined && !(Number.isInteger(r.timeoutMs) && r.timeoutMs >= 50 && r.timeoutMs <= 29_000)) {
         add(`${rp}.timeoutMs`, `must be 50 to 29000 ms (received: ${show(r.timeoutMs)}); API Gateway's integration timeout limit`);
       }
+      if (r.authorizerCacheSeconds !== undefined && !isSeconds(r.authorizerCacheSeconds, 300)) {
+        add(`${rp}.authorizerCacheSeconds`, `must be a whole number from 0 to 300 (received: ${show(r.authorizerCacheSeconds)}); API Gateway's authorizer cache limit`);
+      }
     });
+    const ttls = new Set((api.routes ?? []).filter((r) => !r.public)
+      .map((r) => (api.mtls ? 0 : r.authorizerCacheSeconds ?? id.revocation?.gatewayCacheSeconds)));
+    if (ttls.size > MAX_AUTHORIZERS_PER_API) {
+      add(`${p}.routes`, `uses ${ttls.size} distinct authorizerCacheSeconds values (received: ${show([...ttls])}); each needs its own gateway authorizer `
+        + `and API Gateway allows ${MAX_AUTHORIZERS_PER_API} per API: use fewer values`);
+    }
   });
+
+  issues.push(...deployLimitIssues(spec));
 
   // app clients: scopes they request must be declared by some API
   const allScopes = new Set((spec.apis ?? []).flatMap((a) => Object.keys(a.scopes ?? {})));
@@ -382,6 +406,42 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
     if (t && !(t.rate > 0 && Number.isInteger(t.burst) && t.burst >= t.rate)) {
       add('resilience.stageThrottle', `needs rate > 0 and a whole burst >= rate (received: ${show(t)})`);
     }
+  }
+  return issues;
+}
+
+/**
+ * What would fail at deploy rather than at synth: API Gateway's path resources and authorizers per REST API, a body
+ * model too large for a template, and a regional stack past CloudFormation's resource limit even at its floor.
+ */
+function deployLimitIssues(spec: PlatformSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const cors = (spec.cors?.allowOrigins?.length ?? 0) > 0;
+  const layouts: RouteLayout[] = [];
+  (Array.isArray(spec.apis) ? spec.apis : []).forEach((api, i) => {
+    const routes = (Array.isArray(api.routes) ? api.routes : []).filter((r) => typeof r.path === 'string' && PATH_RE.test(r.path));
+    if (routes.length === 0) return;
+    const layout = apiRouteLayout(routes, cors);
+    layouts.push(layout);
+    const p = `apis[${i}]`;
+    if (exceeds(layout.restApiResources, 'resourcesPerRestApi')) {
+      issues.push({ path: `${p}.routes`, message: `needs ${layout.restApiResources} path resources, over API Gateway's limit of ${LIMIT_NAMES.resourcesPerRestApi}; split the routes over more API names or versions, or share path segments` });
+    }
+    // One Lambda (or Cognito) authorizer serves every authorized route of an API.
+    const authorizers = routes.some((r) => !r.public) ? 1 : 0;
+    if (exceeds(authorizers, 'authorizersPerRestApi')) {
+      issues.push({ path: p, message: `needs ${authorizers} authorizers, over API Gateway's limit of ${LIMIT_NAMES.authorizersPerRestApi}` });
+    }
+    routes.forEach((r, j) => {
+      const bytes = r.body === undefined ? 0 : JSON.stringify(r.body).length;
+      if (bytes > ROUTE_LAYOUT.bytesPerRouteStack) {
+        issues.push({ path: `${p}.routes[${j}].body`, message: `the schema is ${bytes} bytes and its model must fit one template with its method (${LIMIT_NAMES.templateBytes}, at most ${ROUTE_LAYOUT.bytesPerRouteStack} bytes left for a route); factor out repeated definitions or validate the rest in the backend` });
+      }
+    });
+  });
+  const floor = regionalStackFloor(layouts);
+  if (exceeds(floor, 'resourcesPerStack')) {
+    issues.push({ path: 'apis', message: `the regional stack would hold at least ${floor} resources (${layouts.length} APIs, the routes of small APIs kept in it), over CloudFormation's limit of ${LIMIT_NAMES.resourcesPerStack}; spread the APIs over more platforms or merge small APIs` });
   }
   return issues;
 }

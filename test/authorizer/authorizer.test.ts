@@ -29,9 +29,9 @@ describe('the allow', () => {
     expect(o.status).toBe(200);
     if (o.status !== 200) return;
     expect(o.result).toEqual({
-      principalId: 'user-1',
+      principalId: `${server.issuer}#user-1`,
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }] },
-      context: { principalId: 'user-1', tenantId: 'acme', scopes: 'orders:read orders:write', clientId: 'client-1', authMethod: 'jwt' },
+      context: { principalId: `${server.issuer}#user-1`, tenantId: 'acme', scopes: 'orders:read orders:write', clientId: 'client-1', authMethod: 'jwt' },
       usageIdentifierKey: 'meter-acme',
     });
     for (const v of Object.values(o.result.context!)) expect(typeof v).toBe('string');
@@ -114,7 +114,7 @@ describe('API keys in the Authorization header and Cognito scope prefixes', () =
     const log = new LogCapture();
     const store = new MemoryAuthorizerStore();
     const apiKey = randomBytes(24).toString('base64url');
-    store.apiKeys.set(hashApiKey(apiKey), { keyId: 'k-1', tenantId: 'acme', scopes: ['orders:read'], createdAt: '2026-11-01T00:00:00Z' });
+    store.apiKeys.set(hashApiKey(apiKey), { keyId: 'k-1', tenantId: 'acme', scopes: ['orders:read'] });
     const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores: { apiKeys: store } });
     return { log, apiKey, authorize };
   }

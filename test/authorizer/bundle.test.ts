@@ -1,13 +1,14 @@
 // The bundle built ahead of synth loads and decides from its own folder (Cedar engine beside it), in a fresh
 // process with nothing but the asset: no repository node_modules on the resolution path.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { baseConfig, bearer, claims, JwksServer, now, rsaKey, signJwt, TestKey } from './helpers';
 import { DynamoDbAuthorizerStore } from '../../lib/authorizer/stores/dynamodb';
 import { createTable, startDynalite } from '../support/dynalite';
+import { runBundledHandler } from '../support/run-bundled';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -28,30 +29,9 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
-/**
- * Runs the bundled handler over `events` in a fresh process, from the bundle's folder with no node_modules on the path.
- * Outcomes: `Allow:<tenant>:<metering key>`, `Deny` or `throw:<message>`; reasons: of the decision lines, in order.
- */
+/** Runs the bundled handler over `events` with `config` in AUTHORIZER_CONFIG (see runBundledHandler). */
 async function runBundled(config: object, events: unknown[], env: Record<string, string> = {}): Promise<{ outcomes: string[]; reasons: string[] }> {
-  const script = join(outdir, 'run.js');
-  writeFileSync(script, `
-    const { handler } = require('./index.js');
-    (async () => {
-      const out = [];
-      for (const e of JSON.parse(process.argv[2])) {
-        try {
-          const r = await handler(e);
-          out.push(r.context ? ['Allow', r.context.tenantId, r.usageIdentifierKey].join(':') : r.policyDocument.Statement[0].Effect);
-        } catch (err) { out.push('throw:' + err.message); }
-      }
-      process.stderr.write('RESULT' + JSON.stringify(out));
-    })();
-  `);
-  const { stdout, stderr } = await run(process.execPath, [script, JSON.stringify(events)], {
-    cwd: outdir, env: { PATH: process.env.PATH, AUTHORIZER_CONFIG: JSON.stringify(config), NODE_PATH: '', ...env },
-  });
-  const reasons = stdout.trim().split('\n').map((l) => JSON.parse(l) as { Reason?: string }).filter((l) => l.Reason).map((l) => l.Reason!);
-  return { outcomes: JSON.parse(stderr.slice(stderr.indexOf('RESULT') + 6)) as string[], reasons };
+  return runBundledHandler(outdir, events, { AUTHORIZER_CONFIG: JSON.stringify(config), ...env });
 }
 
 test('the bundle is under 60 KB of JavaScript and ships the Cedar wasm beside it', () => {
@@ -74,6 +54,19 @@ test('the bundled handler makes Cedar decisions from its own folder, in a fresh 
   const { outcomes, reasons } = await runBundled(config, events);
   expect(outcomes).toEqual(['Allow:acme:', 'Deny', 'throw:Unauthorized']);
   expect(reasons).toEqual(['allowed', 'policy_deny', 'expired']);
+});
+
+test('a policy set outside the compiled subset falls back to the Cedar engine loaded from beside the bundle', async () => {
+  expect(statSync(join(outdir, 'cedar-wasm.js')).size).toBeGreaterThan(1000);
+  const config = baseConfig(server.issuer, server.uri, {
+    // decimal() is not compiled: this set is evaluated by cedar-wasm, through the separately bundled adapter.
+    policies: 'permit(principal, action, resource) when { context.tenant == "acme" && decimal("1.5").lessThan(decimal("2.0")) };',
+    // Loading the engine holds the init for a while on a busy machine: the JWKS request started before it must not time out.
+    jwksTimeoutMs: 10_000,
+  });
+  const events = [bearer(signJwt(key, claims(server.issuer))), bearer(signJwt(key, claims(server.issuer, { tenant_id: 'blocked' })))];
+  const { outcomes, reasons } = await runBundled(config, events);
+  expect({ outcomes, reasons }).toEqual({ outcomes: ['Allow:acme:', 'Deny'], reasons: ['allowed', 'policy_deny'] });
 });
 
 test('the bundled handler reads revocations and tenants from DynamoDB with the SDK client shipped beside it', async () => {

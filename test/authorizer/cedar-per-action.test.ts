@@ -2,11 +2,11 @@
 // context attributes those read. This must never change an answer: same decision, same determining policies, same errors.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CedarContext, CedarContextSource, CedarDecision, CedarPolicies, likeMatches, loadCedar, referencedContext, splitPolicies,
-} from '../../lib/authorizer/cedar';
+import { CedarContext, CedarContextSource, CedarDecision, CedarPolicies } from '../../lib/authorizer/cedar';
+import { likeMatches, loadCedar, referencedContext, splitPolicies, WasmCedarPolicies } from '../../lib/authorizer/cedar/wasm';
 
-const dir = join(__dirname, '..', '..', 'examples', 'policies');
+// A policy library with tenant-scoped routes (the example app's own policies name only its routes).
+const dir = join(__dirname, '..', 'fixtures', 'policies');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 
 const ROUTES = [
@@ -53,8 +53,16 @@ const VARIANTS: Array<{ principal: { type: string; id: string }; context: Partia
 ];
 
 /** Cedar reports determining policies and errors in no particular order. */
-function sorted(d: CedarDecision): CedarDecision {
-  return { allowed: d.allowed, policies: [...d.policies].sort(), errors: [...d.errors].sort() };
+type Sorted = Pick<CedarDecision, 'allowed' | 'decision' | 'policies' | 'erroring'> & { errors?: readonly string[] };
+function sorted(d: CedarDecision): Sorted {
+  const policies = [...d.policies].sort();
+  return { allowed: d.allowed, decision: d.decision, policies, errors: [...d.errors].sort(), erroring: [...d.erroring].sort() };
+}
+
+/** The compiled engine's error messages are its own; the policies that errored are Cedar's. */
+function withoutMessages(d: CedarDecision): ReturnType<typeof sorted> {
+  const { errors: _errors, ...rest } = sorted(d);
+  return rest;
 }
 
 /** The same context, as the authorizer gives it: one attribute at a time, recording which were asked for. */
@@ -76,7 +84,7 @@ interface FullRequest {
   context: CedarContext;
 }
 
-function groundTruth(policies: string, request: FullRequest): CedarDecision {
+function groundTruth(policies: string, request: FullRequest): ReturnType<typeof sorted> {
   const answer = loadCedar().isAuthorized({
     principal: request.principal,
     action: { type: 'Action', id: request.action },
@@ -87,14 +95,22 @@ function groundTruth(policies: string, request: FullRequest): CedarDecision {
   });
   if (answer.type !== 'success') throw new Error(JSON.stringify(answer));
   const errors = answer.response.diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
-  return sorted({ allowed: answer.response.decision === 'allow' && errors.length === 0, policies: answer.response.diagnostics.reason, errors });
+  return {
+    allowed: answer.response.decision === 'allow' && errors.length === 0,
+    decision: answer.response.decision,
+    policies: [...answer.response.diagnostics.reason].sort(),
+    errors: errors.sort(),
+    erroring: answer.response.diagnostics.errors.map((e) => e.policyId).sort(),
+  };
 }
 
 function compare(policies: string, routes: readonly string[]): void {
-  const perAction = new CedarPolicies(policies);
-  const whole = new CedarPolicies(policies, { perAction: false });
+  const perAction = new WasmCedarPolicies(policies);
+  const whole = new WasmCedarPolicies(policies, { perAction: false });
   // Half the routes known up front (their subsets parsed at construction), the others reached later (the whole set then).
-  const prepared = new CedarPolicies(policies, { actions: routes.filter((_, i) => i % 2 === 0) });
+  const prepared = new WasmCedarPolicies(policies, { actions: routes.filter((_, i) => i % 2 === 0) });
+  // The same answers from the compiled engine when the set compiles (escaped strings, for one, fall back to the engine).
+  const compiled = new CedarPolicies(policies);
   for (const route of routes) {
     for (const v of VARIANTS) {
       for (const params of [undefined, EXTRA_PARAMS]) {
@@ -105,6 +121,9 @@ function compare(policies: string, routes: readonly string[]): void {
         expect({ route, v, params, answer: sorted(whole.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
         expect({ route, v, params, answer: sorted(perAction.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
         expect({ route, v, params, answer: sorted(prepared.isAuthorized(request)) }).toEqual({ route, v, params, answer: expected });
+        const mine = compiled.isAuthorized({ ...request, context: lazy(full, new Set()) });
+        expect({ route, v, params, answer: compiled.engine === 'compiled' ? withoutMessages(mine) : sorted(mine) })
+          .toEqual({ route, v, params, answer: compiled.engine === 'compiled' ? { ...expected, errors: undefined } : expected });
         // Built lazily: the same answer, and only the attributes sent to Cedar are built.
         const asked = new Set<string>();
         expect({ route, v, params, answer: sorted(perAction.isAuthorized({ ...request, context: lazy(full, asked) })) })
@@ -117,11 +136,12 @@ function compare(policies: string, routes: readonly string[]): void {
 
 describe('per-action policy subsets', () => {
   test('the example policies give identical answers per action and for the whole set, on every route and principal', () => {
+    expect(new CedarPolicies(examples).engine).toBe('compiled');
     compare(examples, ROUTES);
   });
 
   test('each action is evaluated against the policies that can apply to it, with fewer context attributes', () => {
-    const cedar = new CedarPolicies(examples);
+    const cedar = new WasmCedarPolicies(examples);
     expect(cedar.policiesFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['policy2', 'policy9']);
     expect(cedar.contextKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenant', 'scopes', 'params']);
     expect(cedar.policiesFor('GET /partner/orders/{id}')).toEqual(['policy0', 'policy1', 'policy9']);
@@ -135,7 +155,7 @@ describe('per-action policy subsets', () => {
     const relaxed = examples.replace(/principal is (User|ApiClient)/g, 'principal');
     const unknown = Object.fromEntries(['tenant', 'authMethod', 'subject', 'clientId', 'scopes', 'groups', 'roles', 'mfa', 'params', 'sourceIp', 'certificateBound']
       .map((k) => [k, { __extn: { fn: 'unknown', arg: k } }]));
-    const ours = new CedarPolicies(examples);
+    const ours = new WasmCedarPolicies(examples);
     for (const route of ROUTES) {
       const answer = cedar.isAuthorizedPartial({
         principal: null, action: { type: 'Action', id: route }, resource: null, context: { ...unknown, route }, policies: { staticPolicies: relaxed }, entities: [],
@@ -162,13 +182,13 @@ describe('per-action policy subsets', () => {
     const parts = splitPolicies(tricky)!;
     expect(parts.map((p) => p.id)).toEqual(['policy0', 'policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy6', 'policy7']);
     expect(parts.map((p) => p.actions === undefined && p.routePatterns === undefined)).toEqual([true, true, true, true, true, true, false, true]);
-    expect(new CedarPolicies(tricky).policiesFor('GET /x/y')).toEqual(['policy0', 'policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy7']);
+    expect(new WasmCedarPolicies(tricky).policiesFor('GET /x/y')).toEqual(['policy0', 'policy1', 'policy2', 'policy3', 'policy4', 'policy5', 'policy7']);
     compare(tricky, [...ROUTES, 'GET /x/y', 'DELETE *', 'DELETE /x']);
   });
 
   test('an action no policy can apply to is denied without error, as the whole set would', () => {
     const only = 'permit (principal, action == Action::"GET /health", resource);';
-    const cedar = new CedarPolicies(only);
+    const cedar = new WasmCedarPolicies(only);
     expect(cedar.policiesFor('POST /orders')).toEqual([]);
     compare(only, ['POST /orders', 'GET /health']);
   });
@@ -182,7 +202,7 @@ describe('per-action policy subsets', () => {
       return original(id, set);
     });
     try {
-      const cedar = new CedarPolicies(examples, { actions: ['GET /tenants/{tenantId}/orders/{id}', 'GET /orders/{id}', 'GET /health'] });
+      const cedar = new WasmCedarPolicies(examples, { actions: ['GET /tenants/{tenantId}/orders/{id}', 'GET /orders/{id}', 'GET /health'] });
       // GET /orders/{id} and the tenants route share one subset (policy2, policy9); GET /health has its own.
       expect(parsed).toEqual([2, 2]);
       const request = { principal: { type: 'User', id: 'u' }, action: 'GET /orders/{id}', resource: '/orders/1', context: context('GET /orders/{id}') };
@@ -192,9 +212,10 @@ describe('per-action policy subsets', () => {
       expect(parsed).toEqual([2, 2, 3]);
       // Policies every action may need: the listed action's subset is the whole set, and serves as it for the others.
       parsed.length = 0;
-      const open = new CedarPolicies('permit (principal, action, resource);\nforbid (principal, action, resource) when { context.mfa };', { actions: ['GET /a'] });
+      const open = new WasmCedarPolicies('permit (principal, action, resource);\nforbid (principal, action, resource) when { context.mfa };', { actions: ['GET /a'] });
       expect(parsed).toEqual([2]);
-      expect(open.isAuthorized({ ...request, action: 'GET /b', context: context('GET /b') })).toEqual({ allowed: true, policies: ['policy0'], errors: [] });
+      expect(open.isAuthorized({ ...request, action: 'GET /b', context: context('GET /b') }))
+        .toEqual({ allowed: true, decision: 'allow', policies: ['policy0'], errors: [], erroring: [] });
       expect(open.isAuthorized({ ...request, action: 'GET /b', context: context('GET /b', { mfa: true }) }).allowed).toBe(false);
       expect(parsed).toEqual([2]);
     } finally {
@@ -205,10 +226,10 @@ describe('per-action policy subsets', () => {
   test('a syntax error in a policy a listed action needs is refused at construction; elsewhere, that action fails closed', () => {
     const broken = 'forbid (principal, action == Action::"DELETE /x", resource) when { context.mfa = false };';
     const health = 'permit (principal, action == Action::"GET /health", resource);';
-    expect(() => new CedarPolicies(`${health}\n${broken}`, { actions: ['DELETE /x'] })).toThrow(/AuthorizerConfig\.policies: Cedar policies do not parse/);
+    expect(() => new WasmCedarPolicies(`${health}\n${broken}`, { actions: ['DELETE /x'] })).toThrow(/AuthorizerConfig\.policies: Cedar policies do not parse/);
     // Not needed by any listed action: not parsed at construction (build-time checkCedarPolicies catches it), and an
     // action that does need it cannot be decided.
-    const cedar = new CedarPolicies(`${health}\n${broken}`, { actions: ['GET /health'] });
+    const cedar = new WasmCedarPolicies(`${health}\n${broken}`, { actions: ['GET /health'] });
     expect(cedar.isAuthorized({ principal: { type: 'User', id: 'u' }, action: 'GET /health', resource: '/health', context: context('GET /health') }).allowed).toBe(true);
     expect(() => cedar.isAuthorized({ principal: { type: 'User', id: 'u' }, action: 'DELETE /x', resource: '/x', context: context('DELETE /x') }))
       .toThrow(/Cedar policies do not parse/);
@@ -216,15 +237,15 @@ describe('per-action policy subsets', () => {
 
   test('text that does not split into single policies is evaluated whole', () => {
     expect(splitPolicies('permit (principal, action, resource);\npermit (principal, action, resource)')).toBeUndefined();
-    expect(new CedarPolicies('permit (principal, action, resource);').policiesFor('GET /health')).toEqual(['policy0']);
+    expect(new WasmCedarPolicies('permit (principal, action, resource);').policiesFor('GET /health')).toEqual(['policy0']);
   });
 
   test('only the path parameters the applicable policies read are sent', () => {
-    const cedar = new CedarPolicies(examples);
+    const cedar = new WasmCedarPolicies(examples);
     expect(cedar.paramKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenantId']);
     expect(cedar.paramKeysFor('GET /health')).toEqual(['tenantId']);
     const withId = `${examples}\npermit (principal, action == Action::"GET /orders/{id}", resource) when { context.params.id == "1" };`;
-    const byId = new CedarPolicies(withId);
+    const byId = new WasmCedarPolicies(withId);
     expect(byId.paramKeysFor('GET /orders/{id}')).toEqual(['tenantId', 'id']);
     expect(byId.paramKeysFor('GET /tenants/{tenantId}/orders/{id}')).toEqual(['tenantId']);
     compare(withId, ROUTES);
@@ -251,10 +272,10 @@ describe('per-action policy subsets', () => {
 
   test('a policy that reads the parameters as a whole gets all of them, and the same answer', () => {
     const whole = 'permit (principal, action, resource) when { context.params == {"tenantId": "acme", "id": "1"} };';
-    expect(new CedarPolicies(whole).paramKeysFor('GET /orders/{id}')).toBeUndefined();
+    expect(new WasmCedarPolicies(whole).paramKeysFor('GET /orders/{id}')).toBeUndefined();
     compare(whole, ['GET /orders/{id}']);
     const byName = 'permit (principal, action, resource) when { context.params.tenantId == "acme" && !(context.params has other) };';
-    expect(new CedarPolicies(byName).paramKeysFor('GET /orders/{id}')).toEqual(['tenantId', 'other']);
+    expect(new WasmCedarPolicies(byName).paramKeysFor('GET /orders/{id}')).toEqual(['tenantId', 'other']);
     compare(byName, ['GET /orders/{id}']);
   });
 
@@ -279,7 +300,7 @@ describe('per-action policy subsets', () => {
       'permit (principal, action == Action::"POST /orders", resource) when { context.amr.contains("mfa") || context.scopes.containsAll(["orders:write", "orders:admin"]) };',
       'permit (principal, action == Action::"GET /health", resource) when { context.scopes == ["orders:read"] };',
     ].join('\n');
-    const cedar = new CedarPolicies(policies);
+    const cedar = new WasmCedarPolicies(policies);
     const request = (action: string, sets: Partial<CedarContext>) => ({ principal: { type: 'User', id: 'u' }, action, resource: '/r', context: context(action, sets) });
     for (const action of ['GET /orders/{id}', 'POST /orders', 'GET /health']) {
       for (const sets of [
@@ -298,7 +319,7 @@ describe('per-action policy subsets', () => {
 
   test('a path parameter named like an Object.prototype member is read from the request only', () => {
     const policy = 'permit (principal, action, resource) when { context.params has toString };';
-    const cedar = new CedarPolicies(policy);
+    const cedar = new WasmCedarPolicies(policy);
     const request = (params: Record<string, string>) => ({ principal: { type: 'User', id: 'u' }, action: 'GET /x', resource: '/x', context: context('GET /x', { params }) });
     expect(cedar.isAuthorized(request({})).allowed).toBe(false);
     expect(cedar.isAuthorized(request({ toString: 'yes' })).allowed).toBe(true);

@@ -1,4 +1,4 @@
-// Cedar policies (RBAC + ABAC), using the example policies shipped in examples/policies.
+// Cedar policies (RBAC + ABAC), using a library of policies for tenant-scoped routes (test/fixtures/policies).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import {
   AuthorizerConfigError, certificateThumbprint, checkCedarPolicies, createAuthorizer, MemoryAuthorizerStore, Reason, referencedContextKeys,
 } from '../../lib/authorizer';
 
-const dir = join(__dirname, '..', '..', 'examples', 'policies');
+// A policy library with tenant-scoped routes (the example app's own policies name only its routes).
+const dir = join(__dirname, '..', 'fixtures', 'policies');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort();
 const allPolicies = examples.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 
@@ -81,7 +82,7 @@ describe('tenant isolation', () => {
 });
 
 describe('RBAC and context', () => {
-  const admin = (extra = {}) => claims(server.issuer, { tenant_id: 'acme', groups: ['admins'], amr: ['pwd', 'otp'], client_id: 'spa', ...extra });
+  const admin = (extra = {}) => claims(server.issuer, { tenant_id: 'acme', groups: ['admins'], amr: ['pwd', 'otp', 'mfa'], client_id: 'spa', ...extra });
 
   test('an admin with MFA on the office network deletes', async () => {
     const { authorize } = setup();

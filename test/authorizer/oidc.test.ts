@@ -61,7 +61,7 @@ test('an RS256 client-credentials access token from oidc-provider is allowed, wi
   const o = await outcome(authorize(bearer(token)));
   expect(o.status).toBe(200);
   if (o.status !== 200) return;
-  expect(o.result.context).toEqual({ principalId: 'orders-client', tenantId: 'tenant-orders-client', scopes: 'orders:read', clientId: 'orders-client', authMethod: 'jwt' });
+  expect(o.result.context).toEqual({ principalId: `${op.issuer}#orders-client`, tenantId: 'tenant-orders-client', scopes: 'orders:read', clientId: 'orders-client', authMethod: 'jwt' });
   expect(o.result.usageIdentifierKey).toBe('metering-key-orders');
   expect(log.last).toMatchObject({ Decision: 'allow', issuer: op.issuer, kid: 'rsa-1' });
   // No token material in the result or the log.

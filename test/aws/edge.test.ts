@@ -33,7 +33,17 @@ describe('RegionalWaf and EdgeDistribution', () => {
       Scope: 'REGIONAL',
       AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_16' } } },
       Rules: Match.arrayWith([
-        Match.objectLike({ Name: 'RatePerApiKey', Statement: { RateBasedStatement: Match.objectLike({ Limit: 5000, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: { Name: 'x-api-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }] }) } }),
+        Match.objectLike({
+          Name: 'RatePerApiKey',
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: 5000,
+              AggregateKeyType: 'CUSTOM_KEYS',
+              CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+              ScopeDownStatement: { ByteMatchStatement: Match.objectLike({ FieldToMatch: { SingleHeader: { Name: 'authorization' } }, PositionalConstraint: 'STARTS_WITH', SearchString: 'apikey ' }) },
+            }),
+          },
+        }),
         Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet', Statement: { ManagedRuleGroupStatement: Match.objectLike({ RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }] }) } }),
       ]),
     });

@@ -1,11 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { exampleSpec } from '../../examples/spec';
 import { acknowledge } from '../../lib/compliance/acknowledge';
-import { resolveSpec } from '../../lib/spec';
+import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(exampleSpec('aws'));
@@ -84,12 +84,14 @@ describe('SecureRestApi', () => {
       ReservedConcurrentExecutions: spec.authorizerConcurrency,
       KmsKeyArn: Match.anyValue(),
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: { AUTHORIZER_CONFIG: Match.anyValue() } },
+      // The configuration is in the code asset; nothing in this API's configuration is only known at deploy.
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', AUTHORIZER_CONFIG: Match.absent(), AUTHORIZER_DEPLOY_VALUES: Match.absent() } },
     });
     const config = api.authorizerConfig!;
     expect(config.routes).toEqual({ 'GET /orders/{id}': { scopes: ['orders:read'] }, 'POST /orders': { scopes: ['orders:write'] } });
     expect(config.issuers).toEqual([expect.objectContaining({ issuer: 'https://login.example.com/oauth2/default', audience: ['api://orders'], algorithms: ['RS256', 'ES256'] })]);
-    expect(config).toMatchObject({ tableName: 'orders-global', apiKeys: { header: 'x-api-key' } });
+    // Keys travel as `Authorization: ApiKey <key>` only: the gateway's identity sources make that header mandatory.
+    expect(config).toMatchObject({ tableName: 'orders-global', apiKeys: { header: null } });
   });
 
   test('authorizer role: one customer-managed policy, GetItem on the one table, no inline policy', () => {
@@ -144,6 +146,23 @@ describe('SecureRestApi', () => {
     template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ additionalProperties: false, required: ['sku', 'quantity'] }) });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', RequestParameters: { 'method.request.path.id': true }, RequestValidatorId: Match.anyValue() });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', RequestModels: { 'application/json': Match.anyValue() }, RequestValidatorId: Match.anyValue() });
+  });
+
+  test('a body in any Content-Type is validated: the POST model is also the $default model (no type skips validation)', () => {
+    const post = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }))[0];
+    const models = post.Properties.RequestModels as Record<string, unknown>;
+    expect(Object.keys(models).sort()).toEqual(['$default', 'application/json']);
+    expect(models.$default).toEqual(models['application/json']);
+  });
+
+  test('the preflight allows every request header the platform reads: Authorization, the API key header, Idempotency-Key', () => {
+    const preflights = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const m of preflights) {
+      const params = m.Properties.Integration.IntegrationResponses[0].ResponseParameters as Record<string, string>;
+      const allowed = params['method.response.header.Access-Control-Allow-Headers'].replace(/'/g, '').split(',');
+      expect(allowed).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER]));
+    }
   });
 
   test('gateway responses carry the security headers and reveal nothing', () => {
@@ -225,9 +244,14 @@ describe('SecureRestApi validation', () => {
     expect(make({ policies: 'permit(principal, action, resource) when { context.a = 1 };' }))
       .toThrow(/policies: the Cedar policies do not parse: .*\(received 59 characters of policy text\); fix the policy syntax/);
   });
-  test('a configuration too large for the Lambda environment', () => {
+  test('policies beyond the 4 KB Lambda environment synthesize: the configuration travels in the code asset', () => {
     const policies = Array.from({ length: 60 }, (_, i) => `permit (principal, action == Action::"GET /orders/{id}", resource) when { context.tenant == "t${i}" };`).join('\n');
-    expect(make({ policies })).toThrow(/config: the authorizer configuration needs about \d+ bytes of environment \(received 2 routes and \d+ characters of Cedar policies\); Lambda allows 4096 bytes in all: shorten the policies/);
+    expect(make({ policies })).not.toThrow();
+  });
+  test('deploy-time values too large for the Lambda environment', () => {
+    const clientIds = Array.from({ length: 120 }, (_, i) => Lazy.string({ produce: () => `client-${i}` }));
+    const issuers = [{ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks', clientIds }];
+    expect(make({ issuers })).toThrow(/config: the authorizer's deploy-time values need about \d+ bytes of environment \(received 120 values\); over 4 KB of Lambda environment variables/);
   });
   test('issuer config rejected by the authorizer validator', () => {
     expect(make({ issuers: [{ issuer: 'http://idp.example.com', jwksUri: 'https://idp.example.com/jwks', audience: ['a'] }] })).toThrow(/authorizer configuration derived from the spec is invalid: .*issuer/);

@@ -17,7 +17,7 @@ describe('SecurityAlarms in the primary region', () => {
     ({ stack } = testStack('Obs', 'eu-west-1'));
     const keys = new PlatformKeys(stack, 'Keys', { spec });
     const accessLogGroup = logs.LogGroup.fromLogGroupName(stack, 'Access', '/orders/api/orders-v1/access');
-    new SecurityAlarms(stack, 'Alarms', { spec, topicKey: keys.logs, apis: [{ apiName: 'orders-orders-v1', stage: 'v1', accessLogGroup }] });
+    new SecurityAlarms(stack, 'Alarms', { spec, topicKey: keys.logs, apis: [{ api: 'orders', version: 'v1', accessLogGroup }] });
     t = Template.fromStack(stack);
   });
   const alarm = (description: RegExp): Record<string, unknown> => {
@@ -47,8 +47,12 @@ describe('SecurityAlarms in the primary region', () => {
     }
   });
   test('401 and 403 spikes relative to traffic, from access-log metric filters', () => {
-    t.hasResourceProperties('AWS::Logs::MetricFilter', { LogGroupName: '/orders/api/orders-v1/access', FilterPattern: '{ $.status = 401 }' });
-    t.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = 403 }' });
+    t.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: '/orders/api/orders-v1/access',
+      FilterPattern: '{ $.status = "401" }',
+      MetricTransformations: [{ MetricNamespace: 'SecureApiPlatform/Audit', MetricName: 'OrdersV1Status401', MetricValue: '1' }],
+    });
+    t.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }', MetricTransformations: [Match.objectLike({ MetricName: 'OrdersV1Status403' })] });
     const a401 = alarm(/^401 responses/);
     expect(a401.Threshold).toBe(20);
     expect(JSON.stringify(a401.Metrics)).toContain('IF(t >= 50, 100 * FILL(p, 0) / t, 0)');
@@ -71,13 +75,13 @@ describe('SecurityAlarms in the primary region', () => {
     for (const reason of ALARMED_DENY_REASONS) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'SecureApiPlatform/Authorizer',
-        MetricName: 'Decision',
-        Dimensions: [{ Name: 'reason', Value: reason }],
+        MetricName: 'Decisions',
+        Dimensions: [{ Name: 'Decision', Value: 'deny' }, { Name: 'Reason', Value: reason }],
         Threshold: 10,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
     }
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SecureApiPlatform/Authorizer', MetricName: 'JwksFetchFailure', Threshold: 3 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SecureApiPlatform/Authorizer', MetricName: 'JwksFetchFailure', Dimensions: Match.absent(), Threshold: 3 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: 'orders-authorizer' }] });
   });
   test('CloudTrail tampering, delivery failures and silence (primary region)', () => {
@@ -86,6 +90,11 @@ describe('SecurityAlarms in the primary region', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IncomingLogEvents', Dimensions: [{ Name: 'LogGroupName', Value: '/orders/audit/cloudtrail' }], TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold',
     });
+  });
+  test('alarm logical ids are words from the spec, never from tokens', () => {
+    const ids = Object.keys(t.findResources('AWS::CloudWatch::Alarm'));
+    expect(ids.some((id) => /^AlarmsOrdersV1Unauthorized401Spike[0-9A-F]{8}$/.test(id))).toBe(true);
+    for (const id of ids) expect(id).not.toMatch(/Token|TOKEN/);
   });
   test('a dashboard for the region', () => {
     t.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'orders-security-eu-west-1' });

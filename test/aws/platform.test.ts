@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SecureApiPlatform } from '../../constructs/aws';
 import { buildExampleApp } from '../../examples/aws/app';
 import { exampleSpec } from '../../examples/spec';
+import { beforeYouDeploy, externalInputs, readAssembly, unproducedReads } from '../support/first-deploy';
 
-// The example app exactly as `npx cdk synth` builds it, CDK's template validation on, every compliance pack registered.
+// The example's showcase (`npx cdk synth -c lean=false`), CDK's template validation on, every compliance pack registered.
 let outdir: string;
 let platform: SecureApiPlatform;
 let templates: Record<string, Template>;
@@ -15,7 +17,7 @@ const REGIONS = ['eu-west-1', 'eu-central-1'];
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'platform-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: { lean: 'false', allowPlaceholders: 'true' } });
   platform = buildExampleApp(app);
   const assembly = app.synth();
   templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, Template.fromJSON(s.template as Record<string, unknown>)]));
@@ -24,7 +26,7 @@ beforeAll(() => {
 describe('the example platform', () => {
   test('writes one keys and one platform stack per region, the global stack and the us-east-1 edge', () => {
     expect(Object.keys(templates).sort()).toEqual([
-      'Orders-Edge', 'Orders-EdgeKeys', 'Orders-Global', 'Orders-Keys-eu-central-1', 'Orders-Keys-eu-west-1', 'Orders-Region-eu-central-1', 'Orders-Region-eu-west-1',
+      'Orders-Edge', 'Orders-EdgeKeys', 'Orders-Global', 'Orders-HealthAlarms', 'Orders-Keys-eu-central-1', 'Orders-Keys-eu-west-1', 'Orders-Region-eu-central-1', 'Orders-Region-eu-west-1',
     ]);
     expect(platform.edge?.region).toBe('us-east-1');
     expect(platform.global.region).toBe('eu-west-1');
@@ -128,6 +130,30 @@ describe('the example platform', () => {
     templates['Orders-Keys-eu-central-1'].resourceCountIs('AWS::CloudHSM::Cluster', 0);
   });
 
+  test('DNS: the partner (mTLS) domain has a latency record in each region, withdrawn with the region\'s health check', () => {
+    for (const r of REGIONS) {
+      const t = templates[`Orders-Region-${r}`];
+      const [mtlsDomain] = Object.entries(t.findResources('AWS::ApiGateway::DomainName')).find(([, d]) => d.Properties.MutualTlsAuthentication)!;
+      const [healthCheck] = Object.keys(t.findResources('AWS::Route53::HealthCheck'));
+      t.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'partners.example.com',
+        Type: 'A',
+        SetIdentifier: r,
+        Region: r,
+        HealthCheckId: { 'Fn::GetAtt': [healthCheck, 'HealthCheckId'] },
+        AliasTarget: { DNSName: { 'Fn::GetAtt': [mtlsDomain, 'RegionalDomainName'] }, EvaluateTargetHealth: true, HostedZoneId: Match.anyValue() },
+      });
+    }
+  });
+
+  test('a first deploy of the showcase: reads produced earlier; the truststore, Shield subscription and CloudHSM are in "Before you deploy"', () => {
+    const stacks = readAssembly(outdir);
+    expect(unproducedReads(stacks)).toEqual([]);
+    const inputs = externalInputs(stacks);
+    expect(inputs.map((i) => i.input)).toEqual(expect.arrayContaining(['the truststore object in S3', 'a Shield Advanced subscription', 'CloudHSM initialization']));
+    expect(inputs.filter((i) => !i.readme.test(beforeYouDeploy())).map((i) => i.input)).toEqual([]);
+  });
+
   test('every compliance pack passed: no violation in the validation report, evidence reports written with zero failures', () => {
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: unknown[] }[] };
     for (const r of report.pluginReports) {
@@ -147,6 +173,17 @@ describe('SecureApiPlatform validation', () => {
   test('a bad stack prefix or account is refused', () => {
     expect(() => new SecureApiPlatform(app(), 'P', { spec: exampleSpec('aws', { lean: true }), stackPrefix: 'bad prefix' })).toThrow(/stackPrefix must be letters.*received: "bad prefix"/);
     expect(() => new SecureApiPlatform(app(), 'P', { spec: exampleSpec('aws', { lean: true }), account: '12345' })).toThrow(/account must be a 12-digit AWS account id \(received: "12345"\)/);
+  });
+  test('when the spec says the API Gateway logs role is managed elsewhere, no stack creates it', () => {
+    const spec = exampleSpec('aws', { lean: true });
+    const managed = new SecureApiPlatform(app(), 'P', {
+      spec: { ...spec, observability: { ...spec.observability, apiGatewayLogsRole: 'managedElsewhere' } },
+      backends: { orders: SecureApiPlatform.lambdaBackend(join(__dirname, '..', '..', 'assets', 'orders-backend')) },
+    });
+    for (const r of REGIONS) {
+      expect(managed.regions[r].apiGatewayLogs).toBeUndefined();
+      expect(managed.regions[r].node.findAll().filter((c) => c instanceof CfnAccount)).toEqual([]);
+    }
   });
   test('an invalid spec is refused before any stack is created, with every problem', () => {
     const a = app();

@@ -34,11 +34,21 @@ import {
   AzureAudit, AzureEdge, AzureGateway, AzureGovernance, AzureKeys, AzureNetwork, AzureSecureApiPlatform, AzureSecureApiPlatformProps,
   COMPLIANCE_RESULTS_FILE, JWT_CLOCK_SKEW_SECONDS, xmlEscape,
 } from '../../constructs/azure';
-import { OrdersAzureStack } from '../../examples/azure/main';
+import { ORDERS_BACKEND_PACKAGE, OrdersAzureStack } from '../../examples/azure/main';
 import { exampleSpec } from '../../examples/spec';
 import { PlatformSpec, resolveSpec } from '../../lib/spec';
 
 Testing.setupJest();
+
+/** The example orders backend's package: every Lambda-kind API needs one on Azure. */
+const ORDERS = { 'orders-v1': { packagePath: ORDERS_BACKEND_PACKAGE } };
+
+/** Every element named `name` anywhere under a parsed XML node (inside <choose>/<when> too), in document order. */
+function findAll(node: unknown, name: string): any[] {
+  if (Array.isArray(node)) return node.flatMap((n) => findAll(n, name));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === name ? (Array.isArray(v) ? v : [v]) : findAll(v, name)));
+}
 
 let synth: string;
 let config: Record<string, unknown>;
@@ -113,18 +123,20 @@ describe('AzureSecureApiPlatform: the example spec', () => {
     const api = parser.parse(apiXml[0]).policies.inbound;
     expect(api['check-header']['@_name']).toBe('X-Azure-FDID');
     expect(api['check-header'].value).toMatch(/\$\{azurerm_cdn_frontdoor_profile\..*\.resource_guid\}/);
-    expect(api['validate-jwt'].issuers.issuer).toBe('https://login.example.com/oauth2/default');
-    expect(api['validate-jwt'].audiences.audience).toBe('api://orders');
-    expect(api['validate-jwt']['required-claims'].claim['@_name']).toBe('tenant_id');
+    const [jwt] = findAll(api, 'validate-jwt');
+    expect(jwt.issuers.issuer).toBe('https://login.example.com/oauth2/default');
+    expect(jwt.audiences.audience).toBe('api://orders');
+    expect(jwt['required-claims'].claim['@_name']).toBe('tenant_id');
     expect(api['rate-limit-by-key']).toMatchObject({ '@_calls': '100', '@_renewal-period': '2' });
-    expect(api['rate-limit-by-key']['@_counter-key']).toContain('GetValueOrDefault("tenant_id"');
+    // The tenant of the authorizer's decision (JWT and API-key callers alike), never a client header.
+    expect(api['rate-limit-by-key']['@_counter-key']).toContain('["tenantId"]');
     expect(api['quota-by-key']).toMatchObject({ '@_calls': '100000', '@_renewal-period': '86400' });
     expect(api.cors['allowed-origins'].origin).toBe('https://app.example.com');
     expect(api['validate-client-certificate']['@_validate-revocation']).toBe('true');
     expect(apiXml[0]).toContain('Strict-Transport-Security');
     const post = opXml.map((x) => parser.parse(x).policies.inbound).find((i) => i['validate-content']);
     expect(post['validate-content']['@_max-size']).toBe('16384');
-    expect(post['validate-jwt']['required-claims'].claim.value).toBe('orders:write');
+    expect(findAll(post, 'validate-jwt')[0]['required-claims'].claim.value).toBe('orders:write');
     expect(post['quota-by-key']['@_calls']).toBe('1000000');
     expect(synth).toHaveResourceWithProperties(ApiManagementApiPolicy, { xml_content: expect.stringContaining('<validate-jwt') });
     expect(synth).toHaveResourceWithProperties(ApiManagementApiOperationPolicy, { xml_content: expect.stringContaining('<check-header name="X-Azure-FDID"') });
@@ -175,11 +187,11 @@ describe('spec values are XML-escaped', () => {
     const spec: PlatformSpec = { ...base, identity: { ...base.identity, issuers: [{ name: 'x', issuer: 'https://id.example.com/t?a=1&b=2', audience: ['api://o<r>"d&s'] }] } };
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, enforceCompliance: false });
+    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true, enforceCompliance: false });
     const out = JSON.parse(Testing.synth(stack)) as { resource: Res };
     for (const p of Object.values(out.resource.azurerm_api_management_api_policy)) {
       expect(XMLValidator.validate(p.xml_content as string)).toBe(true);
-      expect(new XMLParser().parse(p.xml_content as string).policies.inbound['validate-jwt'].audiences.audience).toBe('api://o<r>"d&s');
+      expect(findAll(new XMLParser().parse(p.xml_content as string).policies.inbound, 'validate-jwt')[0].audiences.audience).toBe('api://o<r>"d&s');
     }
   });
 });
@@ -187,7 +199,7 @@ describe('spec values are XML-escaped', () => {
 describe('validation errors name the prop, the value and the fix', () => {
   const build = (props: Partial<AzureSecureApiPlatformProps>, spec: PlatformSpec = exampleSpec('azure', { lean: true })) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
-    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, ...props });
+    new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true, ...props });
   };
   test('AWS region names', () => expect(build({}, exampleSpec('aws', { lean: true }))).toThrow(/spec.regions must be Azure region names \(received: \["eu-west-1","eu-central-1"\]\)/));
   test('no OIDC issuer', () => {
@@ -208,7 +220,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     Aspects.of(app).add({ visit: () => { visited++; } });
     const stack = new TerraformStack(app, 'lean');
     new AzurermProvider(stack, 'azurerm', { features: [{}], storageUseAzuread: true });
-    new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
+    new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     app.synth();
     expect(visited).toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'lean', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -224,7 +236,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'bad');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.wafPolicy.mode = 'Detection';
     expect(() => app.synth()).toThrow(/SecureApiAz-WafPrevention at azurerm_cdn_frontdoor_firewall_policy\..*mode must be "Prevention"/);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bad', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -236,7 +248,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir, skipValidation: true });
     const stack = new TerraformStack(app, 'skip');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.keyVault.purgeProtectionEnabled = false;
     expect(() => app.synth()).toThrow(/SecureApiAz-KeyVaultRecovery/);
   });
@@ -244,7 +256,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
   test('Testing.synth(stack, true) runs them; Testing.synth(stack) does not', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.apim.virtualNetworkType = 'None';
     expect(() => Testing.synth(stack)).not.toThrow();
     expect(() => Testing.synth(stack, true)).toThrow(/SecureApiAz-ApimNetwork/);
@@ -281,11 +293,17 @@ describe('one construct per concern, composed by AzureSecureApiPlatform', () => 
     const resourceGroup = new ResourceGroup(s, 'rg', { name: 'rg', location: spec.primaryRegion });
     const network = new AzureNetwork(s, 'Network', { spec, resourceGroup, nameSuffix: 'abc' });
     const gateway = new AzureGateway(s, 'Gateway', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com' });
-    expect(gateway.node.validate()).toEqual([expect.stringMatching(/the spec's APIs were never rendered: call addApis\(frontDoorId\)/)]);
-    gateway.addApis('00000000-0000-0000-0000-000000000000');
-    expect(gateway.node.validate()).toEqual([]);
-    expect(() => gateway.addApis('x')).toThrow(/addApis\(\) was already called/);
-    expect(() => new AzureGateway(s, 'G2', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com', capacity: 13 }))
+    expect(gateway.node.validate()).toEqual([expect.stringMatching(/the spec's APIs were never rendered: call addApis\(frontDoorId, wiring\)/)]);
+    const wiring = {
+      authorizers: [{ region: 'westeurope', hostName: 'authz.example.net', keyNamedValue: 'authorizer-key-westeurope' }],
+      backends: { 'orders-v1': [{ region: 'westeurope', backendId: 'orders-v1-westeurope', url: 'https://orders.example.net/api' }] },
+    };
+    expect(() => gateway.addApis('x', { ...wiring, backends: {} })).toThrow(/API orders-v1 has a lambda backend but no Functions backend was given to addApis/);
+    const fresh = new AzureGateway(s, 'Gateway2', { spec, resourceGroup, network, nameSuffix: 'abd', publisherEmail: 'a@example.com' });
+    fresh.addApis('00000000-0000-0000-0000-000000000000', wiring);
+    expect(fresh.node.validate()).toEqual([]);
+    expect(() => fresh.addApis('x', wiring)).toThrow(/addApis\(\) was already called/);
+    expect(() => new AzureGateway(s, 'G2', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com', backendPackages: ORDERS, capacity: 13 }))
       .toThrow(/capacity must be a whole number of Premium units from 1 to 12 \(received: 13\)/);
   });
 });
@@ -318,15 +336,15 @@ describe('audit: every diagnostic setting reaches Log Analytics and the immutabl
     });
     expect(synth).toHaveResourceWithProperties(PrivateDnsZone, { name: 'privatelink.blob.core.windows.net' });
     expect(synth).toHaveResourceWithProperties(PrivateDnsZone, { name: 'privatelink.vaultcore.azure.net' });
-    // Linked to both regions' VNets, for each zone.
-    expect(resources('azurerm_private_dns_zone_virtual_network_link')).toHaveLength(4);
+    // Linked to both regions' VNets, for each zone (vault, blob, Cosmos DB table, function apps).
+    expect(resources('azurerm_private_dns_zone_virtual_network_link')).toHaveLength(8);
   });
 
   test('a first deployment (lockAuditArchive: false) creates the account policy unlocked, acknowledged with the reason', () => {
     const s = new TerraformStack(Testing.app(), 's');
     const lean = exampleSpec('azure', { lean: true });
     const noPool: PlatformSpec = { ...lean, identity: { issuers: lean.identity.issuers }, audit: { retentionYears: 7 } };
-    const p = new AzureSecureApiPlatform(s, 'P', { spec: noPool, publisherEmail: 'a@example.com', lockAuditArchive: false });
+    const p = new AzureSecureApiPlatform(s, 'P', { spec: noPool, publisherEmail: 'a@example.com', backendPackages: ORDERS, lockAuditArchive: false });
     expect(p.auditAccount.immutabilityPolicy.internalValue).toMatchObject({ state: 'Unlocked', periodSinceCreationInDays: 7 * 365 + 1 });
     const report = p.compliance!.check();
     expect(report.findings).toEqual([]);
@@ -359,8 +377,10 @@ describe('keys: Key Vault RBAC role assignments', () => {
     });
     const officer = Object.entries((config.resource as Res).azurerm_role_assignment).find(([, r]) => r.role_definition_name === 'Key Vault Crypto Officer')![0];
     expect(synth).toHaveResourceWithProperties(KeyVaultKey, { depends_on: [`azurerm_role_assignment.${officer}`] });
-    // Every role assignment is scoped to the vault, never to the resource group or subscription.
-    expect(resources('azurerm_role_assignment').every((r) => r.scope === ref('azurerm_key_vault', 'id'))).toBe(true);
+    // Every Key Vault role is scoped to the vault; no role assignment is scoped to the resource group or subscription.
+    const assignments = resources('azurerm_role_assignment');
+    expect(assignments.filter((r) => String(r.role_definition_name).startsWith('Key Vault')).every((r) => r.scope === ref('azurerm_key_vault', 'id'))).toBe(true);
+    expect(assignments.every((r) => !/azurerm_resource_group|subscription/.test(String(r.scope)))).toBe(true);
   });
 });
 
@@ -370,7 +390,7 @@ describe('validate-jwt: a complete token validation in the API policy and in eac
     ['the API policy', 'azurerm_api_management_api_policy', '401'],
     ['an operation\'s scope check', 'azurerm_api_management_api_operation_policy', '403'],
   ])('%s requires Bearer, exp, signed tokens, a bounded clock skew, the audiences and the issuers', (_what, type, code) => {
-    const jwt = resources(type).map((p) => parser.parse(p.xml_content as string).policies.inbound['validate-jwt']).find((j) => j !== undefined);
+    const jwt = resources(type).flatMap((p) => findAll(parser.parse(p.xml_content as string).policies.inbound, 'validate-jwt'))[0];
     expect(jwt).toMatchObject({
       '@_header-name': 'Authorization',
       '@_require-scheme': 'Bearer',
@@ -389,7 +409,7 @@ describe('validate-jwt: a complete token validation in the API policy and in eac
     const base = exampleSpec('azure', { lean: true });
     const spec: PlatformSpec = { ...base, identity: { issuers: [{ ...base.identity.issuers![0], jwksUri: 'https://keys.example.com/jwks.json' }] } };
     const s = new TerraformStack(Testing.app(), 's');
-    const p = new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', enforceCompliance: false });
+    const p = new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, enforceCompliance: false });
     expect(warnings(p.gateway)).toEqual([expect.stringMatching(/jwksUri https:\/\/keys\.example\.com\/jwks\.json is not used on Azure; .*https:\/\/login\.example\.com\/oauth2\/default\/\.well-known\/openid-configuration/)]);
   });
 });
@@ -397,16 +417,16 @@ describe('validate-jwt: a complete token validation in the API policy and in eac
 describe('identity.userPool on Azure', () => {
   const spec = exampleSpec('azure', { lean: true });
   test('is refused by default, pointing to Entra External ID through identity.issuers', () => {
-    expect(() => new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com' }))
+    expect(() => new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS }))
       .toThrow(/spec\.identity\.userPool cannot be rendered on Azure \(received: a user pool\); .*Microsoft Entra External ID .*identity\.issuers, or set ignoreUserPool: true/);
   });
   test('ignoreUserPool: true renders the issuers only and warns that user-pool tokens get 401', () => {
-    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com', ignoreUserPool: true, enforceCompliance: false });
+    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true, enforceCompliance: false });
     expect(warnings(p)).toContainEqual(expect.stringMatching(/identity\.userPool is not rendered on Azure \(ignoreUserPool: true\).*401/));
   });
   test('a spec without a user pool needs no opt-out and warns nothing about it', () => {
     const noPool: PlatformSpec = { ...spec, identity: { issuers: spec.identity.issuers } };
-    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec: noPool, publisherEmail: 'a@example.com', enforceCompliance: false });
+    const p = new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec: noPool, publisherEmail: 'a@example.com', backendPackages: ORDERS, enforceCompliance: false });
     expect(warnings(p)).toEqual([]);
   });
 });

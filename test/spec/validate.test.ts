@@ -1,7 +1,7 @@
 import { exampleSpec } from '../../examples/spec';
 import { assertValidSpec, checkRequestSchema, PlatformSpec, PlatformSpecError, resolveSpec, validateSpec } from '../../lib/spec';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 /** A deep copy of the example spec, changed by `edit`. */
 function specWith(edit: (s: Mutable<PlatformSpec>) => void): PlatformSpec {
   const s = JSON.parse(JSON.stringify(exampleSpec())) as Mutable<PlatformSpec>;

@@ -9,8 +9,15 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { CLOUDTRAIL_DELIVERY_FAILURE_FILTER, CLOUDTRAIL_TAMPERING_FILTER } from '../../../lib/spec/contracts/logs';
+import { AuditMetrics } from '../../../lib/spec/contracts/metrics';
+import { platformFunctionNames } from '../../../lib/spec/contracts/names';
 import { nagEnv } from '../common/key-grants';
 import { SecurityNames } from '../common/security-names';
+import { TableNames } from '../platform/platform-table';
+
+/** CloudTrail allows 500 values across all advanced event selectors of a trail. */
+export const ADVANCED_SELECTOR_VALUE_LIMIT = 500;
 
 export interface AuditTrailProps {
   /** The resolved spec (name, regions, log retention). */
@@ -22,8 +29,8 @@ export interface AuditTrailProps {
   /** Key that encrypts the trail's CloudWatch Logs group (PlatformKeys.logs). */
   readonly logKey: kms.IKey;
   /**
-   * Functions whose invocations are recorded as data events (besides every function named `<platform>-*` in every
-   * platform region, matched by computed ARN prefix).
+   * Functions whose invocations are recorded as data events (besides the functions the platform names: authorizers,
+   * `lambdaBackend` backends and redaction processors in every region, matched by exact computed ARN).
    * @default - none besides the platform-named functions
    */
   readonly functions?: lambda.IFunction[];
@@ -43,9 +50,10 @@ export interface AuditTrailProps {
  * The platform's CloudTrail trail, created once, in the primary region: multi-region, global service events,
  * log file validation, SSE-KMS with the audit key, delivery to the WORM archive (`cloudtrail/` prefix) and to a
  * KMS-encrypted CloudWatch Logs group. Advanced event selectors record every management event; Lambda invocations
- * of the platform's functions (by ARN prefix `arn:<partition>:lambda:<region>:<account>:function:<platform>-` in each
- * platform region, and `functions`); and reads, deletions and retention changes in every region's audit archive
- * (not its writes: the trail writes there itself, and logging those writes would loop). Metric filters publish
+ * of the platform's functions (exact ARNs of their computed names in each region, and `functions`); writes
+ * (`readOnly=false`) to every replica of the platform table; and reads, deletions and retention changes in every
+ * audit archive and access-log bucket, us-east-1's included (not their writes: the trail writes there itself, and
+ * logging those writes would loop). Metric filters publish
  * `CloudTrailTampering` (StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors) and `CloudTrailDeliveryFailure`
  * (failed S3 or KMS calls made by CloudTrail) to the `SecureApiPlatform/Audit` namespace for SecurityAlarms.
  */
@@ -101,11 +109,18 @@ export class AuditTrail extends Construct {
 
     const partition = stack.partition;
     const account = stack.account;
-    const functionPrefixes = [
-      ...spec.regions.map((r) => `arn:${partition}:lambda:${r}:${account}:function:${spec.name}-`),
+    // Exact ARNs of the functions the platform names (lib/spec/contracts/names.ts), in every region they run in.
+    const functionArns = [
+      ...Object.entries(platformFunctionNames(spec)).flatMap(([r, names]) => names.map((n) => `arn:${partition}:lambda:${r}:${account}:function:${n}`)),
       ...(props.functions ?? []).map((f) => f.functionArn),
     ];
-    const archivePrefixes = spec.regions.map((r) => `arn:${partition}:s3:::${SecurityNames.auditArchiveBucket(spec, r, account)}/`);
+    // Every archive and access-log bucket the platform writes (the regions', and us-east-1's for the edge logs).
+    const archiveRegions = [...new Set([...spec.regions, ...(spec.edge.cdn && spec.spec.domain ? ['us-east-1'] : [])])];
+    const archivePrefixes = archiveRegions.flatMap((r) => [
+      `arn:${partition}:s3:::${SecurityNames.auditArchiveBucket(spec, r, account)}/`,
+      `arn:${partition}:s3:::${SecurityNames.accessLogsBucket(spec, r, account)}/`,
+    ]);
+    const tableArns = spec.regions.map((r) => `arn:${partition}:dynamodb:${r}:${account}:table/${TableNames.global(spec)}`);
     const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [
       { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },
       {
@@ -113,7 +128,17 @@ export class AuditTrail extends Construct {
         fieldSelectors: [
           { field: 'eventCategory', equalTo: ['Data'] },
           { field: 'resources.type', equalTo: ['AWS::Lambda::Function'] },
-          { field: 'resources.ARN', startsWith: functionPrefixes },
+          { field: 'resources.ARN', equalTo: functionArns },
+        ],
+      },
+      {
+        // Writes only: API keys, revocations and tenants are written by operators; reads happen at API volume.
+        name: 'Platform table writes',
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::DynamoDB::Table'] },
+          { field: 'readOnly', equalTo: ['false'] },
+          { field: 'resources.ARN', equalTo: tableArns },
         ],
       },
       {
@@ -136,25 +161,29 @@ export class AuditTrail extends Construct {
         ],
       });
     }
+    const values = selectors.flatMap((sel) => (sel.fieldSelectors as cloudtrail.CfnTrail.AdvancedFieldSelectorProperty[])
+      .flatMap((f) => [...(f.equalTo ?? []), ...(f.startsWith ?? [])])).length;
+    if (values > ADVANCED_SELECTOR_VALUE_LIMIT) {
+      throw new PlatformValidationError(`the trail's advanced event selectors need ${values} values (received: ${functionArns.length} functions, ${archivePrefixes.length} bucket prefixes, `
+        + `${tableArns.length} tables); CloudTrail allows ${ADVANCED_SELECTOR_VALUE_LIMIT}: pass fewer functions or buckets, or split the platform`, this);
+    }
     cfnTrail.advancedEventSelectors = selectors;
     // CloudTrail refuses basic and advanced selectors together; the L2 renders an empty basic list.
     cfnTrail.addPropertyDeletionOverride('EventSelectors');
 
     new logs.MetricFilter(this, 'Tampering', {
       logGroup: this.logGroup,
-      filterPattern: logs.FilterPattern.literal(
-        '{ ($.eventSource = "cloudtrail.amazonaws.com") && (($.eventName = "StopLogging") || ($.eventName = "DeleteTrail") || ($.eventName = "UpdateTrail") || ($.eventName = "PutEventSelectors")) }'),
-      metricNamespace: SecurityNames.auditMetricsNamespace,
-      metricName: 'CloudTrailTampering',
+      filterPattern: logs.FilterPattern.literal(CLOUDTRAIL_TAMPERING_FILTER),
+      metricNamespace: AuditMetrics.namespace,
+      metricName: AuditMetrics.cloudTrailTampering,
       metricValue: '1',
       defaultValue: 0,
     });
     new logs.MetricFilter(this, 'DeliveryFailure', {
       logGroup: this.logGroup,
-      filterPattern: logs.FilterPattern.literal(
-        '{ ($.userIdentity.invokedBy = "cloudtrail.amazonaws.com") && ($.errorCode = "*") }'),
-      metricNamespace: SecurityNames.auditMetricsNamespace,
-      metricName: 'CloudTrailDeliveryFailure',
+      filterPattern: logs.FilterPattern.literal(CLOUDTRAIL_DELIVERY_FAILURE_FILTER),
+      metricNamespace: AuditMetrics.namespace,
+      metricName: AuditMetrics.cloudTrailDeliveryFailure,
       metricValue: '1',
       defaultValue: 0,
     });

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,40 +8,68 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { ExtraRedactions, LogSource, RedactionPlan, redactionPlan } from '../../../lib/spec/contracts/logs';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
-import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
 import { SecurityNames } from '../common/security-names';
 
-/** Headers whose values never reach the archive, whatever the spec says. */
-export const ALWAYS_REDACTED_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-api-key', PlatformNames.originVerifyHeader];
-
 /**
- * Firehose record transformation: each record is either CloudWatch Logs subscription data (gzip, `logEvents`) or a
- * raw JSON line (WAF). Every JSON object is walked and the value of any key named in `REDACT_FIELDS` (case-insensitive)
- * becomes `"[REDACTED]"`; WAF's `headers: [{name, value}]` entries with a redacted name likewise. Control messages
- * are dropped; unparseable records are marked `ProcessingFailed` (Firehose writes them to the error prefix).
+ * Firehose record transformation. Each record is CloudWatch Logs subscription data (gzip: `logGroup`, `logEvents`) or
+ * a raw JSON line. `REDACTION` holds `{ groups: { <log group name>: <source> }, paths: { <source>: [<field path>] } }`
+ * (lib/spec/contracts/logs.ts): every JSON line of a known log group loses the values at its source's paths; a record of
+ * an unknown group, or a raw line, loses those of every source. Control messages are dropped; a line that is not
+ * JSON is archived as `{"unparsed":true,"length":n}` (no content); an unreadable record is marked ProcessingFailed
+ * (Firehose writes it to the error prefix).
  */
 export const REDACTION_CODE = `
 const zlib = require('node:zlib');
-const FIELDS = new Set(JSON.parse(process.env.REDACT_FIELDS || '[]').map((f) => String(f).toLowerCase()));
+const CFG = JSON.parse(process.env.REDACTION || '{}');
 const R = '[REDACTED]';
-function redact(v) {
-  if (Array.isArray(v)) return v.map(redact);
-  if (v === null || typeof v !== 'object') return v;
-  const out = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (FIELDS.has(k.toLowerCase())) { out[k] = R; continue; }
-    if (typeof x === 'object' && x !== null && typeof x.name === 'string' && 'value' in x && FIELDS.has(x.name.toLowerCase())) { out[k] = { ...x, value: R }; continue; }
-    out[k] = redact(x);
+function steps(path) {
+  const out = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[]*)((?:\\[[^\\]]*\\])*)$/.exec(part);
+    if (m[1]) out.push({ k: m[1].toLowerCase() });
+    for (const b of m[2].match(/\\[[^\\]]*\\]/g) || []) {
+      const inner = b.slice(1, -1);
+      const eq = inner.indexOf('=');
+      out.push(eq < 0 ? { all: true } : { f: inner.slice(0, eq), v: inner.slice(eq + 1).toLowerCase() });
+    }
   }
-  if (typeof out.name === 'string' && 'value' in out && FIELDS.has(out.name.toLowerCase())) out.value = R;
   return out;
 }
-function line(s) {
-  try { return JSON.stringify(redact(JSON.parse(s))); } catch { return JSON.stringify({ unparsed: true, length: s.length }); }
+const PLANS = {};
+for (const [source, paths] of Object.entries(CFG.paths || {})) PLANS[source] = paths.map(steps);
+const ALL = [].concat(...Object.values(PLANS));
+function walk(node, st, i) {
+  if (node === null || typeof node !== 'object') return;
+  const s = st[i];
+  const last = i === st.length - 1;
+  if (s.k !== undefined) {
+    if (Array.isArray(node)) return;
+    for (const key of Object.keys(node)) {
+      if (s.k !== '*' && key.toLowerCase() !== s.k) continue;
+      if (last) node[key] = R; else walk(node[key], st, i + 1);
+    }
+    return;
+  }
+  if (!Array.isArray(node)) return;
+  node.forEach((el, j) => {
+    if (s.f !== undefined && !(el && typeof el === 'object' && String(el[s.f]).toLowerCase() === s.v)) return;
+    if (last) node[j] = R; else walk(el, st, i + 1);
+  });
 }
-exports.redact = redact;
+function redact(obj, plan) {
+  for (const st of plan) walk(obj, st, 0);
+  return obj;
+}
+function line(s, plan) {
+  let o;
+  try { o = JSON.parse(s); } catch { return JSON.stringify({ unparsed: true, length: s.length }); }
+  return JSON.stringify(redact(o, plan));
+}
+exports.redact = (obj, source) => redact(obj, source ? PLANS[source] || ALL : ALL);
 exports.handler = async (event) => ({
   records: event.records.map((r) => {
     try {
@@ -50,9 +78,11 @@ exports.handler = async (event) => ({
       if (raw[0] === 0x1f && raw[1] === 0x8b) {
         const d = JSON.parse(zlib.gunzipSync(raw).toString('utf8'));
         if (d.messageType !== 'DATA_MESSAGE') return { recordId: r.recordId, result: 'Dropped', data: r.data };
-        text = d.logEvents.map((e) => line(e.message)).join('\\n') + '\\n';
+        const source = (CFG.groups || {})[d.logGroup];
+        const plan = source ? PLANS[source] || ALL : ALL;
+        text = d.logEvents.map((e) => line(e.message, plan)).join('\\n') + '\\n';
       } else {
-        text = raw.toString('utf8').split('\\n').filter((l) => l.trim()).map(line).join('\\n') + '\\n';
+        text = raw.toString('utf8').split('\\n').filter((l) => l.trim()).map((l) => line(l, ALL)).join('\\n') + '\\n';
       }
       return { recordId: r.recordId, result: 'Ok', data: Buffer.from(text).toString('base64') };
     } catch (e) {
@@ -72,43 +102,73 @@ export interface AuditLogShippingProps {
   /** Key of the stream, the redaction function's logs and the stream's error logs (PlatformKeys.logs). */
   readonly logKey: kms.IKey;
   /**
-   * Log groups streamed to the archive through subscription filters: the APIs' access-log groups and the regional
-   * WAF log group (`aws-waf-logs-<platform>-regional`).
+   * Log groups streamed to the archive through subscription filters, each with the kind of records it holds (which
+   * decides the field paths redacted from them).
    * @default - none (add with `addSource`)
    */
-  readonly sources?: logs.ILogGroup[];
+  readonly sources?: ArchivedLogSource[];
   /**
-   * Further fields to redact, besides spec.audit.sensitiveFields and the credential headers.
+   * Further sensitive fields, or further paths of the spec's fields, by log source (paths as in
+   * lib/spec/contracts/logs.ts, e.g. `{ email: { backend: ['event.body.email'], apiAccess: [], authorizer: [], waf: [], cloudfront: [] } }`).
+   * A field of `spec.audit.sensitiveFields` the platform does not know needs a list for every source here.
    * @default - none
    */
-  readonly additionalRedactedFields?: string[];
+  readonly additionalRedactions?: ExtraRedactions;
+  /**
+   * Name of the delivery stream (one per region and purpose).
+   * @default `<platform>-audit-logs`
+   */
+  readonly deliveryStreamName?: string;
+  /**
+   * Name of the redaction function.
+   * @default `<platform>-audit-redaction`
+   */
+  readonly functionName?: string;
+}
+
+/** A log group streamed to the archive, and the kind of records it holds. */
+export interface ArchivedLogSource {
+  readonly logGroup: logs.ILogGroup;
+  readonly source: LogSource;
 }
 
 /**
- * Ships API access logs and WAF logs of one region into the WORM archive (`logs/` prefix, GZIP, 5-minute buffers):
- * CloudWatch Logs subscription filters → a Firehose delivery stream (SSE with the logs key) → a Lambda processor that
- * redacts the spec's sensitive fields and credential headers → S3 (SSE-KMS with the audit key). Failed records go to
+ * Ships the security logs of one region into the WORM archive (`logs/` prefix, GZIP, 5-minute buffers): CloudWatch
+ * Logs subscription filters → a Firehose delivery stream (SSE with the logs key) → a Lambda processor that redacts, per
+ * log source, the field paths of the spec's sensitive fields and of credentials (lib/spec/contracts/logs.ts) → S3
+ * (SSE-KMS with the audit key). A sensitive field without a path for some source is an error at synth. Failed records go to
  * `logs-errors/`, delivery errors to a KMS-encrypted log group.
  */
 export class AuditLogShipping extends Construct {
   public readonly deliveryStream: firehose.CfnDeliveryStream;
   public readonly deliveryStreamArn: string;
   public readonly redactionFunction: PlatformFunction;
-  /** Field names redacted (lower case). */
-  public readonly redactedFields: string[];
+  /** The field paths redacted, by log source. */
+  public readonly redaction: RedactionPlan;
   private readonly subscriptionRole: iam.Role;
+  private readonly groups: Array<{ name: string; source: LogSource }> = [];
   private readonly subscriptionPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AuditLogShippingProps) {
     super(scope, id);
     const spec = props.spec;
     const stack = Stack.of(this);
-    const fields = [...spec.audit.sensitiveFields, ...(props.additionalRedactedFields ?? []), ...ALWAYS_REDACTED_HEADERS];
-    const bad = fields.find((f) => typeof f !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(f));
-    if (bad !== undefined) {
-      throw new PlatformValidationError(`additionalRedactedFields entries must be field names of 1-64 letters, digits, '_', '.' or '-' (received: ${JSON.stringify(bad)}); name the JSON key to redact`, this);
+    const extra: Record<string, Partial<Record<LogSource, readonly string[]>>> = { ...(props.additionalRedactions ?? {}) };
+    // The spec's API-key header is a credential wherever a request's headers are logged.
+    const keyHeader = spec.edge.apiKeyHeader.toLowerCase();
+    extra['(api key header)'] = { waf: [`httpRequest.headers[name=${keyHeader}].value`], backend: [`event.headers.${keyHeader}`, `event.multiValueHeaders.${keyHeader}`] };
+    const badPath = Object.values(extra).flatMap((bySource) => Object.values(bySource).flat()).find((p) => typeof p !== 'string' || !/^[A-Za-z0-9_()*=.[\]-]{1,128}$/.test(p));
+    if (badPath !== undefined) {
+      throw new PlatformValidationError(`additionalRedactions paths must be field paths such as a.b[].c or headers[name=x].value (received: ${JSON.stringify(badPath)})`, this);
     }
-    this.redactedFields = [...new Set(fields.map((f) => f.toLowerCase()))];
+    try {
+      this.redaction = redactionPlan(spec.audit.sensitiveFields, extra);
+    } catch (e) {
+      throw new PlatformValidationError(`spec.audit.sensitiveFields: ${(e as Error).message} in additionalRedactions`, this);
+    }
+    const redactionEnv = Lazy.string({
+      produce: () => stack.toJsonString({ groups: Object.fromEntries(this.groups.map((g) => [g.name, g.source])), paths: this.redaction }),
+    });
 
     this.redactionFunction = new PlatformFunction(this, 'Redaction', {
       purpose: `${spec.name} audit log redaction (Firehose processor)`,
@@ -117,7 +177,8 @@ export class AuditLogShipping extends Construct {
       logRetentionDays: spec.audit.logRetentionDays,
       timeout: Duration.minutes(1),
       reservedConcurrency: 5,
-      environment: { REDACT_FIELDS: JSON.stringify(this.redactedFields) },
+      environment: { REDACTION: redactionEnv },
+      functionName: props.functionName ?? FunctionNames.redaction(spec.name),
     });
 
     const errorLogs = new logs.LogGroup(this, 'DeliveryErrors', {
@@ -160,7 +221,7 @@ export class AuditLogShipping extends Construct {
       'Firehose names the error objects it delivers at run time; writes are limited to the logs-errors/ prefix of the archive and no delete is granted');
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'Resource', {
-      deliveryStreamName: SecurityNames.logDeliveryStream(spec),
+      deliveryStreamName: props.deliveryStreamName ?? SecurityNames.logDeliveryStream(spec),
       deliveryStreamType: 'DirectPut',
       deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: props.logKey.keyArn },
       extendedS3DestinationConfiguration: {
@@ -199,11 +260,12 @@ export class AuditLogShipping extends Construct {
       roles: [this.subscriptionRole],
       statements: [new iam.PolicyStatement({ actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: [this.deliveryStreamArn] })],
     });
-    for (const [i, g] of (props.sources ?? []).entries()) this.addSource(`Source${i}`, g);
+    for (const [i, g] of (props.sources ?? []).entries()) this.addSource(`Source${i}`, g.logGroup, g.source);
   }
 
-  /** Streams `logGroup` (an access-log or WAF log group of this region) into the archive. */
-  public addSource(id: string, logGroup: logs.ILogGroup): logs.CfnSubscriptionFilter {
+  /** Streams `logGroup` (a log group of this region holding records of `source`) into the archive. */
+  public addSource(id: string, logGroup: logs.ILogGroup, source: LogSource): logs.CfnSubscriptionFilter {
+    this.groups.push({ name: logGroup.logGroupName, source });
     const filter = new logs.CfnSubscriptionFilter(this, id, {
       logGroupName: logGroup.logGroupName,
       filterPattern: '',

@@ -10,6 +10,7 @@ export function externalIssuerConfigs(spec: ResolvedSpec): IssuerConfig[] {
     // The spec's list is a superset of the authorizer's; validateAuthorizerConfig names any it cannot verify.
     algorithms: i.algorithms as NonNullable<IssuerConfig['algorithms']>,
     tenantClaim: i.tenantClaim,
+    ...(i.tenants ? { tenants: [...i.tenants] } : {}),
   }));
 }
 

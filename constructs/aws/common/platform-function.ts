@@ -41,6 +41,11 @@ export interface PlatformFunctionProps {
    * @default - it calls only public AWS service endpoints over TLS and reaches no private resource
    */
   readonly noVpcReason?: string;
+  /**
+   * Function name (the trail selects the platform's functions by computed name).
+   * @default - generated
+   */
+  readonly functionName?: string;
 }
 
 /**
@@ -75,6 +80,7 @@ export class PlatformFunction extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [streams] })],
     });
     this.function = new lambda.Function(this, 'Resource', {
+      functionName: props.functionName,
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',

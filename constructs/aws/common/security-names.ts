@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { ResolvedSpec } from '../../../lib/spec';
+import { AuditMetrics, AuthorizerMetrics } from '../../../lib/spec/contracts/metrics';
 
 /** What a platform KMS key protects. One customer-managed key per purpose and region. */
 export const KeyPurpose = {
@@ -35,10 +36,12 @@ export const SecurityNames = {
   trailLogGroup: (spec: ResolvedSpec): string => `/${spec.name}/audit/cloudtrail`,
   /** Firehose stream that ships API access logs and WAF logs to the archive (per region). */
   logDeliveryStream: (spec: ResolvedSpec): string => `${spec.name}-audit-logs`,
+  /** Firehose stream that ships the edge's logs (CloudFront, the CLOUDFRONT web ACL) to the us-east-1 archive. */
+  edgeLogDeliveryStream: (spec: ResolvedSpec): string => `${spec.name}-edge-audit-logs`,
   /** SNS topic of the security alarms (per region). */
   alarmTopic: (spec: ResolvedSpec): string => `${spec.name}-security-alarms`,
   /** Namespace of the metrics the platform derives from logs (metric filters). */
-  auditMetricsNamespace: 'SecureApiPlatform/Audit',
+  auditMetricsNamespace: AuditMetrics.namespace,
   /** Namespace of the authorizer's embedded-metric-format decisions. */
-  authorizerMetricsNamespace: 'SecureApiPlatform/Authorizer',
+  authorizerMetricsNamespace: AuthorizerMetrics.namespace,
 } as const;

@@ -5,6 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -59,6 +60,8 @@ export class EdgeDistribution extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
   public readonly shieldProtections: shield.CfnProtection[] = [];
+  /** The public domain's A and AAAA alias records to the distribution. */
+  public readonly aliasRecords: route53.RecordSet[];
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
     super(scope, id);
@@ -92,7 +95,7 @@ export class EdgeDistribution extends Construct {
     }
     rules.push(sizeCapRule(priority++, edge.maxBodyBytes));
     rules.push(ipRateRule(priority++, edge.rateLimitPerIp, edge.allowCidrs.length > 0 ? not(this.ipSets('RateExempt', edge.allowCidrs)) : undefined));
-    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey, edge.apiKeyHeader));
+    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey));
     for (const name of BASELINE_MANAGED_GROUPS) rules.push(managedGroup(name, priority++));
     if (edge.botControl) {
       rules.push(managedGroup('AWSManagedRulesBotControlRuleSet', priority++, { managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] }));
@@ -159,7 +162,20 @@ export class EdgeDistribution extends Construct {
     const delivery = new logs.CfnDelivery(this, 'AccessLogDelivery', { deliverySourceName: `${spec.name}-cdn-access`, deliveryDestinationArn: destination.attrArn });
     delivery.addResourceDependency(source);
     acknowledge(this.distribution, 'AwsSolutions-CFR3', 'Access logging uses CloudFront standard logging v2 (AWS::Logs::DeliverySource/Delivery in this construct) into a KMS-encrypted CloudWatch log group with the platform retention; the rule only recognizes the legacy S3 Logging property');
-    acknowledge(this.distribution, 'AwsSolutions-CFR1', 'Geo restrictions are enforced by the associated CLOUDFRONT web ACL (BlockCountries rule from spec.edge.blockCountries), which also logs every blocked request; CloudFront\'s own geo restriction would duplicate it without logging');
+    if (edge.blockCountries.length > 0) {
+      acknowledge(this.distribution, 'AwsSolutions-CFR1', `Geo restrictions are enforced by the associated CLOUDFRONT web ACL (BlockCountries rule: ${edge.blockCountries.join(', ')}), which also logs every blocked request; CloudFront's own geo restriction would duplicate it without logging`,
+        'spec.edge.blockCountries is set');
+    } else {
+      acknowledge(this.distribution, 'AwsSolutions-CFR1', 'The spec restricts no country (spec.edge.blockCountries is empty): the API is offered worldwide by the owner\'s choice, recorded here; every request still passes the CLOUDFRONT web ACL (IP rules, rate limits, managed rules)',
+        'spec.edge.blockCountries is empty');
+    }
+
+    // The public domain's records: IPv4 and IPv6 aliases to the distribution (HTTP/2 and 3 serve both).
+    const target = route53.RecordTarget.fromAlias(new route53targets.CloudFrontTarget(this.distribution));
+    this.aliasRecords = [
+      new route53.ARecord(this, 'AliasA', { zone, recordName: domain.domainName, target }),
+      new route53.AaaaRecord(this, 'AliasAAAA', { zone, recordName: domain.domainName, target }),
+    ];
 
     if (useShield) this.addShield(spec, domain.hostedZone.hostedZoneId);
   }

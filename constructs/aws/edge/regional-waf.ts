@@ -95,7 +95,7 @@ export class RegionalWaf extends Construct {
     const direct = this.requiresOriginVerify ? [not(this.originVerifyMatch(spec))] : [];
     const ipScope = [...direct, ...(exemptIps ? [not(exemptIps)] : [])];
     rules.push(ipRateRule(priority++, edge.rateLimitPerIp, ipScope.length > 0 ? and(ipScope) : undefined));
-    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey, edge.apiKeyHeader));
+    rules.push(apiKeyRateRule(priority++, edge.rateLimitPerApiKey));
     for (const name of BASELINE_MANAGED_GROUPS) rules.push(managedGroup(name, priority++));
     if (edge.botControl) {
       rules.push(managedGroup('AWSManagedRulesBotControlRuleSet', priority++, {

@@ -1,4 +1,5 @@
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { API_KEY_SCHEME, AUTHORIZATION_HEADER } from '../../../lib/spec/contracts/identity';
 
 type Rule = CfnWebACL.RuleProperty;
 type Statement = CfnWebACL.StatementProperty;
@@ -80,7 +81,11 @@ export function ipRateRule(priority: number, limit: number, scopeDown?: Statemen
  * Rate limit per API key: a custom aggregation key on the key header. Requests without the header are not counted
  * here (WAF cannot read JWT claims; per-tenant quotas are the usage plans' job).
  */
-export function apiKeyRateRule(priority: number, limit: number, header: string): Rule {
+/**
+ * Rate limit per API key. Keys travel as `Authorization: ApiKey <key>` (the header the authorizer and its gateway cache
+ * read), so the rule counts requests per Authorization value, scoped down to that scheme.
+ */
+export function apiKeyRateRule(priority: number, limit: number): Rule {
   return {
     name: 'RatePerApiKey',
     priority,
@@ -90,7 +95,15 @@ export function apiKeyRateRule(priority: number, limit: number, header: string):
         limit,
         aggregateKeyType: 'CUSTOM_KEYS',
         evaluationWindowSec: 300,
-        customKeys: [{ header: { name: header, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+        customKeys: [{ header: { name: AUTHORIZATION_HEADER, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+        scopeDownStatement: {
+          byteMatchStatement: {
+            fieldToMatch: { singleHeader: { Name: AUTHORIZATION_HEADER } },
+            positionalConstraint: 'STARTS_WITH',
+            searchString: `${API_KEY_SCHEME.toLowerCase()} `,
+            textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+          },
+        },
       },
     },
     visibilityConfig: visibility('RatePerApiKey'),

@@ -4,16 +4,20 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { configuredAuthorizerAsset } from './authorizer-asset';
 import { checkCedarPolicies } from '../../../lib/authorizer/cedar';
 import { AuthorizerConfig, validateAuthorizerConfig } from '../../../lib/authorizer/config';
+import { unknownPolicyActions } from '../../../lib/authorizer/policy-actions';
+import { DEPLOY_VALUES_ENV, splitConfig } from '../../../lib/authorizer/config-source';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { DEPLOY_LIMITS, LIMIT_NAMES } from '../../../lib/spec/contracts/limits';
 import { PLATFORM_NODE_RUNTIME, authorizerAssetPath } from '../common/lambda-runtime';
 
 export interface AuthorizerFunctionProps {
   readonly spec: ResolvedSpec;
-  /** The authorizer configuration (rendered into `AUTHORIZER_CONFIG`). */
+  /** The authorizer configuration (written into the code asset; its deploy-time values into the environment). */
   readonly config: AuthorizerConfig;
   /** Name of the DynamoDB table (API keys, revocations, tenants); its ARN is computed in this region (global table replica). */
   readonly tableName?: string;
@@ -26,11 +30,17 @@ export interface AuthorizerFunctionProps {
   readonly key: kms.IKey;
   /** Descriptive suffix for the construct's resources. */
   readonly description: string;
+  /**
+   * Function name (the trail selects the platform's functions by computed name).
+   * @default - generated
+   */
+  readonly functionName?: string;
 }
 
-const LAMBDA_ENV_LIMIT_BYTES = 4096;
-/** Room for NODE_OPTIONS, the variable names and deploy-time values longer than their placeholders. */
+/** Room for NODE_OPTIONS and the variable names. */
 const ENV_MARGIN_BYTES = 256;
+/** What one deploy-time value (a user pool id, a client id) may add to the length of its placeholder. */
+const DEPLOY_VALUE_BYTES = 64;
 
 /** Replaces deploy-time tokens by placeholders of the right shape so the config can be validated at synth. */
 function forValidation(config: AuthorizerConfig): AuthorizerConfig {
@@ -72,14 +82,20 @@ export class AuthorizerFunction extends Construct {
         throw new PlatformValidationError(`policies: the Cedar policies do not parse: ${errors.join('; ')} (received ${props.config.policies.length} characters of policy text); `
           + 'fix the policy syntax (see examples/policies/*.cedar)', this);
       }
+      // A policy on an action no route of any API produces never applies (a `forbid` there protects nothing).
+      const unknown = unknownPolicyActions(props.config.policies, props.spec.routes.map((r) => r.key));
+      if (unknown.length > 0) {
+        throw new PlatformValidationError(`policies: the Cedar policies name actions no route of the spec produces (received: ${unknown.map((a) => `Action::"${a}"`).join(', ')}; `
+          + `routes: ${[...new Set(props.spec.routes.map((r) => r.key))].join(', ')}); an action is "METHOD /resource" of a route: fix or remove those policies`, this);
+      }
     }
-    // Lambda allows 4 KB of environment variables in all; deploy-time values (pool and client ids) are counted at the
-    // length of their placeholders plus a margin.
-    const envBytes = Buffer.byteLength(JSON.stringify(forValidation(props.config))) + ENV_MARGIN_BYTES;
-    if (envBytes > LAMBDA_ENV_LIMIT_BYTES) {
-      throw new PlatformValidationError(`config: the authorizer configuration needs about ${envBytes} bytes of environment (received ${Object.keys(props.config.routes).length} routes`
-        + `${props.config.policies ? ` and ${props.config.policies.length} characters of Cedar policies` : ''}); Lambda allows ${LAMBDA_ENV_LIMIT_BYTES} bytes in all: `
-        + 'shorten the policies (comments are kept verbatim) or split the routes over more APIs', this);
+    // The configuration goes into the code asset; only the values known at deploy (pool and client ids read from SSM)
+    // stay in the environment, which Lambda caps at 4 KB in all. They are counted at their placeholders' length.
+    const { file, values } = splitConfig(props.config, (v) => Token.isUnresolved(v));
+    const envBytes = Buffer.byteLength(JSON.stringify(values)) + values.length * DEPLOY_VALUE_BYTES + ENV_MARGIN_BYTES;
+    if (envBytes > DEPLOY_LIMITS.lambdaEnvironmentBytes) {
+      throw new PlatformValidationError(`config: the authorizer's deploy-time values need about ${envBytes} bytes of environment (received ${values.length} values); `
+        + `over ${LIMIT_NAMES.lambdaEnvironmentBytes}: trust fewer user pool clients or issuers per API`, this);
     }
     const stack = Stack.of(this);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -94,7 +110,7 @@ export class AuthorizerFunction extends Construct {
     const statements = [
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
-      // The environment (AUTHORIZER_CONFIG) is encrypted with this key.
+      // The environment (the deploy-time values of the configuration) is encrypted with this key.
       new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.key.keyArn] }),
     ];
     if (props.tableName) {
@@ -110,17 +126,19 @@ export class AuthorizerFunction extends Construct {
     acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the wildcard covers only these two write-only tracing actions');
 
     this.function = new lambda.Function(this, 'Resource', {
+      functionName: props.functionName,
       description: `Lambda authorizer of ${props.description} (JWT/OIDC, API keys, revocation, Cedar)`,
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(authorizerAssetPath(this)),
+      // The bundle with this authorizer's configuration beside it (content-addressed: the same config, the same asset).
+      code: lambda.Code.fromAsset(configuredAuthorizerAsset(this, authorizerAssetPath(this), file)),
       handler: 'index.handler',
       // Every permission is in the managed policy above; the function may not add an inline default policy.
       role: this.role.withoutPolicyUpdates(),
       memorySize: 512,
       timeout: Duration.seconds(5),
       reservedConcurrentExecutions: props.spec.authorizerConcurrency,
-      environment: { AUTHORIZER_CONFIG: stack.toJsonString(props.config), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...(values.length > 0 ? { [DEPLOY_VALUES_ENV]: stack.toJsonString(values) } : {}), NODE_OPTIONS: '--enable-source-maps' },
       environmentEncryption: props.key,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,

@@ -9,10 +9,14 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
+import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, ResolvedRoute, ResolvedSpec } from '../../../lib/spec';
+import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
+import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
+import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
@@ -74,11 +78,12 @@ export interface SecureRestApiProps {
    */
   readonly key?: kms.IKey;
   /**
-   * Authorizer result cache TTL, 0 (off) to 300 s. The cache key is the Authorization header (token or `ApiKey <key>`),
-   * the method, the full request path (so path parameters, and Cedar's tenant checks on them, are part of the key)
-   * and the source IP. APIs served with mutual TLS get no cache: API Gateway cannot key it on the client
-   * certificate, so a cached allow of a certificate-bound token would outlive a change of certificate.
-   * @default - Duration.minutes(5); Duration.seconds(0) for APIs with `mtls`
+   * Authorizer result cache TTL of every route, 0 (off) to 300 s. The cache key is the Authorization header (token or
+   * `ApiKey <key>`: every identity source is mandatory, so both credentials travel in that one header), the method, the
+   * full request path (so path parameters, and Cedar's tenant checks on them, are part of the key) and the source IP.
+   * APIs served with mutual TLS get no cache: API Gateway cannot key it on the client certificate, so a cached allow of
+   * a certificate-bound token would outlive a change of certificate. The TTL is part of the revocation bound.
+   * @default - per route, from the spec: `routes[].authorizerCacheSeconds`, else `identity.revocation.gatewayCacheSeconds` (20 s); 0 for APIs with `mtls`
    */
   readonly authorizerCacheTtl?: Duration;
   /**
@@ -101,37 +106,8 @@ export interface SecureRestApiProps {
 
 const MAX_CACHE_TTL_SECONDS = 300;
 
-/** The access log record: JSON, one line per request (no token, no body). */
-export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTimeEpoch',
-  ip: '$context.identity.sourceIp',
-  caller: '$context.identity.caller',
-  userAgent: '$context.identity.userAgent',
-  principalId: '$context.authorizer.principalId',
-  tenant: '$context.authorizer.tenantId',
-  clientId: '$context.authorizer.clientId',
-  apiKeyId: '$context.identity.apiKeyId',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  domainName: '$context.domainName',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafLatency: '$context.waf.latency',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  clientCertSerial: '$context.identity.clientCert.serialNumber',
-  errorType: '$context.error.responseType',
-};
+/** The access log record (its home is the log contract, read by metric filters and redaction too). */
+export { ACCESS_LOG_FIELDS };
 
 /** Gateway responses that get the security headers and a body that reveals nothing. */
 const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
@@ -169,7 +145,12 @@ export class SecureRestApi extends Construct {
   public readonly routes: ResolvedRoute[];
   /** The Lambda authorizer (undefined with Cognito authorizers). */
   public readonly authorizerFunction?: AuthorizerFunction;
+  /** The gateway authorizer of the routes with the most common cache TTL. */
   public readonly authorizer: apigw.IAuthorizer;
+  /** Gateway authorizers by result cache TTL in seconds: a TTL belongs to an authorizer, so one per distinct TTL. */
+  public readonly authorizersByTtl: Record<number, apigw.IAuthorizer> = {};
+  /** Seconds from `token revoke` until no region accepts the token: slowest route's gateway TTL + authorizer cache + replication budget. */
+  public readonly revocationBoundSeconds: number;
   /** The authorizer configuration rendered into `AUTHORIZER_CONFIG`. */
   public readonly authorizerConfig?: AuthorizerConfig;
   public readonly accessLogGroup: logs.LogGroup;
@@ -182,6 +163,9 @@ export class SecureRestApi extends Construct {
   public readonly domains?: ApiDomains;
   /** Methods by route key (`GET /orders/{id}`), including the CORS preflights (`OPTIONS ...`). */
   public readonly methods: Record<string, apigw.Method> = {};
+  private readonly routeTtl: (r: ResolvedRoute) => number;
+  /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
+  public readonly routeStacks: RouteStacks;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -194,10 +178,15 @@ export class SecureRestApi extends Construct {
     const api = candidates[0];
     this.apiSpec = api;
     this.routes = spec.routes.filter((r) => r.api === api.name && r.version === api.version);
-    const ttl = props.authorizerCacheTtl ?? (api.mtls ? Duration.seconds(0) : Duration.minutes(5));
-    if (!Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 0 || ttl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
-      throw new PlatformValidationError(`authorizerCacheTtl must be between 0 and ${MAX_CACHE_TTL_SECONDS} s so revocations and policy changes apply quickly (received: ${ttl.toSeconds()} s); lower it`, this);
+    if (props.authorizerCacheTtl !== undefined && (Token.isUnresolved(props.authorizerCacheTtl.toSeconds())
+      || props.authorizerCacheTtl.toSeconds() < 0 || props.authorizerCacheTtl.toSeconds() > MAX_CACHE_TTL_SECONDS)) {
+      throw new PlatformValidationError(`authorizerCacheTtl must be between 0 and ${MAX_CACHE_TTL_SECONDS} s (whole seconds) so revocations and policy changes apply quickly (received: ${props.authorizerCacheTtl.toSeconds()} s); lower it`, this);
     }
+    /** Each authorized route's gateway cache TTL (seconds). */
+    const routeTtl = (r: ResolvedRoute): number => (api.mtls ? 0 : props.authorizerCacheTtl?.toSeconds() ?? r.authorizerCacheSeconds);
+    const authorized = this.routes.filter((r) => !r.public);
+    const maxTtl = Math.max(0, ...authorized.map(routeTtl));
+    this.revocationBoundSeconds = revocationBoundSeconds({ ...spec.revocation, gatewayCacheSeconds: maxTtl });
     const kind = api.backend?.kind ?? 'lambda';
     if (kind === 'lambda' && !props.backend) {
       throw new PlatformValidationError(`backend is required: spec API "${api.name}" ${api.version} has a lambda backend (received: undefined); pass backend: lambda.IFunction`, this);
@@ -264,17 +253,35 @@ export class SecureRestApi extends Construct {
     }
 
     // The authorizer.
+    // Distinct TTLs, the most used first (it keeps the construct id `LambdaAuthorizer`).
+    const ttlUse = new Map<number, number>();
+    for (const r of authorized) ttlUse.set(routeTtl(r), (ttlUse.get(routeTtl(r)) ?? 0) + 1);
+    const ttls = [...ttlUse.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
+    if (ttls.length === 0) ttls.push(maxTtl);
+    if (ttls.length > MAX_AUTHORIZERS_PER_API) {
+      throw new PlatformValidationError(`routes of ${api.name} ${api.version} use ${ttls.length} distinct authorizer cache TTLs (received: ${JSON.stringify(ttls)}); API Gateway allows ${MAX_AUTHORIZERS_PER_API} authorizers per API: use fewer values of routes[].authorizerCacheSeconds`, this);
+    }
     if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
-      this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', { cognitoUserPools: props.cognitoUserPools, resultsCacheTtl: ttl });
+      ttls.forEach((t, i) => {
+        this.authorizersByTtl[t] = new apigw.CognitoUserPoolsAuthorizer(this, i === 0 ? 'CognitoAuthorizer' : `CognitoAuthorizer${t}s`, {
+          cognitoUserPools: props.cognitoUserPools!, resultsCacheTtl: Duration.seconds(t),
+        });
+      });
     } else {
       if (!props.table) {
         Annotations.of(this).addWarningV2('@secure-api-platform/gateway:noTable', 'table is not set: the authorizer runs without revocation, tenant records and API keys; pass the platform\'s global table');
       }
       const tableName = props.table?.tableName;
+      // Cognito scopes arrive as `<api name>/<scope>`: this API's authorizer accepts its own prefix only.
+      const issuers = (props.issuers ?? externalIssuerConfigs(spec))
+        .map((i) => (i.scopePrefixes ? { ...i, scopePrefixes: [scopePrefix(api.name)] } : i));
       const config: AuthorizerConfig = {
-        issuers: props.issuers ?? externalIssuerConfigs(spec),
-        routes: Object.fromEntries(this.routes.filter((r) => !r.public).map((r) => [r.key, { scopes: r.scopes }])),
-        ...(tableName ? { tableName, apiKeys: { header: spec.edge.apiKeyHeader } } : { revocation: { enabled: false }, tenants: { enabled: false } }),
+        issuers,
+        routes: Object.fromEntries(authorized.map((r) => [r.key, { scopes: r.scopes }])),
+        ...(tableName
+          // Keys travel as `Authorization: ApiKey <key>` only: the gateway refuses a request without the Authorization header.
+          ? { tableName, apiKeys: { header: null }, revocation: { cacheSeconds: spec.revocation.authorizerCacheSeconds } }
+          : { revocation: { enabled: false }, tenants: { enabled: false } }),
         ...(props.policies ? { policies: props.policies } : {}),
       };
       this.authorizerConfig = config;
@@ -285,19 +292,26 @@ export class SecureRestApi extends Construct {
         tableKey: props.table?.encryptionKey,
         key: this.key,
         description: restApiName,
+        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
       });
-      this.authorizer = new apigw.RequestAuthorizer(this, 'LambdaAuthorizer', {
-        handler: this.authorizerFunction.function,
-        // The cache key: the token, the method and the resource path, so per-route scopes and Cedar stay correct.
-        identitySources: [
-          apigw.IdentitySource.header('Authorization'),
-          apigw.IdentitySource.context('httpMethod'),
-          apigw.IdentitySource.context('path'),
-          apigw.IdentitySource.context('identity.sourceIp'),
-        ],
-        resultsCacheTtl: ttl,
+      ttls.forEach((t, i) => {
+        this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
+          handler: this.authorizerFunction!.function,
+          // The cache key: the credential, the method and the resource path, so per-route scopes and Cedar stay correct.
+          identitySources: [
+            apigw.IdentitySource.header('Authorization'),
+            apigw.IdentitySource.context('httpMethod'),
+            apigw.IdentitySource.context('path'),
+            apigw.IdentitySource.context('identity.sourceIp'),
+          ],
+          resultsCacheTtl: Duration.seconds(t),
+        });
       });
     }
+    this.authorizer = this.authorizersByTtl[ttls[0]];
+    this.routeTtl = routeTtl;
+    Annotations.of(this).addInfo(`revocation bound of ${restApiName}: ${this.revocationBoundSeconds} s = gateway cache ${maxTtl} s + authorizer cache `
+      + `${spec.revocation.authorizerCacheSeconds} s + replication budget ${spec.revocation.replicationLagSeconds} s`);
 
     // Gateway responses: security headers, bodies that reveal nothing but the request id.
     const headers = { ...SECURITY_HEADERS, ...deprecationHeaders(api) };
@@ -317,8 +331,12 @@ export class SecureRestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    const layout = apiRouteLayout(this.routes, spec.corsOrigins.length > 0);
+    this.routeStacks = new RouteStacks(this, this.api, layout, `${restApiName} routes`, this.routes);
+    if (kind === 'lambda' && props.backend) grantApiInvoke(this, this.api, props.backend);
     for (const route of this.routes) this.addRoute(route, props, kind);
     this.addCorsPreflights(spec);
+    this.routeStacks.registerMethods(Object.values(this.methods));
 
     // Usage plans, one per spec plan; a route's own plan caps its rate for every tenant.
     this.usagePlans = {};
@@ -351,7 +369,7 @@ export class SecureRestApi extends Construct {
   }
 
   private resourceFor(path: string): apigw.IResource {
-    return path === '/' ? this.api.root : this.api.root.resourceForPath(path);
+    return this.routeStacks.resourceFor(path);
   }
 
   private addRoute(route: ResolvedRoute, props: SecureRestApiProps, kind: string): void {
@@ -360,16 +378,17 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const requestModels = route.body
-      ? {
-        'application/json': new apigw.Model(this, `Model${modelId(route.key)}`, {
-          restApi: this.api,
-          contentType: 'application/json',
-          modelName: modelId(route.key),
-          schema: route.body as unknown as apigw.JsonSchema,
-        }),
-      }
+    const model = route.body
+      ? new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
+        restApi: this.routeStacks.apiFor(route.path),
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      })
       : undefined;
+    // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
+    // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
+    const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
     const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
@@ -378,7 +397,7 @@ export class SecureRestApi extends Construct {
       ...(route.public
         ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
         : {
-          authorizer: this.authorizer,
+          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizersByTtl[this.routeTtl(route)]),
           authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
           authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
           // Metering and quotas: the authorizer returns the tenant's usage identifier key.
@@ -387,18 +406,26 @@ export class SecureRestApi extends Construct {
     });
     this.methods[route.key] = method;
     if (route.public) {
-      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; it returns no tenant data and stays behind the web ACL and stage throttling`;
-      acknowledge(method, 'AwsSolutions-APIG4', why);
-      acknowledge(method, 'AwsSolutions-COG4', why);
+      // What the platform guarantees, not what the backend returns (that is the route owner's, stated in publicReason).
+      const why = `Public route listed in the compliance report: ${route.publicReason ?? 'declared public in the spec'}; no authorizer runs, so no tenant or principal reaches the backend, `
+        + 'and the route stays behind the web ACL and stage throttling';
+      const condition = `spec route ${route.method} ${route.path} is public`;
+      acknowledge(method, 'AwsSolutions-APIG4', why, condition);
+      acknowledge(method, 'AwsSolutions-COG4', why, condition);
     } else if (!props.cognitoUserPools?.length) {
-      acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry), route scopes, revocation and Cedar policies; a Cognito authorizer could not check external issuers or revocation');
+      const revocationOn = props.table !== undefined;
+      const checks = ['route scopes', ...(props.policies ? ['Cedar policies'] : []), ...(revocationOn ? ['revocation'] : [])];
+      acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
+        `the platform authorizer guards the method (${checks.join(', ')})`);
     }
   }
 
   private integrationFor(route: ResolvedRoute, props: SecureRestApiProps, kind: string, pathParams: string[]): apigw.Integration {
     const timeout = Duration.millis(route.timeoutMs);
     if (kind === 'lambda' && props.backend) {
-      return new apigw.LambdaIntegration(props.backend, { proxy: true, timeout, allowTestInvoke: false });
+      // The invoke permission is granted once for the whole API (grantApiInvoke): one per method would pass Lambda's
+      // 20 KB resource-policy limit at a few dozen routes.
+      return new apigw.AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${props.backend.functionArn}/invocations`, options: { timeout } });
     }
     const base = (this.apiSpec.backend?.url ?? '').replace(/\/$/, '');
     const requestParameters: Record<string, string> = {
@@ -434,7 +461,7 @@ export class SecureRestApi extends Construct {
         allowOrigins: spec.corsOrigins,
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
-        allowHeaders: ['Authorization', 'Content-Type', spec.edge.apiKeyHeader],
+        allowHeaders: corsAllowHeaders(spec),
         maxAge: Duration.hours(1),
       });
       this.methods[`OPTIONS ${path}`] = method;

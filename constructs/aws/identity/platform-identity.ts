@@ -1,13 +1,19 @@
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IssuerConfig } from '../../../lib/authorizer/config';
+import { ItemKeys } from '../../../lib/authorizer/stores/index';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { customAttribute, MFA_CLAIM, PoolAttributes, ResolvedSpec, scopePrefix } from '../../../lib/spec';
 import { keyOrCreate } from '../common/encryption-key';
+import { packageRoot } from '../common/lambda-runtime';
+import { PlatformFunction } from '../common/platform-function';
 import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
 
@@ -47,6 +53,16 @@ export interface PlatformIdentityProps {
    * @default Duration.hours(12)
    */
   readonly refreshTokenValidity?: Duration;
+  /**
+   * The platform table: the pre-token-generation trigger reads machine clients' tenants from its `CLIENT#<id>` records.
+   * @default - no table: client-credentials tokens are refused (the trigger finds no tenant for them)
+   */
+  readonly table?: dynamodb.ITable | dynamodb.ITableV2;
+  /**
+   * Key that encrypts the trigger's log group.
+   * @default - a new customer-managed key with rotation
+   */
+  readonly logKey?: kms.IKey;
 }
 
 /**
@@ -67,6 +83,8 @@ export class PlatformIdentity extends Construct {
   /** SSM parameter holding the pool id under a computed name, for regions that must not take a cross-region token. */
   public readonly userPoolIdParameter: ssm.StringParameter;
   public readonly senderKey?: kms.IKey;
+  /** The pre-token-generation trigger (V3_0): the tenant and MFA claims of every token. */
+  public readonly tokenTrigger: PlatformFunction;
   private readonly spec: ResolvedSpec;
 
   constructor(scope: Construct, id: string, props: PlatformIdentityProps) {
@@ -112,6 +130,13 @@ export class PlatformIdentity extends Construct {
         passwordHistorySize: 24,
       },
       selfSignUpEnabled: up.selfSignUp,
+      // Read by the pre-token-generation trigger. No app client may write `tenant_id` (administrators set it); the
+      // `idp_*` attributes are written by federation at every sign-in and read for federated users only.
+      customAttributes: {
+        [PoolAttributes.tenant]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        [PoolAttributes.federatedTenant]: new cognito.StringAttribute({ maxLen: 64, mutable: true }),
+        [PoolAttributes.federatedAmr]: new cognito.StringAttribute({ maxLen: 256, mutable: true }),
+      },
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -120,6 +145,7 @@ export class PlatformIdentity extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.customEmailSender ? { customSenderKmsKey: this.senderKey, lambdaTriggers: { customEmailSender: props.customEmailSender } } : {}),
     });
+    this.tokenTrigger = this.createTokenTrigger(props);
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: up.domainPrefix }, managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN });
 
     for (const api of spec.apis) {
@@ -143,7 +169,13 @@ export class PlatformIdentity extends Construct {
         issuerUrl: issuer.issuer,
         scopes: fed.scopes ?? ['openid', 'email'],
         attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
-        attributeMapping: { email: cognito.ProviderAttribute.other('email'), custom: { [`custom:${spec.tenantClaim}`]: cognito.ProviderAttribute.other(issuer.tenantClaim) } },
+        attributeMapping: {
+          email: cognito.ProviderAttribute.other('email'),
+          custom: {
+            [customAttribute(PoolAttributes.federatedTenant)]: cognito.ProviderAttribute.other(issuer.tenantClaim),
+            [customAttribute(PoolAttributes.federatedAmr)]: cognito.ProviderAttribute.other('amr'),
+          },
+        },
       });
     }
 
@@ -163,7 +195,14 @@ export class PlatformIdentity extends Construct {
       const client = this.userPool.addClient(`Client-${c.name}`, {
         userPoolClientName: `${spec.name}-${c.name}`,
         generateSecret: machine,
-        authFlows: {},
+        // Listed, not Cognito's defaults (which add SRP and custom auth): refresh only; sign-in is the hosted UI's.
+        authFlows: { userSrp: false },
+        // Listed, not Cognito's default of every writable attribute: never `custom:tenant_id`. Federation writes the
+        // `idp_*` attributes through the public clients, so those (and email) are theirs to write.
+        writeAttributes: machine || federated.length === 0
+          ? new cognito.ClientAttributes().withStandardAttributes({ email: true })
+          : new cognito.ClientAttributes().withStandardAttributes({ email: true })
+            .withCustomAttributes(PoolAttributes.federatedTenant, PoolAttributes.federatedAmr),
         oAuth: machine
           ? { flows: { clientCredentials: true }, scopes: oauthScopes }
           : { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, ...oauthScopes], callbackUrls: c.callbackUrls },
@@ -190,18 +229,65 @@ export class PlatformIdentity extends Construct {
    * pool (access tokens, `client_id` of every app client) followed by the spec's external OIDC issuers.
    * Cognito scopes arrive as `<api name>/<scope>` (the resource server's identifier as prefix).
    */
-  public authorizerIssuers(): IssuerConfig[] {
+  public authorizerIssuers(apiName: string = this.spec.apis[0].name): IssuerConfig[] {
     const clientIds = Object.values(this.clients).map((c) => c.userPoolClientId);
-    const issuer = cognitoIssuerUrl(this.spec.primaryRegion, this.userPool.userPoolId);
-    const cognitoIssuer: IssuerConfig = {
-      issuer,
-      jwksUri: `${issuer}/.well-known/jwks.json`,
-      clientIds,
-      algorithms: ['RS256'],
-      tokenUse: 'access',
-      scopePrefixes: [...new Set(this.spec.apis.map((a) => a.name))],
-      tenantClaim: this.spec.tenantClaim,
-    };
+    const cognitoIssuer = cognitoIssuerConfig(this.spec, this.userPool.userPoolId, clientIds, apiName);
     return [cognitoIssuer, ...externalIssuerConfigs(this.spec)];
   }
+
+  /** The pre-token-generation trigger (V3_0: one per pool, for users and client credentials). */
+  private createTokenTrigger(props: PlatformIdentityProps): PlatformFunction {
+    const spec = this.spec;
+    const federatedTenants = Object.fromEntries(Object.keys(props.federation ?? {})
+      .map((name) => [name, spec.issuers.find((i) => i.name === name)?.tenants ?? null]));
+    const fn = new PlatformFunction(this, 'TokenTrigger', {
+      purpose: `${spec.name} pre-token-generation trigger: adds the caller's tenant and MFA claims to Cognito tokens`,
+      code: lambda.Code.fromAsset(triggerAssetPath()),
+      logKey: props.logKey ?? keyOrCreate(this, 'TriggerLogKey', undefined, `${spec.name} pre-token-generation trigger logs`),
+      logRetentionDays: spec.audit.logRetentionDays,
+      timeout: Duration.seconds(5),
+      reservedConcurrency: 10,
+      environment: {
+        ...(props.table ? { TABLE_NAME: props.table.tableName } : {}),
+        MFA_REQUIRED: 'true',
+        TENANT_CLAIM: spec.tenantClaim,
+        FEDERATED_TENANTS: JSON.stringify(federatedTenants),
+      },
+    });
+    if (props.table) {
+      const stack = Stack.of(this);
+      fn.addToPolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: props.table.tableName })],
+        // Only the client records.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ItemKeys.client('').pk}*`] } },
+      }));
+      if (props.table.encryptionKey) fn.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.table.encryptionKey.keyArn] }));
+    }
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn.function, cognito.LambdaVersion.V3_0);
+    return fn;
+  }
+}
+
+/** The bundled trigger (`npm run bundle:authorizer` builds it next to the authorizer). */
+function triggerAssetPath(): string {
+  return path.join(packageRoot(), 'assets', 'pre-token-generation');
+}
+
+/**
+ * The Cognito pool's issuer entry for one API's authorizer: access tokens of the pool's app clients, the tenant and MFA
+ * claims the trigger adds, and the API's own scope prefix only.
+ */
+export function cognitoIssuerConfig(spec: ResolvedSpec, userPoolId: string, clientIds: string[], apiName: string): IssuerConfig {
+  const issuer = cognitoIssuerUrl(spec.primaryRegion, userPoolId);
+  return {
+    issuer,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    clientIds,
+    algorithms: ['RS256'],
+    tokenUse: 'access',
+    scopePrefixes: [scopePrefix(apiName)],
+    tenantClaim: spec.tenantClaim,
+    mfaClaim: MFA_CLAIM,
+  };
 }

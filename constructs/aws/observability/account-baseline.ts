@@ -126,21 +126,37 @@ export class AccountBaseline extends Construct {
       }
     }
     if (props.apiGatewayLoggingRole ?? true) {
-      const role = new iam.Role(this, 'ApiGatewayLogsRole', {
-        assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-        description: 'API Gateway account-wide CloudWatch Logs role (execution and access logs)',
-      });
-      const policy = new iam.ManagedPolicy(this, 'ApiGatewayLogsPolicy', {
-        roles: [role],
-        statements: [new iam.PolicyStatement({
-          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
-          resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        })],
-      });
-      acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${nagEnv(stack.region, '<AWS::Region>')}:${nagEnv(stack.account, '<AWS::AccountId>')}:log-group:*]`,
-        'The API Gateway account role serves every API of the account and region; API Gateway names execution log groups API-Gateway-Execution-Logs_<api-id>/<stage> at run time. Scoped to log groups of this account and region (replaces the managed AmazonAPIGatewayPushToCloudWatchLogs policy)');
-      this.apiGatewayAccount = new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
-      this.apiGatewayAccount.node.addDependency(policy);
+      this.apiGatewayAccount = new ApiGatewayLogsRole(this, 'ApiGatewayLogs').account;
     }
+  }
+}
+
+/**
+ * The account-wide CloudWatch Logs role of API Gateway (`AWS::ApiGateway::Account`): stages with execution logging
+ * fail to deploy without it. One per account and region: `SecureApiPlatform` creates it in each regional platform stack
+ * unless the spec says it is managed elsewhere (`observability.apiGatewayLogsRole: 'managedElsewhere'`).
+ */
+export class ApiGatewayLogsRole extends Construct {
+  public readonly role: iam.Role;
+  public readonly account: apigateway.CfnAccount;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'ApiGatewayLogsRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'API Gateway account-wide CloudWatch Logs role (execution and access logs)',
+    });
+    const policy = new iam.ManagedPolicy(this, 'ApiGatewayLogsPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
+        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      })],
+    });
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${nagEnv(stack.region, '<AWS::Region>')}:${nagEnv(stack.account, '<AWS::AccountId>')}:log-group:*]`,
+      'The API Gateway account role serves every API of the account and region; API Gateway names execution log groups API-Gateway-Execution-Logs_<api-id>/<stage> at run time. Scoped to log groups of this account and region (replaces the managed AmazonAPIGatewayPushToCloudWatchLogs policy)');
+    this.account = new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: this.role.roleArn });
+    this.account.node.addDependency(policy);
   }
 }

@@ -1,2 +1,3 @@
 export * from './security-alarms';
 export * from './account-baseline';
+export * from './health-alarms';

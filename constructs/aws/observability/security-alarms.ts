@@ -8,15 +8,17 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { accessLogStatusFilter } from '../../../lib/spec/contracts/logs';
+import { ACCESS_LOG_COUNTED_STATUSES, accessLogStatusMetric, ALARMED_DENY_REASONS, AuditMetrics, decisionsByReason, JWKS_FETCH_FAILURE, MetricIdentity, metricWord } from '../../../lib/spec/contracts/metrics';
 import { PlatformNames } from '../common/names';
 import { SecurityNames } from '../common/security-names';
 
-/** An API stage the alarms watch. */
+/** An API stage the alarms watch (REST API `<platform>-<api>-<version>`, stage `<version>`). */
 export interface WatchedApi {
-  /** REST API name (the `ApiName` dimension of AWS/ApiGateway). */
-  readonly apiName: string;
-  /** Stage name. */
-  readonly stage: string;
+  /** The spec API's name. */
+  readonly api: string;
+  /** The spec API's version (the stage name). */
+  readonly version: string;
   /**
    * The stage's JSON access-log group (its records carry `status`); metric filters count 401, 403 and 429 from it.
    * @default - no 401/403/429 alarms for this API
@@ -24,11 +26,7 @@ export interface WatchedApi {
   readonly accessLogGroup?: logs.ILogGroup;
 }
 
-/** Authorizer deny reasons that indicate an attack rather than a client mistake: one alarm each. */
-export const ALARMED_DENY_REASONS = [
-  'bad_signature', 'alg_not_allowed', 'key_mismatch', 'embedded_key_header', 'crit_header', 'revoked',
-  'certificate_mismatch', 'invalid_api_key', 'policy_deny', 'wrong_audience', 'unknown_issuer',
-] as const;
+export { ALARMED_DENY_REASONS };
 
 export interface SecurityAlarmsProps {
   /** The resolved spec (latency objective, alarm emails, APIs). */
@@ -37,7 +35,7 @@ export interface SecurityAlarmsProps {
   readonly topicKey: kms.IKey;
   /**
    * The API stages to watch.
-   * @default - every spec API, named `<platform>-<api>-<version>` with stage `<version>`, without access-log alarms
+   * @default - every spec API, without access-log alarms
    */
   readonly apis?: WatchedApi[];
   /**
@@ -87,8 +85,10 @@ export interface SecurityAlarmsProps {
  * as the action of every alarm (and its OK). Per API: 401 and 403 spikes relative to traffic (metric math over the
  * access-log metric filters), 5xx rate, p99 latency above spec.observability.latencyObjectiveMs, throttling (429s).
  * Region-wide: WAF blocked-request spike relative to the web ACL's traffic, authorizer denies per alarmed reason
- * (EMF `SecureApiPlatform/Authorizer` `Decision` by `reason`), JWKS fetch failures, authorizer throttles and, in the
- * primary region, CloudTrail tampering, failed deliveries and silence.
+ * (EMF `SecureApiPlatform/Authorizer` `Decisions` by `Decision=deny` × `Reason`), JWKS fetch failures (EMF
+ * `JwksFetchFailure`), authorizer throttles and, in the primary region, CloudTrail tampering, failed deliveries and
+ * silence. Every metric is named by the metrics contract (lib/spec/contracts/metrics.ts) its emitters use, and every
+ * construct id is a word built from the spec (never from a token), so alarm names and history survive any refactoring.
  */
 export class SecurityAlarms extends Construct {
   public readonly topic: sns.Topic;
@@ -125,12 +125,15 @@ export class SecurityAlarms extends Construct {
     this.action = new actions.SnsAction(this.topic);
 
     const period = Duration.minutes(5);
-    const apis: WatchedApi[] = props.apis ?? spec.apis.map((a) => ({ apiName: PlatformNames.restApi(spec, a.name, a.version), stage: a.version }));
+    const apis: WatchedApi[] = props.apis ?? spec.apis.map((a) => ({ api: a.name, version: a.version }));
     const widgets: cloudwatch.IWidget[] = [];
-    for (const api of apis) {
+    for (const watched of apis) {
+      const api = {
+        apiName: PlatformNames.restApi(spec, watched.api, watched.version), stage: watched.version, accessLogGroup: watched.accessLogGroup,
+      };
       const dims = { ApiName: api.apiName, Stage: api.stage };
       const count = new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: 'Count', dimensionsMap: dims, statistic: 'Sum', period });
-      const key = safeId(`${api.apiName}-${api.stage}`);
+      const key = `${metricWord(watched.api)}${metricWord(watched.version)}`;
       const e5 = new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensionsMap: dims, statistic: 'Sum', period });
       const latency = new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: 'Latency', dimensionsMap: dims, statistic: 'p99', period });
       this.alarm(`${key}ServerErrorRate`, rate(e5, count, minReq, `5xx % of ${api.apiName}/${api.stage}`), errPct,
@@ -139,20 +142,17 @@ export class SecurityAlarms extends Construct {
         `p99 latency of ${api.apiName}/${api.stage} above the ${spec.latencyObjectiveMs} ms objective`, 3);
       const graphs: cloudwatch.IMetric[] = [count, e5];
       if (api.accessLogGroup) {
-        const status = (code: number): cloudwatch.Metric => {
-          const name = `${key}Status${code}`;
-          new logs.MetricFilter(this, `${key}${name}Filter`, {
+        const [m401, m403, m429] = ACCESS_LOG_COUNTED_STATUSES.map((code) => {
+          const counted = accessLogStatusMetric(watched.api, watched.version, code);
+          new logs.MetricFilter(this, `${counted.metricName}Filter`, {
             logGroup: api.accessLogGroup!,
-            filterPattern: logs.FilterPattern.literal(`{ $.status = ${code} }`),
-            metricNamespace: SecurityNames.auditMetricsNamespace,
-            metricName: name,
+            filterPattern: logs.FilterPattern.literal(accessLogStatusFilter(code)),
+            metricNamespace: counted.namespace,
+            metricName: counted.metricName,
             metricValue: '1',
           });
-          return new cloudwatch.Metric({ namespace: SecurityNames.auditMetricsNamespace, metricName: name, statistic: 'Sum', period });
-        };
-        const m401 = status(401);
-        const m403 = status(403);
-        const m429 = status(429);
+          return contractMetric(counted, period);
+        });
         this.alarm(`${key}Unauthorized401Spike`, rate(m401, count, minReq, `401 % of ${api.apiName}`), authPct,
           `401 responses of ${api.apiName}/${api.stage} above ${authPct}% of requests (credential stuffing, token replay)`);
         this.alarm(`${key}Forbidden403Spike`, rate(m403, count, minReq, `403 % of ${api.apiName}`), authPct,
@@ -182,30 +182,29 @@ export class SecurityAlarms extends Construct {
     }), wafPct, `Requests blocked by ${webAcl} above ${wafPct}% of its traffic (attack in progress)`);
     widgets.push(new cloudwatch.GraphWidget({ title: `WAF ${webAcl}`, left: [allowed, blocked], width: 12 }));
 
-    const ns = SecurityNames.authorizerMetricsNamespace;
+    const denies: cloudwatch.Metric[] = [];
     for (const reason of ALARMED_DENY_REASONS) {
-      this.alarm(`Deny${safeId(reason)}`, new cloudwatch.Metric({ namespace: ns, metricName: 'Decision', dimensionsMap: { reason }, statistic: 'Sum', period }),
+      const deny = contractMetric(decisionsByReason('deny', reason), period);
+      denies.push(deny);
+      this.alarm(`Deny${metricWord(reason)}`, deny,
         denyThreshold, `Authorizer denies with reason ${reason} at or above ${denyThreshold} in 5 minutes`, 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
     }
-    const jwks = new cloudwatch.Metric({ namespace: ns, metricName: 'JwksFetchFailure', statistic: 'Sum', period });
+    const jwks = contractMetric(JWKS_FETCH_FAILURE, period);
     this.alarm('JwksFetchFailure', jwks, 3, 'The authorizer failed to fetch an issuer JWKS 3 or more times in 5 minutes (tokens of that issuer will be refused)',
       1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
     const authorizer = props.authorizerFunctionName ?? `${spec.name}-authorizer`;
     this.alarm('AuthorizerThrottles', new cloudwatch.Metric({
       namespace: 'AWS/Lambda', metricName: 'Throttles', dimensionsMap: { FunctionName: authorizer }, statistic: 'Sum', period,
     }), 1, `Invocations of ${authorizer} throttled (its reserved concurrency is exhausted: callers get 500s)`, 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
-    widgets.push(new cloudwatch.GraphWidget({
-      title: 'Authorizer decisions by reason',
-      width: 12,
-      left: [new cloudwatch.MathExpression({ expression: `SEARCH('{${ns},reason} MetricName="Decision"', 'Sum', 300)`, label: '', period })],
-    }));
+    // The alarmed reasons by name (a SEARCH expression would hide a dimension mismatch behind an empty graph).
+    widgets.push(new cloudwatch.GraphWidget({ title: 'Authorizer denies by alarmed reason', width: 12, left: denies }));
     widgets.push(new cloudwatch.GraphWidget({ title: 'JWKS fetch failures', left: [jwks], width: 12 }));
 
     const trailAlarms = props.trailAlarms ?? (Token.isUnresolved(stack.region) || stack.region === spec.primaryRegion);
     if (trailAlarms) {
-      const audit = SecurityNames.auditMetricsNamespace;
-      const tamper = new cloudwatch.Metric({ namespace: audit, metricName: 'CloudTrailTampering', statistic: 'Sum', period });
-      const failure = new cloudwatch.Metric({ namespace: audit, metricName: 'CloudTrailDeliveryFailure', statistic: 'Sum', period });
+      const audit = (metricName: string) => contractMetric({ namespace: AuditMetrics.namespace, metricName, dimensions: {} }, period);
+      const tamper = audit(AuditMetrics.cloudTrailTampering);
+      const failure = audit(AuditMetrics.cloudTrailDeliveryFailure);
       const incoming = new cloudwatch.Metric({
         namespace: 'AWS/Logs', metricName: 'IncomingLogEvents', dimensionsMap: { LogGroupName: SecurityNames.trailLogGroup(spec) }, statistic: 'Sum', period: Duration.hours(1),
       });
@@ -263,6 +262,7 @@ function rate(part: cloudwatch.IMetric, total: cloudwatch.IMetric, minimum: numb
   });
 }
 
-function safeId(s: string): string {
-  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+/** The CloudWatch metric (Sum over `period`) of a contract metric identity: its exact dimension set. */
+function contractMetric(m: MetricIdentity, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: m.namespace, metricName: m.metricName, dimensionsMap: { ...m.dimensions }, statistic: 'Sum', period });
 }

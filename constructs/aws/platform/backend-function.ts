@@ -7,13 +7,24 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { corsEnvironment, ResolvedSpec } from '../../../lib/spec';
 import { PLATFORM_NODE_RUNTIME } from '../common/lambda-runtime';
 
 export interface BackendFunctionProps {
   readonly spec: ResolvedSpec;
   /** What the backend serves, e.g. `orders v1`. */
   readonly description: string;
+  /**
+   * Function name (the trail selects the platform's functions by computed name).
+   * @default - generated
+   */
+  readonly functionName?: string;
+  /**
+   * Why this backend runs outside a VPC, in terms of what its code reaches (it goes into the compliance report as the
+   * reason of the LambdaInsideVPC acknowledgments). The platform cannot know what your code connects to.
+   * @default - no acknowledgment: the packs' LambdaInsideVPC findings stand until you give the reason or a VPC
+   */
+  readonly noVpcReason?: string;
   /** A pre-built code asset (bundled ahead of synth: no Docker, no esbuild at synth). */
   readonly code: lambda.Code;
   /**
@@ -77,6 +88,7 @@ export class BackendFunction extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Policy', { statements, roles: [this.role], description: `Least privilege of backend ${props.description}` });
     acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the wildcard covers only these two write-only tracing actions');
     this.function = new lambda.Function(this, 'Resource', {
+      functionName: props.functionName,
       description: `Backend ${props.description}`,
       runtime: PLATFORM_NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -86,16 +98,22 @@ export class BackendFunction extends Construct {
       memorySize: 512,
       timeout,
       reservedConcurrentExecutions: spec.backendConcurrency,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // The CORS allowlist, so the backend echoes an allowed origin on real responses (corsResponseHeaders).
+      environment: { ...props.environment, ...corsEnvironment(spec), NODE_OPTIONS: '--enable-source-maps' },
       environmentEncryption: props.key,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
     });
     this.function.node.addDependency(this.policy);
-    const sync = 'API Gateway invokes the backend synchronously and returns any failure to the caller, who retries with the same Idempotency-Key; a dead-letter queue only applies to asynchronous invocations';
-    for (const pack of ['HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']) acknowledge(this.function, `${pack}-LambdaDLQ`, sync);
-    const vpc = 'The backend reaches only DynamoDB through its public TLS endpoint with IAM authentication; it has no private network dependency, so a VPC would add NAT cost without reducing exposure';
-    for (const pack of ['HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']) acknowledge(this.function, `${pack}-LambdaInsideVPC`, vpc);
+    const sync = 'API Gateway invokes the backend synchronously (its Lambda proxy integration) and returns any failure to the caller; a dead-letter queue only applies to asynchronous invocations';
+    for (const pack of ['HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']) {
+      acknowledge(this.function, `${pack}-LambdaDLQ`, sync, 'the backend is invoked by its API Gateway integration (synchronous)');
+    }
+    if (props.noVpcReason !== undefined) {
+      for (const pack of ['HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']) {
+        acknowledge(this.function, `${pack}-LambdaInsideVPC`, props.noVpcReason, 'the backend\'s owner stated what its code reaches (noVpcReason)');
+      }
+    }
   }
 }

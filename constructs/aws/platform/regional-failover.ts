@@ -2,8 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { RegionParameters } from './region-parameters';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { healthCheckParameter, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
 import { PlatformNames } from '../common/names';
 
 export interface RegionalFailoverProps {
@@ -14,6 +16,11 @@ export interface RegionalFailoverProps {
   readonly domain: apigw.DomainName;
   /** This region's health-check domain (`<region>.<domain>`). */
   readonly healthDomain: apigw.DomainName;
+  /**
+   * This region's partner (mTLS) domain: it gets a latency-routed record of its own, withdrawn with the region.
+   * @default - no partner domain
+   */
+  readonly mtlsDomain?: apigw.DomainName;
   /** Path of the health route including the version base path, e.g. `/v1/health`. */
   readonly healthPath: string;
   /**
@@ -33,11 +40,14 @@ export interface RegionalFailoverProps {
  * adds its own records and no stack needs another region's tokens): a health check on the region's readiness route
  * over HTTPS (it checks the region's data store), a latency-routed alias record for the shared domain that Route 53
  * withdraws while the check fails (failover to the next-nearest healthy region), and the alias record of the health
- * domain. Route 53 publishes health-check metrics in us-east-1 only, so the edge stack holds the alarms on them.
+ * domain. Route 53 publishes health-check metrics in us-east-1 only: the check id is written to the SSM parameter
+ * `/<platform>/health-checks/<region>` there, where `HealthCheckAlarms` (the `<prefix>-HealthAlarms` stack) reads it.
  */
 export class RegionalFailover extends Construct {
   public readonly healthCheck: route53.CfnHealthCheck;
   public readonly latencyRecord: route53.CfnRecordSet;
+  /** The partner domain's latency record in this region (`mtlsDomain`). */
+  public readonly mtlsRecord?: route53.CfnRecordSet;
 
   constructor(scope: Construct, id: string, props: RegionalFailoverProps) {
     super(scope, id);
@@ -85,6 +95,26 @@ export class RegionalFailover extends Construct {
       aliasTarget: {
         dnsName: props.domain.domainNameAliasDomainName, hostedZoneId: props.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
       },
+    });
+    const mtls = props.spec.spec.domain?.mtls;
+    if (props.mtlsDomain && mtls) {
+      this.mtlsRecord = new route53.CfnRecordSet(this, 'MtlsLatencyRecord', {
+        hostedZoneId: props.zone.hostedZoneId,
+        name: mtls.domainName,
+        type: 'A',
+        setIdentifier: region,
+        region,
+        healthCheckId: this.healthCheck.attrHealthCheckId,
+        aliasTarget: {
+          dnsName: props.mtlsDomain.domainNameAliasDomainName, hostedZoneId: props.mtlsDomain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
+        },
+      });
+    }
+    // The check's id, by name in us-east-1, for the alarms there (Route 53 publishes its metrics in us-east-1 only).
+    new RegionParameters(this, 'HealthCheckId', {
+      regions: [ROUTE53_METRICS_REGION],
+      description: `${props.spec.name}: Route 53 health check of ${region}, for the health alarms in ${ROUTE53_METRICS_REGION}`,
+      parameters: { [healthCheckParameter(props.spec.name, region)]: this.healthCheck.attrHealthCheckId },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,21 +14,23 @@ import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
+import { FunctionNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
-import { AuditLogShipping } from '../audit/log-shipping';
-import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
+import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
+import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
 import { SecurityNames } from '../common/security-names';
 import { EdgeDistribution } from '../edge/edge-distribution';
 import { RegionalWaf } from '../edge/regional-waf';
 import { ApiDomains } from '../gateway/api-domains';
 import { SecureRestApi } from '../gateway/secure-rest-api';
-import { PlatformIdentity } from '../identity/platform-identity';
+import { cognitoIssuerConfig, PlatformIdentity } from '../identity/platform-identity';
 import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
-import { AccountBaseline } from '../observability/account-baseline';
+import { AccountBaseline, ApiGatewayLogsRole } from '../observability/account-baseline';
+import { HealthCheckAlarms } from '../observability/health-alarms';
 import { SecurityAlarms } from '../observability/security-alarms';
 
 /** What a backend factory gets to build an API's Lambda backend in one region. */
@@ -54,6 +56,12 @@ export interface LambdaBackendOptions {
    * @default - IDEMPOTENCY_TABLE only
    */
   readonly environment?: (ctx: BackendContext) => Record<string, string>;
+  /**
+   * Why the backend runs outside a VPC, in terms of what its code reaches (the reason of its LambdaInsideVPC
+   * acknowledgments; see `BackendFunctionProps.noVpcReason`).
+   * @default - no acknowledgment: the LambdaInsideVPC findings stand
+   */
+  readonly noVpcReason?: string;
 }
 
 /** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
@@ -121,10 +129,17 @@ export class RegionalKeysStack extends Stack {
   }
 }
 
-/** us-east-1 keys for what the edge needs there (the origin-verify secret replica, CloudFront WAF logs). */
+/**
+ * us-east-1 keys and archive for what the edge needs there when us-east-1 is not a platform region: the origin-verify
+ * secret replica, CloudFront and web ACL logs, and the WORM archive those logs reach (`<platform>-audit-<account>-us-east-1`).
+ */
 export class EdgeKeysStack extends Stack {
   public readonly secrets: kms.Key;
   public readonly logs: kms.Key;
+  /** Key of the us-east-1 archive. */
+  public readonly audit: kms.Key;
+  /** The archive of the edge's logs (CloudFront, the CLOUDFRONT web ACL). */
+  public readonly archive: AuditArchive;
 
   constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec }) {
     super(scope, id, props);
@@ -140,6 +155,13 @@ export class EdgeKeysStack extends Stack {
       description: `${spec.name}: CloudFront web ACL and access logs`,
     });
     this.logs.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    this.audit = new kms.Key(this, 'Audit', {
+      alias: SecurityNames.keyAlias(spec, 'audit'),
+      enableKeyRotation: true,
+      description: `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`,
+    });
+    // Logs of the edge only: the trail and the regional logs have their archives in the platform regions.
+    this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.audit, replicationRegion: null });
   }
 }
 
@@ -169,7 +191,7 @@ export class GlobalDataStack extends Stack {
       spec, bucket: this.archive.bucket, encryptionKey: keys.audit, logKey: keys.logs, organizationTrail: props.organizationTrail,
     });
     if (spec.userPool) {
-      this.identity = new PlatformIdentity(this, 'Identity', { spec });
+      this.identity = new PlatformIdentity(this, 'Identity', { spec, table: this.table.table, logKey: keys.logs });
       const clientIds = Object.values(this.identity.clients).map((c) => c.userPoolClientId);
       // Every region reads the pool and its clients by parameter name in its own region (the pool id is not computable).
       new RegionParameters(this, 'IdentityParameters', {
@@ -202,6 +224,8 @@ export class RegionalPlatformStack extends Stack {
   public readonly alarms: SecurityAlarms;
   public readonly logShipping: AuditLogShipping;
   public readonly failover?: RegionalFailover;
+  /** The account's API Gateway CloudWatch Logs role (absent when the spec says it is managed elsewhere). */
+  public readonly apiGatewayLogs?: ApiGatewayLogsRole;
   public readonly backends: Record<string, lambda.IFunction> = {};
 
   constructor(scope: Construct, id: string, props: StackProps & {
@@ -248,16 +272,27 @@ export class RegionalPlatformStack extends Stack {
       });
     }
     this.api = Object.values(this.apis)[0];
+    // The account's API Gateway logs role, once per account and region, before any stage that logs.
+    if ((spec.spec.observability?.apiGatewayLogsRole ?? 'platform') === 'platform') {
+      this.apiGatewayLogs = new ApiGatewayLogsRole(this, 'ApiGatewayLogs');
+      for (const a of Object.values(this.apis)) a.stage.node.addDependency(this.apiGatewayLogs.account);
+    }
 
     const apis = Object.values(this.apis);
     this.alarms = new SecurityAlarms(this, 'Alarms', {
       spec,
       topicKey: keys.logs,
-      apis: apis.map((a) => ({ apiName: a.api.restApiName, stage: a.stage.stageName, accessLogGroup: a.accessLogGroup })),
+      apis: spec.apis.map((a) => ({ api: a.name, version: a.version, accessLogGroup: this.apis[`${a.name}-${a.version}`].accessLogGroup })),
       webAclName: this.waf.webAcl.name,
       authorizerFunctionName: apis.find((a) => a.authorizerFunction)?.authorizerFunction?.function.functionName,
     });
-    const sources: logs.ILogGroup[] = [...apis.map((a) => a.accessLogGroup), this.waf.logGroup];
+    // Every security log of the region reaches the archive: access logs, WAF, authorizer decisions, backends.
+    const sources: ArchivedLogSource[] = [
+      ...apis.map((a) => ({ logGroup: a.accessLogGroup, source: 'apiAccess' as const })),
+      { logGroup: this.waf.logGroup, source: 'waf' },
+      ...apis.flatMap((a) => (a.authorizerFunction ? [{ logGroup: a.authorizerFunction.logGroup, source: 'authorizer' as const }] : [])),
+      ...Object.entries(this.backends).flatMap(([key, fn]) => backendLogSource(this, key, fn)),
+    ];
     // The archive of this region by its computed name: no export/import between the archive's stack and this one.
     const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName: SecurityNames.auditArchiveBucket(spec, region), encryptionKey: keys.audit });
     this.logShipping = new AuditLogShipping(this, 'LogShipping', { spec, archiveBucket, archiveKey: keys.audit, logKey: keys.logs, sources });
@@ -267,21 +302,64 @@ export class RegionalPlatformStack extends Stack {
       const health = spec.publicRoutes.find((r) => r.path === '/health' && r.method === 'GET');
       if (health) {
         this.failover = new RegionalFailover(this, 'Failover', {
-          spec, zone: this.domains.zone, domain: this.domains.publicDomain, healthDomain: this.domains.healthDomain, healthPath: `/${health.version}${health.path}`,
+          spec,
+          zone: this.domains.zone,
+          domain: this.domains.publicDomain,
+          healthDomain: this.domains.healthDomain,
+          healthPath: `/${health.version}${health.path}`,
+          mtlsDomain: this.domains.mtlsDomain,
         });
       }
     }
   }
 }
 
-/** us-east-1: CloudFront, its web ACL and Shield Advanced protections. */
+/**
+ * us-east-1: CloudFront, its web ACL and Shield Advanced protections; their logs (CloudFront access logs, web ACL logs)
+ * shipped redacted to the us-east-1 archive (`<platform>-audit-<account>-us-east-1`) by the `<platform>-edge-audit-logs` stream.
+ */
 export class EdgeStack extends Stack {
   public readonly edge: EdgeDistribution;
+  public readonly logShipping: AuditLogShipping;
 
-  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; logKey?: kms.IKey }) {
+  constructor(scope: Construct, id: string, props: StackProps & {
+    spec: ResolvedSpec;
+    logKey?: kms.IKey;
+    /** Key of the us-east-1 archive. */
+    archiveKey: kms.IKey;
+    /** Key of the shipping stream and its function's logs (its policy lets CloudWatch Logs use it). */
+    shippingKey: kms.IKey;
+  }) {
     super(scope, id, props);
-    this.edge = new EdgeDistribution(this, 'Edge', { spec: props.spec, logKey: props.logKey });
+    const spec = props.spec;
+    this.edge = new EdgeDistribution(this, 'Edge', { spec, logKey: props.logKey });
+    const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName: SecurityNames.auditArchiveBucket(spec, this.region), encryptionKey: props.archiveKey });
+    this.logShipping = new AuditLogShipping(this, 'LogShipping', {
+      spec,
+      archiveBucket,
+      archiveKey: props.archiveKey,
+      logKey: props.shippingKey,
+      deliveryStreamName: SecurityNames.edgeLogDeliveryStream(spec),
+      functionName: FunctionNames.edgeRedaction(spec.name),
+      sources: [{ logGroup: this.edge.logGroup, source: 'waf' }, { logGroup: this.edge.accessLogGroup, source: 'cloudfront' }],
+    });
   }
+}
+
+/**
+ * The log group of a backend function, for the archive: the group its logging configuration names (BackendFunction and
+ * any function given `logGroup`). A function logging to Lambda's implicit group gets a warning instead: a subscription
+ * needs a group that exists when the stack deploys.
+ */
+function backendLogSource(scope: Construct, key: string, fn: lambda.IFunction): ArchivedLogSource[] {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction | undefined;
+  const config = cfn?.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined;
+  if (cfn instanceof lambda.CfnFunction && config && typeof config === 'object' && config.logGroup) {
+    return [{ logGroup: logs.LogGroup.fromLogGroupName(scope, `BackendLogs-${key}`, config.logGroup), source: 'backend' }];
+  }
+  Annotations.of(fn).addWarningV2('@secure-api-platform/audit:backendLogsNotArchived',
+    `The logs of backend ${key} do not reach the audit archive: give the function a log group (lambda.Function logGroup), or build it with SecureApiPlatform.lambdaBackend`);
+  return [];
 }
 
 /** SSM parameter with the comma-joined app client ids of the user pool (published in every region). */
@@ -299,17 +377,8 @@ function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
   if (!spec.userPool || clients.length === 0) return issuers;
   const poolId = ssm.StringParameter.valueForStringParameter(scope, PlatformNames.userPoolIdParameter(spec));
   const joined = ssm.StringParameter.valueForStringParameter(scope, clientIdsParameter(spec));
-  const issuer = cognitoIssuerUrl(spec.primaryRegion, poolId);
-  return [{
-    issuer,
-    jwksUri: `${issuer}/.well-known/jwks.json`,
-    clientIds: clients.map((_, i) => Fn.select(i, Fn.split(',', joined))),
-    // Cognito grants resource-server scopes as `<api name>/<scope>`; routes name the scope alone.
-    scopePrefixes: [...new Set(spec.apis.map((a) => a.name))],
-    algorithms: ['RS256'],
-    tokenUse: 'access',
-    tenantClaim: spec.tenantClaim,
-  }, ...issuers];
+  // Cognito grants resource-server scopes as `<api name>/<scope>`; SecureRestApi narrows the prefix to its own API.
+  return [cognitoIssuerConfig(spec, poolId, clients.map((_, i) => Fn.select(i, Fn.split(',', joined))), spec.apis[0].name), ...issuers];
 }
 
 /**
@@ -334,6 +403,8 @@ export class SecureApiPlatform extends Construct {
       return new BackendFunction(scope, 'Function', {
         spec: ctx.spec,
         description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
+        functionName: FunctionNames.backend(ctx.spec.name, ctx.api.name, ctx.api.version),
+        noVpcReason: options.noVpcReason,
         code: lambda.Code.fromAsset(assetPath),
         key: ctx.keys.logs,
         tables,
@@ -349,6 +420,8 @@ export class SecureApiPlatform extends Construct {
   public readonly regions: Record<string, RegionalPlatformStack> = {};
   public readonly edge?: EdgeStack;
   public readonly baselines: Record<string, Stack> = {};
+  /** us-east-1: alarms on the regions' Route 53 health checks (when any region has one). */
+  public readonly healthAlarms?: Stack;
 
   constructor(scope: Construct, id: string, props: SecureApiPlatformProps) {
     super(scope, id);
@@ -392,15 +465,32 @@ export class SecureApiPlatform extends Construct {
     }
 
     if (needsEdge) {
-      this.edge = new EdgeStack(root, `${prefix}-Edge`, { env: env('us-east-1'), spec, logKey: this.edgeKeys?.logs, description: description('CloudFront edge, web ACL and Shield') });
+      const usEast1 = this.keys['us-east-1']?.keys;
+      this.edge = new EdgeStack(root, `${prefix}-Edge`, {
+        env: env('us-east-1'),
+        spec,
+        logKey: this.edgeKeys?.logs,
+        archiveKey: this.edgeKeys?.audit ?? usEast1!.audit,
+        shippingKey: this.edgeKeys?.logs ?? usEast1!.logs,
+        description: description('CloudFront edge, web ACL and Shield'),
+      });
       Object.values(this.regions).forEach((r) => this.edge!.addStackDependency(r));
       if (this.edgeKeys) this.edge.addStackDependency(this.edgeKeys);
+    }
+
+    // Route 53 health-check metrics exist only in us-east-1: the alarms on them live there, CDN or not.
+    const checked = Object.entries(this.regions).filter(([, r]) => r.failover).map(([region]) => region);
+    if (checked.length > 0) {
+      this.healthAlarms = new Stack(root, `${prefix}-HealthAlarms`, { env: env(ROUTE53_METRICS_REGION), description: description('Route 53 health-check alarms (us-east-1)') });
+      new HealthCheckAlarms(this.healthAlarms, 'Health', { spec, regions: checked });
+      checked.forEach((r) => this.healthAlarms!.addStackDependency(this.regions[r]));
     }
 
     if (props.accountBaseline) {
       for (const region of spec.regions) {
         const stack = new Stack(root, `${prefix}-Baseline-${region}`, { env: env(region), description: description(`account baseline in ${region}`) });
-        new AccountBaseline(stack, 'Baseline', {});
+        // The regional platform stacks already create the API Gateway logs role (or the spec says it exists).
+        new AccountBaseline(stack, 'Baseline', { apiGatewayLoggingRole: false });
         this.keys[region].addStackDependency(stack);
         this.baselines[region] = stack;
       }

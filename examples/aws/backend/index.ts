@@ -11,8 +11,11 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import Ajv04 from 'ajv-draft-04';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../constructs/aws/common/security-headers';
+import { corsResponseHeaders, IDEMPOTENCY_KEY_HEADER } from '../../../lib/spec/http';
+import { orderSchema } from '../../spec';
 
 /** The platform's security headers (the same set the gateway and CDN add), plus the JSON content type. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = { ...PLATFORM_SECURITY_HEADERS, 'Content-Type': 'application/json' };
@@ -24,6 +27,32 @@ export interface BackendDeps {
   readonly callTimeoutMs: number;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** Where the CORS allowlist comes from (the function's environment, set by the platform). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The gateway validates bodies against the same schema (every Content-Type); the backend checks again, so a body that
+ * reaches it another way, or one the gateway let through, gets a 400 rather than a crash: `null`, arrays, strings.
+ */
+const validateOrder = new Ajv04({ strict: false, allErrors: false }).compile<CreateOrderBody>(orderSchema);
+type CreateOrderBody = { sku: string; quantity: number; note?: string };
+
+/** A request header, whatever its case (API Gateway passes the client's spelling). */
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const hit = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === wanted);
+  return hit?.[1] ?? undefined;
+}
+
+/** The request body as JSON, or undefined when it is not JSON at all. */
+function jsonBody(event: APIGatewayProxyEvent): { value: unknown } | undefined {
+  try {
+    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+    return { value: JSON.parse(raw) as unknown };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface TrustedCaller {
@@ -31,7 +60,7 @@ export interface TrustedCaller {
   readonly principalId: string;
 }
 
-const respond = (statusCode: number, body: unknown, extra: Record<string, string> = {}): APIGatewayProxyResult => ({
+const response = (statusCode: number, body: unknown, extra: Record<string, string> = {}): APIGatewayProxyResult => ({
   statusCode,
   headers: { ...SECURITY_HEADERS, ...extra },
   body: JSON.stringify(body),
@@ -52,6 +81,10 @@ export async function route(
   createOrder: (input: CreateOrderInput) => Promise<Order>,
 ): Promise<APIGatewayProxyResult> {
   const signal = (): AbortSignal => AbortSignal.timeout(deps.callTimeoutMs);
+  // CORS on every real response, for allowlisted origins only (the gateway answers the preflight).
+  const cors = corsResponseHeaders(header(event, 'Origin'), deps.env ?? {});
+  const respond = (statusCode: number, body: unknown, extra: Record<string, string> = {}): APIGatewayProxyResult =>
+    response(statusCode, body, { ...cors, ...extra });
   if (event.resource === '/health' && event.httpMethod === 'GET') {
     // Readiness: the region is healthy only if its data store answers within the deadline.
     try {
@@ -74,14 +107,12 @@ export async function route(
   }
 
   if (event.resource === '/orders' && event.httpMethod === 'POST') {
-    const key = event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'];
-    if (!key || !/^[A-Za-z0-9-]{8,64}$/.test(key)) return respond(400, { message: 'Idempotency-Key header (8-64 letters, digits, hyphens) is required' });
-    let body: { sku: string; quantity: number; note?: string };
-    try {
-      body = JSON.parse(event.body ?? '') as typeof body;
-    } catch {
-      return respond(400, { message: 'Body must be JSON' });
-    }
+    const key = header(event, IDEMPOTENCY_KEY_HEADER);
+    if (!key || !/^[A-Za-z0-9-]{8,64}$/.test(key)) return respond(400, { message: `${IDEMPOTENCY_KEY_HEADER} header (8-64 letters, digits, hyphens) is required` });
+    const parsed = jsonBody(event);
+    if (!parsed) return respond(400, { message: 'Body must be JSON' });
+    const body = parsed.value;
+    if (!validateOrder(body)) return respond(400, { message: 'Body must be a CreateOrder object: sku, quantity 1-1000, optional note up to 280 characters, nothing else' });
     const order = await createOrder({
       tenantId: caller.tenantId, principalId: caller.principalId, idempotencyKey: key, sku: body.sku, quantity: body.quantity, note: body.note,
     });
@@ -150,6 +181,7 @@ const deps: BackendDeps = {
   callTimeoutMs: Number(process.env.CALL_TIMEOUT_MS ?? 2000),
   now: () => new Date(),
   newId: () => randomUUID(),
+  env: process.env,
 };
 const persistenceStore = new DynamoDBPersistenceLayer({ tableName: process.env.IDEMPOTENCY_TABLE ?? '', awsSdkV3Client: client });
 const idempotentCreate = makeIdempotent(orderWriter(deps), {
@@ -164,6 +196,6 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
   } catch (err) {
     // Detail to the log only; the client gets a generic error with the request id to quote.
     console.error(JSON.stringify({ level: 'ERROR', requestId: context.awsRequestId, error: err instanceof Error ? err.name : 'Unknown' }));
-    return respond(500, { message: 'Internal error', requestId: context.awsRequestId });
+    return response(500, { message: 'Internal error', requestId: context.awsRequestId }, corsResponseHeaders(header(event, 'Origin'), process.env));
   }
 };

@@ -167,4 +167,14 @@ export class DynamoDbAuthorizerStore implements ApiKeyStore, RevocationStore, Te
     if (record.plan) item.plan = { S: record.plan };
     await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
   }
+
+  /**
+   * Binds an OAuth client (client credentials) to its tenant: the user pool's pre-token-generation trigger reads this
+   * record and puts the tenant into the client's access tokens. A client without one gets no token.
+   */
+  async putClientTenant(clientId: string, tenantId: string, disabled = false): Promise<void> {
+    const { PutItemCommand } = loadSdk();
+    const item: Item = { ...key(ItemKeys.client(clientId)), tenantId: { S: tenantId }, disabled: { BOOL: disabled } };
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+  }
 }

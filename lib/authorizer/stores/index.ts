@@ -13,6 +13,7 @@
  * | API key           | `APIKEY#<sha256 hex of the key>`  | `APIKEY`   | `keyId` S, `tenantId` S, `scopes` SS/L, `disabled` BOOL?, `expiresAt` N?, `createdAt` S, `ttl` N? |
  * | Revoked token     | `REVOKED#JTI#<jti>`               | `REVOKED`  | `revokedAt` N, `reason` S?, `ttl` N (the token's `exp`: the item outlives the token) |
  * | Revoked subject   | `REVOKED#SUB#<issuer>#<sub>`      | `REVOKED`  | `revokedBefore` N (tokens with `iat` before it are revoked), `reason` S?, `ttl` N? |
+ * | OAuth client      | `CLIENT#<client id>`              | `CLIENT`   | `tenantId` S, `disabled` BOOL (required: a record without it counts as disabled); read by the pre-token-generation trigger |
  * | Tenant            | `TENANT#<tenantId>`               | `TENANT`   | `disabled` BOOL (required: a record without it counts as disabled), `meteringKey` S? (value of the API Gateway API key of the tenant's usage plan, never given to clients), `plan` S? |
  *
  * - The API key itself is never stored: only the lowercase hex SHA-256 of its UTF-8 bytes. Keys must carry at least
@@ -38,6 +39,8 @@ export const ItemKeys = {
   revokedJti: (jti: string): ItemKey => ({ pk: `REVOKED#JTI#${jti}`, sk: 'REVOKED' }),
   revokedSubject: (issuer: string, subject: string): ItemKey => ({ pk: `REVOKED#SUB#${issuer}#${subject}`, sk: 'REVOKED' }),
   tenant: (tenantId: string): ItemKey => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+  /** An OAuth client (client credentials) bound to its tenant; read by the user pool's pre-token-generation trigger. */
+  client: (clientId: string): ItemKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
 } as const;
 
 /** Lowercase hex SHA-256 of an API key: how a key is looked up (and the only form in which it is stored). */

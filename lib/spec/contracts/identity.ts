@@ -1,0 +1,86 @@
+import { DEPLOY_LIMITS } from './limits';
+
+/**
+ * The identity contract: names and limits that the renderers (Cognito pool, trigger, API Gateway authorizer, WAF) and the
+ * runtime (authorizer, pre-token-generation trigger, CLI) must agree on. Defined once here, imported by every side.
+ */
+
+/** The one header every credential travels in: a bearer token, or an API key as `ApiKey <key>`. The gateway's cache key. */
+export const AUTHORIZATION_HEADER = 'authorization';
+
+/**
+ * Scheme of an API key in the Authorization header (`Authorization: ApiKey <key>`). One header for both kinds of
+ * credential: with the authorizer cache on, API Gateway answers 401 itself to a request missing any identity source,
+ * so a key in a header of its own would never reach the authorizer.
+ */
+export const API_KEY_SCHEME = 'ApiKey';
+
+/** The claim that carries the tenant id in access tokens (added by the platform's trigger for Cognito callers). */
+export const DEFAULT_TENANT_CLAIM = 'tenant_id';
+
+/**
+ * Platform claim set to `true` by the pre-token-generation trigger when the caller is a native user of an MFA-required
+ * pool (every sign-in passed a second factor), or a federated user whose IdP asserted `mfa` in `amr`. Cognito access
+ * tokens carry no `amr`, and a trigger may not set `amr`, hence a claim of the platform's own.
+ */
+export const MFA_CLAIM = 'mfa_authenticated';
+
+/** The RFC 8176 `amr` value that means multi-factor authentication (`["pwd","kba"]` is not MFA). */
+export const AMR_MFA = 'mfa';
+
+/** User-pool custom attributes the trigger reads (Cognito prefixes them with `custom:`). */
+export const PoolAttributes = {
+  /** The tenant of a native user: set by administrators only (no app client may write it). */
+  tenant: 'tenant_id',
+  /** The tenant a federated user's IdP asserted (mapped from the issuer's tenant claim at every sign-in). */
+  federatedTenant: 'idp_tenant',
+  /** The `amr` a federated user's IdP asserted (mapped explicitly; only `mfa` in it counts). */
+  federatedAmr: 'idp_amr',
+} as const;
+
+/** `custom:<name>`: how Cognito names a custom attribute in events and APIs. */
+export function customAttribute(name: string): string {
+  return `custom:${name}`;
+}
+
+/**
+ * The scope prefix of an API: Cognito grants resource-server scopes as `<identifier>/<scope>`, and each API's resource
+ * server identifier is the API's name. An API's authorizer accepts only scopes with its own prefix.
+ */
+export function scopePrefix(apiName: string): string {
+  return apiName;
+}
+
+/** Issuer-qualified principal of a token's subject: equal subjects of two issuers are two principals. */
+export function jwtPrincipal(issuer: string, subject: string): string {
+  return `${issuer}#${subject}`;
+}
+
+/** Principal of an API key (never confused with a token's: those start with the issuer's https URL). */
+export function apiKeyPrincipal(keyId: string): string {
+  return `apikey:${keyId}`;
+}
+
+/** The three delays between `token revoke` and the last allowed request of a revoked token. */
+export interface RevocationTimes {
+  /** API Gateway's authorizer result cache (an Allow is reused this long). */
+  readonly gatewayCacheSeconds: number;
+  /** The authorizer's in-memory cache of "not revoked" answers. */
+  readonly authorizerCacheSeconds: number;
+  /** Budget for the global table to replicate a revocation to every region. */
+  readonly replicationLagSeconds: number;
+}
+
+/** Defaults: a revocation holds everywhere within 60 s. */
+export const REVOCATION_DEFAULTS: RevocationTimes = { gatewayCacheSeconds: 20, authorizerCacheSeconds: 25, replicationLagSeconds: 15 };
+
+/** The bound the platform promises when the spec keeps the defaults. */
+export const DEFAULT_REVOCATION_BOUND_SECONDS = 60;
+
+/** End-to-end revocation bound: gateway TTL + authorizer cache + replication lag, in seconds. */
+export function revocationBoundSeconds(times: RevocationTimes): number {
+  return times.gatewayCacheSeconds + times.authorizerCacheSeconds + times.replicationLagSeconds;
+}
+
+/** API Gateway allows at most this many authorizers per REST API (one per distinct cache TTL here). */
+export const MAX_AUTHORIZERS_PER_API: number = DEPLOY_LIMITS.authorizersPerRestApi;

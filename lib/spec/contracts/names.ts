@@ -1,0 +1,56 @@
+/**
+ * Resource names two parts agree on without passing tokens: the platform's Lambda functions are named from the spec,
+ * so the trail (deployed first, in the primary region) can select their data events by exact ARN in every region.
+ */
+
+/** What the function names depend on (a resolved spec has every member). */
+export interface NamedPlatform {
+  readonly name: string;
+  readonly primaryRegion: string;
+  readonly regions: readonly string[];
+  readonly apis: ReadonlyArray<{ readonly name: string; readonly version: string; readonly backend?: { readonly kind?: string } }>;
+  readonly edge: { readonly cdn: boolean };
+  readonly spec: { readonly domain?: unknown };
+}
+
+/** Lambda allows 64 characters in a function name. */
+export const FUNCTION_NAME_LIMIT = 64;
+
+export const FunctionNames = {
+  /** The authorizer of one API version (every region). */
+  authorizer: (platform: string, api: string, version: string): string => `${platform}-${api}-${version}-authorizer`,
+  /** The Lambda backend of one API version built by `SecureApiPlatform.lambdaBackend` (every region). */
+  backend: (platform: string, api: string, version: string): string => `${platform}-${api}-${version}-backend`,
+  /** The archive stream's redaction processor (every region). */
+  redaction: (platform: string): string => `${platform}-audit-redaction`,
+  /** The edge archive stream's redaction processor (us-east-1). */
+  edgeRedaction: (platform: string): string => `${platform}-edge-audit-redaction`,
+} as const;
+
+/**
+ * The computed function names of the platform, by region: authorizers, `lambdaBackend` backends and redaction
+ * processors in every platform region, the edge's redaction processor in us-east-1 when the CDN is on.
+ */
+export function platformFunctionNames(p: NamedPlatform): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const region of p.regions) {
+    out[region] = [
+      ...p.apis.map((a) => FunctionNames.authorizer(p.name, a.name, a.version)),
+      ...p.apis.filter((a) => (a.backend?.kind ?? 'lambda') === 'lambda').map((a) => FunctionNames.backend(p.name, a.name, a.version)),
+      FunctionNames.redaction(p.name),
+    ];
+  }
+  if (p.edge.cdn && p.spec.domain !== undefined) (out['us-east-1'] ??= []).push(FunctionNames.edgeRedaction(p.name));
+  return out;
+}
+
+/**
+ * SSM parameter, in us-east-1, holding the id of one region's Route 53 health check: Route 53 publishes health-check
+ * metrics in us-east-1 only, so the alarms on them live there and read the ids by name.
+ */
+export function healthCheckParameter(platform: string, region: string): string {
+  return `/${platform}/health-checks/${region}`;
+}
+
+/** Region where Route 53 publishes health-check metrics (`AWS/Route53`). */
+export const ROUTE53_METRICS_REGION = 'us-east-1';

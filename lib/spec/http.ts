@@ -1,0 +1,41 @@
+import type { ResolvedSpec } from './resolve';
+
+/**
+ * HTTP names the gateway, the backends and browsers agree on: one home for the CORS preflight (rendered by the
+ * gateway), the backend's CORS response headers (produced at runtime) and the idempotency header.
+ */
+
+/** The header a client sends on writes so a retry never creates a second resource. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** Environment variable holding the CORS allowlist (space-separated origins) of a backend behind the platform. */
+export const CORS_ORIGINS_ENV = 'PLATFORM_CORS_ORIGINS';
+/** Environment variable set to `true` when the spec allows credentialed CORS requests. */
+export const CORS_CREDENTIALS_ENV = 'PLATFORM_CORS_CREDENTIALS';
+
+/** Request headers a browser may send: the preflight allows exactly these. */
+export function corsAllowHeaders(spec: ResolvedSpec): string[] {
+  return ['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
+}
+
+/** The backend environment that carries the CORS allowlist (empty when the spec allows no browser origin). */
+export function corsEnvironment(spec: ResolvedSpec): Record<string, string> {
+  if (spec.corsOrigins.length === 0) return {};
+  return { [CORS_ORIGINS_ENV]: spec.corsOrigins.join(' '), ...(spec.corsAllowCredentials ? { [CORS_CREDENTIALS_ENV]: 'true' } : {}) };
+}
+
+/**
+ * CORS headers of a real (non-preflight) response: the request's origin echoed only when it is on the allowlist
+ * (exact match), nothing for any other origin. `Vary: Origin` whenever an allowlist exists, so caches keep answers
+ * to different origins apart.
+ */
+export function corsResponseHeaders(origin: string | undefined, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const allow = (env[CORS_ORIGINS_ENV] ?? '').split(' ').filter(Boolean);
+  if (allow.length === 0) return {};
+  if (!origin || !allow.includes(origin)) return { Vary: 'Origin' };
+  return {
+    'Access-Control-Allow-Origin': origin,
+    ...(env[CORS_CREDENTIALS_ENV] === 'true' ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+    'Vary': 'Origin',
+  };
+}

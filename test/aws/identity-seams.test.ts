@@ -1,0 +1,119 @@
+// Identity seams at synth: each API's authorizer is rendered with its own scope prefix, one gateway authorizer per
+// distinct cache TTL with the revocation bound printed, Cedar policies on actions no route produces refused, and the
+// pool's pre-token-generation trigger wired at V3_0 with the table read it needs (and no more).
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SecureRestApi } from '../../constructs/aws/gateway';
+import { PlatformIdentity } from '../../constructs/aws/identity';
+import { exampleSpec } from '../../examples/spec';
+import type { AuthorizerConfig } from '../../lib/authorizer';
+import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
+import { testStack } from '../support/nag';
+
+const raw = exampleSpec('aws', { lean: true });
+
+function twoApis(): PlatformSpec {
+  return {
+    ...raw,
+    identity: { ...raw.identity, revocation: { gatewayCacheSeconds: 10 } },
+    apis: [
+      { ...raw.apis[0], routes: [...raw.apis[0].routes, { method: 'GET', path: '/orders', scopes: ['orders:read'], authorizerCacheSeconds: 0 }] },
+      {
+        name: 'billing',
+        version: 'v1',
+        scopes: { 'admin': 'Administer billing', 'orders:read': 'Read invoices of orders' },
+        backend: { kind: 'lambda' },
+        routes: [{ method: 'GET', path: '/invoices/{id}', scopes: ['admin'] }],
+      },
+    ],
+  };
+}
+
+function api(spec: PlatformSpec, name: string, policies?: string) {
+  const { stack } = testStack(`Api${name}`);
+  const backend = lambda.Function.fromFunctionArn(stack, 'B', 'arn:aws:lambda:eu-west-1:111111111111:function:b');
+  const table = dynamodb.TableV2.fromTableName(stack, 'Table', 'orders-platform');
+  const issuers = [{ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x', jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x/.well-known/jwks.json', clientIds: ['c'], scopePrefixes: ['orders', 'billing'] }];
+  const construct = new SecureRestApi(stack, 'Api', { spec: resolveSpec(spec), api: name, backend, table, issuers, policies });
+  return { stack, construct, template: Template.fromStack(stack) };
+}
+
+function renderedConfig(template: Template): AuthorizerConfig {
+  const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { AUTHORIZER_CONFIG: Match.anyValue() } } } });
+  const value = Object.values(fns)[0].Properties.Environment.Variables.AUTHORIZER_CONFIG as unknown;
+  return JSON.parse(typeof value === 'string' ? value : JSON.stringify(value)) as AuthorizerConfig;
+}
+
+describe('per-API scope prefix', () => {
+  test('each API\'s authorizer accepts only its own resource server\'s prefix', () => {
+    expect(renderedConfig(api(twoApis(), 'orders').template).issuers[0].scopePrefixes).toEqual(['orders']);
+    expect(renderedConfig(api(twoApis(), 'billing').template).issuers[0].scopePrefixes).toEqual(['billing']);
+  });
+});
+
+describe('authorizer cache TTL and the revocation bound', () => {
+  test('defaults: 20 s gateway TTL, 25 s authorizer cache, bound 60 s, printed at synth', () => {
+    const { template, construct, stack } = api(raw, 'orders');
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 20, IdentitySource: Match.stringLikeRegexp('^method\\.request\\.header\\.Authorization,') });
+    expect(renderedConfig(template).revocation).toEqual({ cacheSeconds: 25 });
+    expect(construct.revocationBoundSeconds).toBe(60);
+    expect(revocationBoundSeconds(REVOCATION_DEFAULTS)).toBe(60);
+    Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp('revocation bound of orders-orders-v1: 60 s = gateway cache 20 s \\+ authorizer cache 25 s \\+ replication budget 15 s'));
+  });
+
+  test('a route\'s own TTL gets an authorizer of its own; the bound follows the slowest route', () => {
+    const { template, construct } = api(twoApis(), 'orders');
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 2);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 10 });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
+    const methods = template.findResources('AWS::ApiGateway::Method', { Properties: { AuthorizationType: 'CUSTOM' } });
+    expect(new Set(Object.values(methods).map((m) => JSON.stringify(m.Properties.AuthorizerId))).size).toBe(2);
+    expect(construct.revocationBoundSeconds).toBe(10 + 25 + 15);
+  });
+
+  test('spec errors: out-of-range delays, more than 10 distinct TTLs on one API', () => {
+    expect(() => resolveSpec({ ...raw, identity: { ...raw.identity, revocation: { authorizerCacheSeconds: 301 } } }))
+      .toThrow(/identity\.revocation\.authorizerCacheSeconds: must be a whole number from 0 to 300 \(received: 301\)/);
+    const routes = Array.from({ length: 11 }, (_, i) => ({ method: 'GET' as const, path: `/r${i}`, authorizerCacheSeconds: i }));
+    expect(() => resolveSpec({ ...raw, apis: [{ ...raw.apis[0], routes }] })).toThrow(/uses 11 distinct authorizerCacheSeconds values .*API Gateway allows 10 per API/);
+  });
+});
+
+describe('Cedar actions', () => {
+  test('a policy naming an action no route of any API produces is a synth error', () => {
+    expect(() => api(twoApis(), 'orders', 'forbid (principal, action == Action::"DELETE /tenants/{tenantId}/orders/{id}", resource);'))
+      .toThrow(/name actions no route of the spec produces \(received: Action::"DELETE \/tenants\/\{tenantId\}\/orders\/\{id\}"/);
+    expect(() => api(twoApis(), 'orders', 'forbid (principal, action in [Action::"ANY /orders", Action::"GET /orders"], resource);'))
+      .toThrow(/received: Action::"ANY \/orders"; routes: /);
+  });
+
+  test('a policy on another API\'s route is accepted (policies are shared by every API)', () => {
+    expect(() => api(twoApis(), 'orders', 'permit (principal, action == Action::"GET /invoices/{id}", resource);')).not.toThrow();
+  });
+});
+
+describe('PlatformIdentity trigger', () => {
+  const { stack } = testStack('Identity');
+  const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING } });
+  const identity = new PlatformIdentity(stack, 'Identity', { spec: resolveSpec(raw), table });
+  const template = Template.fromStack(stack);
+
+  test('one pre-token-generation trigger at V3_0 on the pool, with the tenant attribute declared', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [stack.getLogicalId(identity.tokenTrigger.function.node.defaultChild as lambda.CfnFunction), 'Arn'] }, LambdaVersion: 'V3_0' } },
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', Mutable: true }), Match.objectLike({ Name: 'idp_tenant' }), Match.objectLike({ Name: 'idp_amr' })]),
+    });
+  });
+
+  test('the trigger reads only the client records of the platform table', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'dynamodb:GetItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLIENT#*'] } },
+        })]),
+      },
+    });
+  });
+});

@@ -1,0 +1,108 @@
+// A large API's routes in nested stacks: resources, methods and models there, the REST API, its authorizer and its one
+// Deployment in the API's stack, one invoke permission for the whole API.
+import { NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SecureRestApi } from '../../constructs/aws/gateway';
+import { exampleSpec } from '../../examples/spec';
+import { PlatformValidationError } from '../../lib/errors';
+import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
+import { nagFindings, testStack } from '../support/nag';
+
+const body = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } };
+function collection(n: number, prefix = ''): RouteSpec[] {
+  const p = `${prefix}/c${String(n).padStart(2, '0')}`;
+  return [
+    { method: 'GET', path: p, scopes: ['things:read'] },
+    { method: 'POST', path: p, scopes: ['things:write'], body },
+    { method: 'GET', path: `${p}/{id}`, scopes: ['things:read'] },
+    { method: 'PUT', path: `${p}/{id}`, scopes: ['things:write'], body },
+    { method: 'DELETE', path: `${p}/{id}`, scopes: ['things:write'] },
+  ];
+}
+function specWith(routes: RouteSpec[]): PlatformSpec {
+  const base = exampleSpec('aws', { lean: true });
+  return {
+    ...base,
+    identity: { issuers: base.identity.issuers },
+    apis: [{ name: 'things', version: 'v1', scopes: { 'things:read': 'Read', 'things:write': 'Write' }, backend: { kind: 'lambda' }, routes }],
+  };
+}
+function build(routes: RouteSpec[], backendSetup?: (fn: lambda.Function) => void): { stack: Stack; api: SecureRestApi; backend: lambda.Function } {
+  const { stack } = testStack('Routes');
+  const backend = new lambda.Function(stack, 'Backend', {
+    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+  });
+  backendSetup?.(backend);
+  const api = new SecureRestApi(stack, 'Things', { spec: resolveSpec(specWith(routes)), api: 'things', backend });
+  return { stack, api, backend };
+}
+const count = (t: Template, type: string): number => Object.keys(t.findResources(type)).length;
+
+describe('an API of 250 routes under one /api prefix', () => {
+  const routes = [{ method: 'GET' as const, path: '/api', scopes: ['things:read'] }, ...Array.from({ length: 50 }, (_, i) => collection(i + 1, '/api')).flat()];
+  const { stack, api } = build(routes);
+  const parent = Template.fromStack(stack);
+  const nested = api.routeStacks.stacks.map((s) => Template.fromStack(s));
+
+  test('the methods are in nested stacks under the budget; the /api resource and its method stay in the API stack', () => {
+    expect(nested.length).toBeGreaterThan(1);
+    const methods = (t: Template) => Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS').length;
+    expect(nested.reduce((n, t) => n + methods(t), 0)).toBe(250);
+    expect(methods(parent)).toBe(1);
+    expect(Object.values(parent.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart)).toEqual(['api']);
+    for (const t of nested) expect(Object.keys(t.toJSON().Resources).length).toBeLessThan(500);
+    // The collections hang from the /api resource, passed in by id.
+    for (const t of nested) {
+      const parents = Object.values(t.findResources('AWS::ApiGateway::Resource')).filter((r) => /^c\d+$/.test(r.Properties.PathPart)).map((r) => JSON.stringify(r.Properties.ParentId));
+      expect(new Set(parents).size).toBe(1);
+      expect(parents[0]).toMatch(/"Ref":"referenceto/);
+    }
+  });
+
+  test('one Deployment, in the API stack, waits for every nested stack', () => {
+    expect(count(parent, 'AWS::ApiGateway::Deployment')).toBe(1);
+    for (const t of nested) expect(count(t, 'AWS::ApiGateway::Deployment')).toBe(0);
+    const [deployment] = Object.values(parent.findResources('AWS::ApiGateway::Deployment'));
+    const stacks = Object.keys(parent.findResources('AWS::CloudFormation::Stack'));
+    expect(stacks).toHaveLength(nested.length);
+    for (const id of stacks) expect(deployment.DependsOn).toContain(id);
+  });
+
+  test('one invoke permission for the whole API, none per method', () => {
+    for (const t of nested) expect(count(t, 'AWS::Lambda::Permission')).toBe(0);
+    const grants = Object.values(parent.findResources('AWS::Lambda::Permission')).filter((p) => JSON.stringify(p.Properties.FunctionName).includes('Backend'));
+    expect(grants).toHaveLength(1);
+    expect(JSON.stringify(grants[0].Properties.SourceArn)).toMatch(/\/\*\/\*\/\*"\]\]\}$/);
+  });
+
+  test('the nested stacks are clean under every pack', () => {
+    const findings = nagFindings(stack).filter((f) => f.includes('/Routes'));
+    expect(findings).toEqual([]);
+  });
+});
+
+test('a change of a route in a nested stack changes the Deployment (the stage is redeployed)', () => {
+  const logicalIds = (routes: RouteSpec[]) => Object.keys(Template.fromStack(build(routes).stack).findResources('AWS::ApiGateway::Deployment'));
+  const routes = Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat();
+  const changed = routes.map((r, i) => (i === 37 ? { ...r, timeoutMs: 3000 } : r));
+  expect(NestedStack.isNestedStack(build(routes).api.routeStacks.stacks[0])).toBe(true);
+  expect(logicalIds(routes)).toEqual(logicalIds(routes));
+  expect(logicalIds(changed)).not.toEqual(logicalIds(routes));
+});
+
+test('a small API keeps its methods in its own stack (no nested stack)', () => {
+  const { stack, api } = build(collection(1));
+  expect(api.routeStacks.stacks).toEqual([]);
+  expect(count(Template.fromStack(stack), 'AWS::ApiGateway::Method')).toBeGreaterThan(5);
+});
+
+test('a backend whose resource policy would pass 20 KB is refused at synth, naming the limit', () => {
+  const fill = (fn: lambda.Function) => {
+    for (let i = 0; i < 51; i++) fn.addPermission(`Other${i}`, { principal: new iam.ServicePrincipal('apigateway.amazonaws.com') });
+  };
+  expect(() => build(collection(1), fill)).toThrow(PlatformValidationError);
+  expect(() => build(collection(1), fill)).toThrow(/52 permission statements \(about 20800 bytes\), over Lambda's limit of 20 KB per Lambda resource policy/);
+  expect(() => build(collection(1), (fn) => fill(fn))).toThrow(/backend: Routes\/Backend/);
+});
