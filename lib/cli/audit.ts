@@ -79,11 +79,15 @@ export class CloudWatchLogsAuditSink implements AuditSink {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PutLogEventsCommand } = require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
     try {
-      await this.client.send(new PutLogEventsCommand({
+      // The log event's timestamp is when it is written (CloudWatch refuses events far in the past or future); the
+      // line itself carries the change's time.
+      const out = await this.client.send(new PutLogEventsCommand({
         logGroupName: this.logGroup,
         logStreamName: this.stream,
-        logEvents: [{ timestamp: Date.parse(event.time), message: JSON.stringify(event) }],
+        logEvents: [{ timestamp: Date.now(), message: JSON.stringify(event) }],
       }));
+      const rejected = out.rejectedLogEventsInfo;
+      if (rejected && Object.values(rejected).some((v) => v !== undefined)) throw new Error(`CloudWatch Logs rejected the line (${JSON.stringify(rejected)})`);
     } catch (e) {
       throw awsError(`the change was made but its audit line could not be written to ${this.logGroup} (${oneLine(e instanceof Error ? e.message : String(e), 200)}): record it by hand`);
     }

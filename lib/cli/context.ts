@@ -3,9 +3,9 @@
  * options every command shares (`--region`, `--profile`, `--platform`, `--table`, `--json`, `--dry-run`, `--actor`).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { AuditEvent, auditLogGroup, AuditSink, CallerIdentity, CloudWatchLogsAuditSink, StsCallerIdentity } from './audit';
-import { usage } from './errors';
+import { CliError, ExitCode, tagged, usage } from './errors';
 import { defaultHttpGet, HttpGet } from './http';
 import { ApiGatewayMeteringKeys, MeteringKeys } from './metering';
 import { PlatformStore } from './store';
@@ -75,13 +75,40 @@ export interface WriteOptions extends CommonOptions {
   readonly actor?: string;
 }
 
+/** The environment variable that names the platform when `--platform` is not given. */
+export const PLATFORM_ENV = 'SECURE_API_PLATFORM_NAME';
+
+const REQUIRED = new WeakSet<Option>();
+
+/**
+ * Marks an option as required. Help shows it as such; the command's action checks it, with every other problem, so
+ * a misspelt option is reported by its name (commander checks required options before unknown ones).
+ */
+export function required(option: Option): Option {
+  REQUIRED.add(option);
+  return option;
+}
+
+export function isRequired(option: Option): boolean {
+  return REQUIRED.has(option);
+}
+
+/** The options of `cmd` marked required and not given. */
+export function missingRequired(cmd: Command): string[] {
+  const values = cmd.opts();
+  return cmd.options.filter((o) => REQUIRED.has(o) && values[o.attributeName()] === undefined).map((o) => `${o.long ?? o.flags}${o.required ? ` ${o.flags.slice(o.flags.indexOf('<'))}` : ''}`);
+}
+
+export function addJsonOption(cmd: Command): Command {
+  return cmd.option('--json', 'machine-readable output on stdout');
+}
+
 export function addCommonOptions(cmd: Command): Command {
-  return cmd
+  return addJsonOption(cmd
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config (default: the standard credential chain)')
-    .option('--platform <name>', 'platform name (the spec\'s `name`): table <name>-platform, audit log /<name>/audit/operations')
-    .option('--table <name>', 'DynamoDB table (default: <platform>-platform)')
-    .option('--json', 'machine-readable output on stdout');
+    .addOption(new Option('--platform <name>', 'platform name (the spec\'s `name`): table <name>-platform, audit log /<name>/audit/operations').env(PLATFORM_ENV))
+    .option('--table <name>', 'DynamoDB table (default: <platform>-platform)'));
 }
 
 export function addWriteOptions(cmd: Command): Command {
@@ -111,11 +138,12 @@ export class CommandContext {
   private storeInstance?: PlatformStore;
   private actorName?: string;
   private sink?: AuditSink;
+  private readonly problems: string[] = [];
 
   constructor(readonly deps: CliDependencies, readonly options: WriteOptions) {
     this.target = { region: options.region, profile: options.profile };
-    const platform = options.platform !== undefined ? checkPlatform(options.platform) : undefined;
-    const table = options.table !== undefined ? checkTable(options.table) : platform ? `${platform}-platform` : undefined;
+    const platform = options.platform !== undefined ? this.check(() => checkPlatform(options.platform!)) : undefined;
+    const table = options.table !== undefined ? this.check(() => checkTable(options.table!)) : platform ? `${platform}-platform` : undefined;
     // A table named like the platform's own gives the platform back (for the audit log group).
     this.platform = platform ?? (table?.endsWith('-platform') ? table.slice(0, -'-platform'.length) : undefined);
     this.tableName = table;
@@ -123,6 +151,43 @@ export class CommandContext {
 
   get json(): boolean {
     return this.options.json === true;
+  }
+
+  /**
+   * Runs one input check and keeps its usage error instead of throwing it, so `endChecks()` reports every problem
+   * at once. Returns the check's value (undefined when it failed).
+   */
+  check<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof CliError && e.exitCode === ExitCode.USAGE) {
+        this.problems.push(e.message);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /** Adds a problem found by the caller (reported by `endChecks()`). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  /**
+   * Throws one usage error listing every problem `check()` collected, if any. Called by the action after its checks,
+   * and before anything touches AWS (`store()`, `requirePlatform()`), so no command acts on input with a problem.
+   */
+  endChecks(): void {
+    if (this.problems.length === 1) throw usage(this.problems[0]);
+    if (this.problems.length > 1) throw usage(`${this.problems.length} problems: ${this.problems.map((p, i) => `(${i + 1}) ${p}`).join('; ')}`);
+  }
+
+  /** Rows under a header, columns padded to line up (the last column is not padded). */
+  table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+    return [line(header), ...rows.map(line)];
   }
 
   get dryRun(): boolean {
@@ -148,14 +213,21 @@ export class CommandContext {
   }
 
   requirePlatform(why: string): string {
+    this.endChecks();
     if (!this.platform) throw usage(`pass --platform <name> (the spec's name): it is needed for ${why}`);
     return this.platform;
   }
 
   store(): PlatformStore {
+    this.endChecks();
     if (!this.tableName) throw usage('name the platform: --platform <name> (table <name>-platform) or --table <table>');
     this.storeInstance ??= new PlatformStore(this.deps.dynamodb(this.target), this.tableName, (m) => this.progress(m));
     return this.storeInstance;
+  }
+
+  /** API Gateway metering keys of a region (errors name the service). */
+  metering(region: string): MeteringKeys {
+    return tagged(`API Gateway (${region})`, this.deps.metering({ ...this.target, region }));
   }
 
   /** Progress and notes: stderr, so stdout stays clean for `--json` and for the one-time key. */
@@ -183,8 +255,8 @@ export class CommandContext {
    */
   async beginChange(): Promise<void> {
     const platform = this.requirePlatform(`the audit log group ${auditLogGroup('<platform>')}`);
-    this.actorName = this.options.actor ?? (await this.deps.identity(this.target).whoAmI());
-    this.sink = this.deps.audit(this.target, auditLogGroup(platform));
+    this.actorName = this.options.actor ?? (await tagged('STS', this.deps.identity(this.target)).whoAmI());
+    this.sink = tagged('CloudWatch Logs', this.deps.audit(this.target, auditLogGroup(platform)));
     await this.sink.prepare();
   }
 

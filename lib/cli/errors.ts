@@ -41,29 +41,70 @@ export function oneLine(text: string, max = 400): string {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
+/** An error's message with the chain of its causes, e.g. `fetch failed (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9)`. */
+export function withCause(e: unknown, max = 300): string {
+  const parts: string[] = [];
+  let current: unknown = e;
+  for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    // Duck-typed: errors from another realm (fetch's undici, a test VM) are not `instanceof Error` here.
+    const err = typeof current === 'object' ? current as { message?: unknown; code?: unknown; cause?: unknown } : {};
+    const message = typeof err.message === 'string' ? err.message : String(current);
+    parts.push(typeof err.code === 'string' && !message.includes(err.code) ? `${err.code}: ${message}` : message);
+    current = err.cause;
+  }
+  const [first, ...causes] = parts.filter((p, i) => p.length > 0 && parts.indexOf(p) === i);
+  return oneLine(causes.length > 0 ? `${first} (${causes.join('; ')})` : first ?? '', max);
+}
+
+/** Errors thrown by the service an operation called carry its name, so the one-line message can say which failed. */
+const SERVICE = '$service';
+
+/** `target` with every method's errors tagged with the AWS service it calls (`DynamoDB`, `API Gateway`, `STS`, ...). */
+export function tagged<T extends object>(service: string, target: T): T {
+  const tag = (e: unknown): unknown => {
+    if (e instanceof Error && !(e instanceof CliError) && !(SERVICE in e)) Object.defineProperty(e, SERVICE, { value: service });
+    return e;
+  };
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value: unknown = Reflect.get(t, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        try {
+          const out: unknown = (value as (...a: unknown[]) => unknown).apply(t, args);
+          return out instanceof Promise ? out.catch((e: unknown) => Promise.reject(tag(e))) : out;
+        } catch (e) {
+          throw tag(e);
+        }
+      };
+    },
+  });
+}
+
 /** Whether an error came from the AWS SDK or the network (rather than from our own code). */
-function describeAwsError(e: Error & { code?: string; $metadata?: unknown }): string | undefined {
+function describeAwsError(e: Error & { code?: string; $metadata?: unknown; $service?: string }): string | undefined {
   const name = e.name;
+  const service = e.$service ?? 'AWS';
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message)) {
     return 'no AWS credentials found: pass --profile <name>, set AWS_PROFILE, or run `aws sso login` / `aws configure`';
   }
   if (/Region is missing/i.test(e.message)) return 'no AWS region: pass --region <region> or set AWS_REGION';
   if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return 'the AWS session has expired: refresh your credentials (e.g. `aws sso login`) and retry';
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation') {
-    return `AWS denied the call (${oneLine(e.message, 200)}): use a role allowed to operate the platform`;
+    return `${service} denied the call (${oneLine(e.message, 200)}): use a role allowed to operate the platform`;
   }
   if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || name === 'InvalidSignatureException') {
     return `AWS refused the credentials (${name}): check --profile / AWS_PROFILE`;
   }
   if (name === 'ThrottlingException' || name === 'ProvisionedThroughputExceededException' || name === 'TooManyRequestsException') {
-    return `AWS throttled the call (${name}): retry in a moment`;
+    return `${service} throttled the call (${name}): retry in a moment`;
   }
   // The SDK wraps socket errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ..."): look in the message too.
   const code = e.code !== undefined && NETWORK_CODES.has(e.code) ? e.code : [...NETWORK_CODES].find((c) => e.message.includes(c));
   if (name === 'TimeoutError' || name === 'AbortError' || code !== undefined) {
-    return `network error (${code ?? name}): check connectivity to AWS and the --region`;
+    return `${service} unreachable: network error (${code ?? name}): ${withCause(e, 200)}; check connectivity to ${service} and the --region`;
   }
-  if (e.$metadata !== undefined) return `AWS error ${name}: ${oneLine(e.message, 200)}`;
+  if (e.$metadata !== undefined) return `${service} error ${name}: ${oneLine(e.message, 200)}`;
   return undefined;
 }
 

@@ -12,7 +12,14 @@ export interface SpecSlice {
   readonly plans: readonly string[];
   readonly apis: ReadonlyArray<{ readonly name: string; readonly version: string }>;
   readonly regions: readonly string[];
+  /** Scopes the spec's APIs declare (`apis[].scopes`); undefined when the slice came from flags. */
+  readonly scopes?: readonly string[];
 }
+
+/** The spec file `spec write` writes and the other commands read by default. */
+export const DEFAULT_SPEC_FILE = 'platform.json';
+/** The environment variable that names the spec file when `--spec` is not given. */
+export const SPEC_ENV = 'SECURE_API_PLATFORM_SPEC';
 
 const API_REF = /^([a-z][a-z0-9-]{0,31}):(v[0-9][a-z0-9.-]{0,15})$/;
 
@@ -49,7 +56,16 @@ export function readSpecFile(file: string): SpecSlice {
     ? spec.apis.flatMap((a: { name?: unknown; version?: unknown }) => (typeof a?.name === 'string' && typeof a?.version === 'string' ? [{ name: a.name, version: a.version }] : []))
     : [];
   const regions = [spec.regions?.primary, ...(Array.isArray(spec.regions?.secondaries) ? spec.regions.secondaries : [])].filter((r): r is string => typeof r === 'string');
-  return { name: typeof spec.name === 'string' ? checkPlatform(spec.name) : undefined, plans, apis, regions };
+  const scopes = Array.isArray(spec.apis)
+    ? [...new Set(spec.apis.flatMap((a: { scopes?: unknown }) => (typeof a?.scopes === 'object' && a.scopes !== null ? Object.keys(a.scopes) : [])))].sort()
+    : [];
+  return { name: typeof spec.name === 'string' ? checkPlatform(spec.name) : undefined, plans, apis, regions, scopes };
+}
+
+/** The spec file to read: `--spec`, else $SECURE_API_PLATFORM_SPEC, else ./platform.json when it exists. */
+export function specFileOf(option: string | undefined): string | undefined {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file name in the working folder
+  return option ?? process.env[SPEC_ENV] ?? (fs.existsSync(DEFAULT_SPEC_FILE) ? DEFAULT_SPEC_FILE : undefined);
 }
 
 /** The spec slice from `--spec` or `--plans` / `--api`; flags given explicitly win over the file. */
@@ -62,5 +78,6 @@ export function specFromOptions(o: { spec?: string; plans?: string; api?: string
     plans,
     apis: o.api !== undefined ? parseApis(o.api) : file?.apis ?? [],
     regions: file?.regions ?? [],
+    scopes: file?.scopes,
   };
 }

@@ -5,7 +5,7 @@
  * Every write is conditional, so two operators cannot silently overwrite each other.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { conflict, errorName, notFound } from './errors';
+import { conflict, errorName, notFound, tagged } from './errors';
 import { ItemKey, ItemKeys } from '../authorizer/stores';
 
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
@@ -122,7 +122,7 @@ export class PlatformStore {
   /** Turns "table missing" into a clear not-found error; everything else goes up to the generic mapping. */
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
-      return await request();
+      return await tagged(`DynamoDB (table ${this.tableName})`, { request }).request();
     } catch (e) {
       if (errorName(e) === 'ResourceNotFoundException') {
         throw notFound(`table ${this.tableName} not found: check --platform / --table and --region (the table is <platform>-platform in the primary region)`);

@@ -1,46 +1,42 @@
-// Shared by the CLI tests: the CLI run in-process against dynalite (real AWS SDK), with in-memory fakes only where
-// AWS cannot run offline: API Gateway (metering keys), STS (caller identity) and CloudWatch Logs (audit sink).
+// Shared by the CLI tests: the CLI run in-process against dynalite (DynamoDB) and moto_server (API Gateway usage plans
+// and keys, CloudWatch Logs for the audit trail, STS for the caller identity), with the real AWS SDK clients.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APIGatewayClient, CreateUsagePlanCommand, GetApiKeysCommand, GetUsagePlanKeysCommand, GetUsagePlansCommand } from '@aws-sdk/client-api-gateway';
+import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { MemoryAuditSink, run } from '../../lib/cli/main';
-import type { CliDependencies, MeteringKeys } from '../../lib/cli/main';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ApiGatewayMeteringKeys, CloudWatchLogsAuditSink, run, StsCallerIdentity } from '../../lib/cli/main';
+import type { AuditEvent, CliDependencies } from '../../lib/cli/main';
 import { startDynalite } from '../support/dynalite';
+import { MOTO_CREDENTIALS, MotoServer, startMoto } from '../support/moto';
 
 export const PLATFORM = 'orders';
 export const TABLE = 'orders-platform';
+export const AUDIT_GROUP = '/orders/audit/operations';
+export const REGIONS = ['eu-west-1', 'eu-central-1'];
+/** A platform spec file as `spec write` writes it (plans, APIs and the scopes keys may get). */
+export const SPEC_FILE = join(mkdtempSync(join(tmpdir(), 'sap-spec-')), 'platform.json');
+writeFileSync(SPEC_FILE, JSON.stringify({
+  name: PLATFORM,
+  regions: { primary: 'eu-west-1', secondaries: ['eu-central-1'] },
+  plans: { standard: { rate: 10, burst: 20, dailyQuota: 1000 }, premium: { rate: 50, burst: 100, dailyQuota: 10_000 } },
+  apis: [{ name: 'orders', version: 'v1', scopes: { 'orders:read': 'Read orders', 'orders:write': 'Create orders' }, routes: [] }],
+}));
+/** `--spec` of the commands that check scopes or plans against the spec. */
+export const SPEC = ['--spec', SPEC_FILE];
 
-/** An in-memory API Gateway (usage plans by name, keys by id): API Gateway cannot run offline. */
-export class FakeMetering implements MeteringKeys {
-  readonly usagePlans = new Map<string, string>();
-  readonly keys = new Map<string, { name: string; value: string; enabled: boolean; usagePlans: string[]; region: string }>();
-  private next = 1;
+/** The caller moto's STS reports for any credentials. */
+export const MOTO_CALLER = /^arn:aws:sts::\d{12}:user\/moto$/;
 
-  constructor(readonly region: string, planNames: string[]) {
-    for (const name of planNames) this.usagePlans.set(name, `up-${region}-${name}`);
-  }
-
-  async findUsagePlan(name: string): Promise<string | undefined> {
-    return this.usagePlans.get(name);
-  }
-
-  async createKey(input: { name: string; value: string }): Promise<string> {
-    const id = `apikey-${this.region}-${this.next++}`;
-    this.keys.set(id, { name: input.name, value: input.value, enabled: true, usagePlans: [], region: this.region });
-    return id;
-  }
-
-  async attachToUsagePlan(usagePlanId: string, keyId: string): Promise<void> {
-    this.keys.get(keyId)!.usagePlans.push(usagePlanId);
-  }
-
-  async disableKey(keyId: string): Promise<void> {
-    const k = this.keys.get(keyId);
-    if (!k) throw Object.assign(new Error('Invalid API Key identifier specified'), { name: 'NotFoundException', $metadata: {} });
-    k.enabled = false;
-  }
-
-  async deleteKey(keyId: string): Promise<void> {
-    this.keys.delete(keyId);
-  }
+/** An API Gateway API key as moto holds it, with the names of the usage plans it is attached to. */
+export interface GatewayKey {
+  readonly id: string;
+  readonly name: string;
+  readonly value: string;
+  readonly enabled: boolean;
+  readonly usagePlans: string[];
 }
 
 export class Capture {
@@ -58,47 +54,67 @@ export interface CliResult {
   json<T = Record<string, unknown>>(): T;
 }
 
-/** A test world: dynalite + table, fake API Gateway per region, in-memory audit, a controllable CLI clock. */
+/** A test world: dynalite + table, moto_server with the platform's usage plans and audit log group, a controllable CLI clock. */
 export class World {
   client!: DynamoDBClient;
-  stop!: () => Promise<void>;
-  readonly audit = new MemoryAuditSink();
-  readonly auditGroups: string[] = [];
-  readonly metering = new Map<string, FakeMetering>();
+  moto!: MotoServer;
+  private stopDb!: () => Promise<void>;
+  private readonly clients: Array<{ destroy(): void }> = [];
   /** CLI wall clock (ms); `undefined` = the real clock. */
   nowMs: number | undefined;
   identityCalls = 0;
 
   async start(tableName = TABLE): Promise<this> {
-    const db = await startDynalite();
-    this.client = db.client;
-    this.stop = db.stop;
+    const [db, moto] = await Promise.all([startDynalite(), startMoto()]);
+    // A client that retries: dynalite closes idle keep-alive sockets, which a single attempt can meet mid-request.
+    this.client = new DynamoDBClient({ endpoint: db.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 });
+    this.clients.push(this.client);
+    this.stopDb = db.stop;
+    this.moto = moto;
     await createPlatformTable(this.client, tableName);
-    for (const region of ['eu-west-1', 'eu-central-1']) {
-      this.metering.set(region, new FakeMetering(region, ['orders-orders-v1-standard', 'orders-orders-v1-premium']));
+    for (const region of REGIONS) {
+      for (const plan of ['orders-orders-v1-standard', 'orders-orders-v1-premium']) await this.gateway(region).send(new CreateUsagePlanCommand({ name: plan }));
     }
+    await this.logs().send(new CreateLogGroupCommand({ logGroupName: AUDIT_GROUP }));
     return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.destroy();
+    await Promise.all([this.stopDb(), this.moto.stop()]);
+  }
+
+  private config(region: string | undefined) {
+    return { endpoint: this.moto.endpoint, region: region ?? 'eu-west-1', credentials: MOTO_CREDENTIALS, maxAttempts: 1 };
+  }
+
+  gateway(region: string | undefined): APIGatewayClient {
+    const c = new APIGatewayClient(this.config(region));
+    this.clients.push(c);
+    return c;
+  }
+
+  logs(region?: string): CloudWatchLogsClient {
+    const c = new CloudWatchLogsClient(this.config(region));
+    this.clients.push(c);
+    return c;
   }
 
   deps(extra: Partial<CliDependencies> = {}): Partial<CliDependencies> & { stdout: Capture; stderr: Capture } {
     return {
       now: () => this.nowMs ?? Date.now(),
       dynamodb: () => this.client,
-      metering: (t) => {
-        const m = this.metering.get(t.region ?? '');
-        if (!m) throw new Error(`no fake API Gateway for region ${t.region}`);
-        return m;
+      metering: (t) => new ApiGatewayMeteringKeys(this.gateway(t.region)),
+      identity: (t) => {
+        const sts = new StsCallerIdentity(new STSClient(this.config(t.region)));
+        return {
+          whoAmI: async () => {
+            this.identityCalls++;
+            return sts.whoAmI();
+          },
+        };
       },
-      identity: () => ({
-        whoAmI: async () => {
-          this.identityCalls++;
-          return 'arn:aws:sts::111111111111:assumed-role/Operator/alice';
-        },
-      }),
-      audit: (_t, group) => {
-        this.auditGroups.push(group);
-        return this.audit;
-      },
+      audit: (t, group) => new CloudWatchLogsAuditSink(this.logs(t.region), group, Date.now()),
       ...extra,
       stdout: new Capture(),
       stderr: new Capture(),
@@ -117,6 +133,32 @@ export class World {
   async items(tableName = TABLE): Promise<unknown[]> {
     const out = await this.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
     return (out.Items ?? []).sort((a, b) => `${a.pk.S}`.localeCompare(`${b.pk.S}`));
+  }
+
+  /** The audit lines in the platform's log group (moto's CloudWatch Logs), in the order they were written. */
+  async auditEvents(): Promise<AuditEvent[]> {
+    const events: Array<{ timestamp?: number; ingestionTime?: number; message?: string }> = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.logs().send(new FilterLogEventsCommand({ logGroupName: AUDIT_GROUP, nextToken }));
+      events.push(...(out.events ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return events.sort((a, b) => (a.ingestionTime ?? 0) - (b.ingestionTime ?? 0) || (a.timestamp ?? 0) - (b.timestamp ?? 0))
+      .map((e) => JSON.parse(e.message ?? '{}') as AuditEvent);
+  }
+
+  /** The API keys of a region (moto's API Gateway), with the names of their usage plans. */
+  async gatewayKeys(region: string): Promise<GatewayKey[]> {
+    const gw = this.gateway(region);
+    const plans = (await gw.send(new GetUsagePlansCommand({}))).items ?? [];
+    const attached = new Map<string, string[]>();
+    for (const p of plans) {
+      const planKeys = (await gw.send(new GetUsagePlanKeysCommand({ usagePlanId: p.id! }))).items ?? [];
+      for (const k of planKeys) attached.set(k.id!, [...(attached.get(k.id!) ?? []), p.name!]);
+    }
+    const keys = (await gw.send(new GetApiKeysCommand({ includeValues: true }))).items ?? [];
+    return keys.map((k) => ({ id: k.id!, name: k.name!, value: k.value!, enabled: k.enabled === true, usagePlans: attached.get(k.id!) ?? [] }));
   }
 }
 

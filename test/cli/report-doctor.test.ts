@@ -99,7 +99,8 @@ describe('doctor', () => {
     expect(r.code).toBe(ExitCode.CHECK_FAILED);
     expect(r.json<DoctorOut>().checks).toEqual([expect.objectContaining({ check: 'issuer-https', status: 'fail', detail: expect.stringMatching(/only https is accepted/) })]);
     const plain = await world.cli(['doctor', '--issuer', 'http://idp.example.com']);
-    expect(plain.stdout).toMatch(/\[fail\] issuer-https http:\/\/idp.example.com: issuer must use https/);
+    expect(plain.stdout.split('\n')[0]).toMatch(/^STATUS\s+CHECK\s+TARGET\s+DETAIL$/);
+    expect(plain.stdout).toMatch(/^fail\s+issuer-https\s+http:\/\/idp.example.com\s+issuer must use https/m);
   });
 
   test('metadata naming another issuer, clock skew, an empty JWKS and a missing table all fail', async () => {
@@ -121,10 +122,16 @@ describe('doctor', () => {
     }
   });
 
-  test('an unreachable issuer fails its check, it does not crash the command', async () => {
-    const r = await world.cli(['doctor', '--issuer', 'http://127.0.0.1:9', '--allow-insecure-loopback', '--timeout', '2s']);
+  test('an unreachable issuer fails its check with the cause, it does not crash the command', async () => {
+    // A loopback port nothing listens on.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const r = await world.cli(['doctor', '--issuer', `http://127.0.0.1:${port}`, '--allow-insecure-loopback', '--timeout', '2s']);
     expect(r.code).toBe(ExitCode.CHECK_FAILED);
-    expect(r.stdout).toMatch(/\[fail\] issuer-metadata http:\/\/127.0.0.1:9: GET .* failed/);
+    // fetch's own message is only "fetch failed": its cause names the refused connection.
+    expect(r.stdout).toMatch(new RegExp(`^fail\\s+issuer-metadata\\s+http://127.0.0.1:${port}\\s+GET .* failed: fetch failed \\(.*ECONNREFUSED`, 'm'));
   });
 
   test('usage errors', async () => {
@@ -161,10 +168,11 @@ describe('report', () => {
     const r = await world.cli(['report', '--cdk-out', dir, '--json']);
     expect(r.code).toBe(0);
     const files = r.json<{ files: Record<string, string> }>().files;
-    expect(Object.keys(files).sort()).toEqual(['html', 'junit', 'md', 'sarif']);
+    expect(Object.keys(files).sort()).toEqual(['html', 'junit', 'md', 'sarif', 'sarifFull']);
     expect(readFileSync(files.md, 'utf8')).toMatch(/SecureApi-StageWebAcl|PCI/);
     const one = await world.cli(['report', '--cdk-out', dir, '--format', 'sarif']);
-    expect(one.stdout).toBe(`sarif\t${join(dir, 'compliance', 'compliance.sarif')}\n`);
+    expect(one.stdout).toBe(`compliance: PASS: 0 unacknowledged findings; 0 acknowledged; 0 passed in 0 stacks; report: ${join(dir, 'compliance', 'compliance.sarif')}\n`);
+    expect(one.stderr).toContain(`wrote sarif ${join(dir, 'compliance', 'compliance.sarif')}`);
   });
 
   test('no evidence: exit 3; bad format: exit 2', async () => {
@@ -189,9 +197,9 @@ describe('tenant add --spec (plans, APIs, regions and platform name from the spe
     const r = await world.cli(['tenant', 'add', 'umbrella', '--plan', 'premium', '--contact', 'sec@umbrella.example', '--spec', file, '--json']);
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
-    const [west, central] = ['eu-west-1', 'eu-central-1'].map((region) => [...world.metering.get(region)!.keys.values()].find((k) => k.name === 'orders-tenant-umbrella')!);
-    expect(west.usagePlans).toEqual(['up-eu-west-1-orders-orders-v1-premium']);
-    expect(central.usagePlans).toEqual(['up-eu-central-1-orders-orders-v1-premium']);
+    const [west, central] = await Promise.all(['eu-west-1', 'eu-central-1'].map(async (region) => (await world.gatewayKeys(region)).find((k) => k.name === 'orders-tenant-umbrella')!));
+    expect(west.usagePlans).toEqual(['orders-orders-v1-premium']);
+    expect(central.usagePlans).toEqual(['orders-orders-v1-premium']);
     expect(west.value).toBe(central.value);
     const list = await world.cli(['tenant', 'list', ...ON, '--json']);
     expect(list.json<{ tenants: Array<{ tenantId: string; plan: string; metered: boolean }> }>().tenants).toEqual([

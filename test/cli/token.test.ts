@@ -46,9 +46,9 @@ describe('token revoke', () => {
     const entry = await item(ItemKeys.revokedJti(String(c.jti)));
     expect(entry?.ttl.N).toBe(String(c.exp));
     expect(entry?.reason.S).toBe('laptop stolen');
-    expect(world.audit.events.at(-1)).toMatchObject({ action: 'token.revoke', target: c.jti });
+    expect((await world.auditEvents()).at(-1)).toMatchObject({ action: 'token.revoke', target: c.jti });
     // The audit line never carries the token.
-    expect(JSON.stringify(world.audit.events)).not.toContain(token);
+    expect(JSON.stringify(await world.auditEvents())).not.toContain(token);
 
     monotonic += 10_000; // within the 30 s "not revoked" cache: still allowed (the documented bound)
     expect((await outcome(authorize(bearer(token)))).status).toBe(200);
@@ -84,12 +84,12 @@ describe('token revoke', () => {
 
   test('--dry-run writes nothing and audits nothing', async () => {
     const before = await world.items();
-    const audited = world.audit.events.length;
+    const audited = (await world.auditEvents()).length;
     const r = await world.cli(['token', 'revoke', 'jti-dry', ...ON, '--dry-run', '--json']);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ dryRun: true, changes: [{ action: 'revoke-jti', target: 'jti-dry' }] });
     expect(await world.items()).toEqual(before);
-    expect(world.audit.events).toHaveLength(audited);
+    expect(await world.auditEvents()).toHaveLength(audited);
   });
 
   test.each([

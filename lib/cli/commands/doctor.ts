@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { authorizerConfigs, deployTimeParts, isDeployTime } from '../cdk-out';
 import { addCommonOptions, CommandContext, Runner } from '../context';
-import { ExitCode, notFound, oneLine, toCliError, usage } from '../errors';
+import { ExitCode, notFound, toCliError, usage, withCause } from '../errors';
 import { PlatformStore } from '../store';
 import { parseDuration } from '../validate';
 
@@ -97,7 +97,7 @@ async function checkIssuer(ctx: CommandContext, t: IssuerTarget, o: IssuerCheckO
       add('clock-skew', Math.abs(skew) > limit ? 'fail' : 'ok', `local clock is ${skew >= 0 ? '+' : ''}${skew} s from the issuer's (tolerated: ${limit} s)${Math.abs(skew) > limit ? '; sync this machine\'s clock (NTP) or the issuer\'s' : ''}`);
     }
   } catch (e) {
-    add('issuer-metadata', 'fail', `GET ${discoveryUrl} failed: ${oneLine(e instanceof Error ? e.message : String(e), 160)}`);
+    add('issuer-metadata', 'fail', `GET ${discoveryUrl} failed: ${withCause(e, 200)}`);
   }
 
   const jwksUri = t.jwksUri ?? discoveredJwks;
@@ -130,7 +130,7 @@ async function checkIssuer(ctx: CommandContext, t: IssuerTarget, o: IssuerCheckO
       else add('jwks', 'ok', `${signing.length} signing key(s): ${signing.map((k) => String(k.kid ?? '(no kid)')).join(', ')}`, jwksUri);
     }
   } catch (e) {
-    add('jwks', 'fail', `GET failed: ${oneLine(e instanceof Error ? e.message : String(e), 160)}`, jwksUri);
+    add('jwks', 'fail', `GET ${jwksUri} failed: ${withCause(e, 200)}`, jwksUri);
   }
   return checks;
 }
@@ -150,9 +150,12 @@ async function checkTable(ctx: CommandContext, tableName: string): Promise<Check
 }
 
 async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
-  const timeoutMs = parseDuration('--timeout', o.timeout, { seconds: 60, text: '60s' }) * 1000;
-  if (timeoutMs === 0) throw usage('--timeout must be longer than 0');
-  const maxSkewSeconds = o.maxSkew !== undefined ? parseDuration('--max-skew', o.maxSkew, { seconds: 3600, text: '1h' }) : undefined;
+  const timeout = ctx.check(() => parseDuration('--timeout', o.timeout, { seconds: 60, text: '60s' }));
+  if (timeout === 0) ctx.problem('--timeout must be longer than 0');
+  const maxSkewSeconds = o.maxSkew !== undefined ? ctx.check(() => parseDuration('--max-skew', o.maxSkew!, { seconds: 3600, text: '1h' })) : undefined;
+  if (o.jwksUri !== undefined && (o.issuer?.length ?? 0) !== 1) ctx.problem('--jwks-uri goes with exactly one --issuer');
+  ctx.endChecks();
+  const timeoutMs = timeout! * 1000;
   const checks: Check[] = [];
   const issuers: IssuerTarget[] = [];
   const tables = new Set<string>();
@@ -174,7 +177,6 @@ async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
       if (f.config.tableName && ctx.options.table === undefined) tables.add(f.config.tableName);
     }
   }
-  if (o.jwksUri !== undefined && (o.issuer?.length ?? 0) !== 1) throw usage('--jwks-uri goes with exactly one --issuer');
   for (const issuer of o.issuer ?? []) issuers.push({ issuer, jwksUri: o.jwksUri, source: '--issuer' });
   if (ctx.tableName) tables.add(ctx.tableName);
   if (issuers.length === 0 && tables.size === 0) throw usage('nothing to check: pass --cdk-out <dir>, or --issuer <url> and/or --table / --platform');
@@ -189,11 +191,21 @@ async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
   for (const table of tables) checks.push(await checkTable(ctx, table));
 
   const failed = checks.filter((c) => c.status === 'fail').length;
+  // Reading the configuration is not a health check: a pass needs an issuer, JWKS, clock or table actually checked.
+  const passed = checks.filter((c) => c.status === 'ok' && c.check !== 'authorizer-config').length;
+  const skipped = checks.filter((c) => c.status === 'skip').length;
+  // Doctor passes only on what it checked: skipped checks (values known only at deploy) are not passes.
+  const ok = failed === 0 && passed > 0;
+  const verdict = failed > 0
+    ? `${failed} check(s) failed, ${passed} passed, ${skipped} skipped`
+    : passed === 0
+      ? `nothing was checked: all ${skipped} check(s) skipped; run doctor against the deployed platform (--issuer <url>, --table <name>)`
+      : `${passed} check(s) passed${skipped > 0 ? `, ${skipped} skipped (not checked: see above)` : ''}`;
   ctx.result(
-    [...checks.map((c) => `[${c.status}] ${c.check} ${c.target}: ${c.detail}`), failed === 0 ? 'all checks passed' : `${failed} check(s) failed`],
-    { ok: failed === 0, checks },
+    [...ctx.table(['STATUS', 'CHECK', 'TARGET', 'DETAIL'], checks.map((c) => [c.status, c.check, c.target, c.detail])), verdict],
+    { ok, passed, failed, skipped, verdict, checks },
   );
-  return failed === 0 ? ExitCode.OK : ExitCode.CHECK_FAILED;
+  return ok ? ExitCode.OK : ExitCode.CHECK_FAILED;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

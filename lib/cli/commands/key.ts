@@ -3,10 +3,11 @@
  * its SHA-256 (the authorizer's `hashApiKey`), with tenant, plan, scopes, creation and expiry.
  */
 import { randomBytes } from 'node:crypto';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { hashApiKey } from '../../authorizer/stores';
-import { addCommonOptions, addWriteOptions, CommandContext, Runner, WriteOptions } from '../context';
-import { conflict, notFound, usage } from '../errors';
+import { addCommonOptions, addWriteOptions, CommandContext, required, Runner, WriteOptions } from '../context';
+import { CliError, conflict, notFound, oneLine, toCliError, usage } from '../errors';
+import { readSpecFile, specFileOf } from '../spec-source';
 import { ApiKeyView, keyStatus } from '../store';
 import { checkTenantId, parseDuration, parseScopes } from '../validate';
 
@@ -52,14 +53,32 @@ async function activeTenant(ctx: CommandContext, tenantId: string): Promise<{ pl
   return t;
 }
 
-async function issue(ctx: CommandContext, o: WriteOptions & { tenant: string; scopes: string; expiresIn: string }): Promise<void> {
-  const tenantId = checkTenantId(o.tenant);
-  const scopes = parseScopes(o.scopes);
-  const lifetime = parseDuration('--expires-in', o.expiresIn, MAX_LIFETIME);
-  if (lifetime === 0) throw usage('--expires-in must be longer than 0');
-  const tenant = await activeTenant(ctx, tenantId);
-  const expiresAt = ctx.nowSeconds() + lifetime;
-  const details = { tenantId, plan: tenant.plan, scopes, expiresAt: iso(expiresAt) };
+/** Scopes checked against the spec's (`--spec`, $SECURE_API_PLATFORM_SPEC or ./platform.json): a typo or `*` is refused. */
+function checkScopesAgainstSpec(scopes: readonly string[], specOption: string | undefined): void {
+  const file = specFileOf(specOption);
+  if (file === undefined) throw usage('scopes are checked against the platform spec: pass --spec platform.json (write it with `spec write <module>`) or set SECURE_API_PLATFORM_SPEC');
+  const declared = readSpecFile(file).scopes ?? [];
+  const unknown = scopes.filter((x) => !declared.includes(x));
+  if (unknown.length > 0) throw usage(`--scopes ${unknown.map((x) => JSON.stringify(x)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not declared by the spec (${file}); its scopes are ${declared.join(', ') || 'none'}`);
+}
+
+interface IssueOptions extends WriteOptions {
+  readonly tenant?: string;
+  readonly scopes?: string;
+  readonly expiresIn: string;
+  readonly spec?: string;
+}
+
+async function issue(ctx: CommandContext, o: IssueOptions): Promise<void> {
+  const tenantId = o.tenant !== undefined ? ctx.check(() => checkTenantId(o.tenant!)) : undefined;
+  const scopes = o.scopes !== undefined ? ctx.check(() => parseScopes(o.scopes!)) : undefined;
+  if (scopes) ctx.check(() => checkScopesAgainstSpec(scopes, o.spec));
+  const lifetime = ctx.check(() => parseDuration('--expires-in', o.expiresIn, MAX_LIFETIME));
+  if (lifetime === 0) ctx.problem('--expires-in must be longer than 0');
+  ctx.endChecks();
+  const tenant = await activeTenant(ctx, tenantId!);
+  const expiresAt = ctx.nowSeconds() + lifetime!;
+  const details = { tenantId: tenantId!, plan: tenant.plan, scopes: scopes!, expiresAt: iso(expiresAt) };
   if (ctx.dryRun) {
     ctx.dryRunResult([{ action: 'issue-key', target: `tenant ${tenantId}`, details }]);
     return;
@@ -67,16 +86,21 @@ async function issue(ctx: CommandContext, o: WriteOptions & { tenant: string; sc
   await ctx.beginChange();
   const apiKey = newApiKey();
   const keyId = newKeyId();
-  await ctx.store().putNewApiKey({ sha256: hashApiKey(apiKey), keyId, tenantId, plan: tenant.plan, scopes, createdAt: ctx.nowIso(), expiresAt });
-  await ctx.audited({ action: 'key.issue', target: keyId, details });
+  await ctx.audited({ action: 'key.issue.pending', target: keyId, details });
+  await ctx.store().putNewApiKey({
+    sha256: hashApiKey(apiKey), keyId, tenantId: tenantId!, plan: tenant.plan, scopes: scopes!, createdAt: ctx.nowIso(), expiresAt,
+  });
+  // Shown as soon as its hash is stored, before the audit line: a stored key is never lost. The pending audit line
+  // written before the hash records the change even if this process dies here.
   ctx.result(
     [
-      `issued ${keyId} for tenant ${tenantId} (plan ${tenant.plan ?? '-'}, scopes ${scopes.join(' ')}), expires ${iso(expiresAt)}`,
+      `issued ${keyId} for tenant ${tenantId} (plan ${tenant.plan ?? '-'}, scopes ${scopes!.join(' ')}), expires ${iso(expiresAt)}`,
       'the key is shown this once and stored only as its SHA-256: hand it over now',
       apiKey,
     ],
     { keyId, apiKey, ...details },
   );
+  await ctx.audited({ action: 'key.issue', target: keyId, details });
 }
 
 async function findKey(ctx: CommandContext, keyIdArg: string | undefined, apiKeyOpt: string | undefined): Promise<ApiKeyView & { sha256: string }> {
@@ -93,43 +117,42 @@ async function findKey(ctx: CommandContext, keyIdArg: string | undefined, apiKey
   return found;
 }
 
-async function rotate(ctx: CommandContext, keyIdArg: string, o: WriteOptions & { grace: string; expiresIn: string }): Promise<void> {
-  const keyId = checkKeyId(keyIdArg);
-  const grace = parseDuration('--grace', o.grace, MAX_GRACE);
-  const lifetime = parseDuration('--expires-in', o.expiresIn, MAX_LIFETIME);
-  if (lifetime === 0) throw usage('--expires-in must be longer than 0');
-  const old = await findKey(ctx, keyId, undefined);
+async function rotate(ctx: CommandContext, keyIdArg: string, o: WriteOptions & { grace?: string; expiresIn: string }): Promise<void> {
+  const keyId = ctx.check(() => checkKeyId(keyIdArg));
+  const grace = o.grace !== undefined ? ctx.check(() => parseDuration('--grace', o.grace!, MAX_GRACE)) : undefined;
+  const lifetime = ctx.check(() => parseDuration('--expires-in', o.expiresIn, MAX_LIFETIME));
+  if (lifetime === 0) ctx.problem('--expires-in must be longer than 0');
+  ctx.endChecks();
+  const old = await findKey(ctx, keyId!, undefined);
   const now = ctx.nowSeconds();
   const status = keyStatus(old, now);
   if (status === 'revoked') throw conflict(`key ${keyId} is revoked (at ${old.revokedAt ?? '?'}): issue a new key with \`key issue --tenant ${old.tenantId}\``);
   if (status === 'expired') throw conflict(`key ${keyId} expired at ${iso(old.expiresAt)} (its grace period is over): issue a new key with \`key issue --tenant ${old.tenantId}\``);
   if (status === 'grace') throw conflict(`key ${keyId} was already rotated to ${old.rotatedTo} (valid until ${iso(old.expiresAt)}): rotate ${old.rotatedTo} instead`);
   await activeTenant(ctx, old.tenantId);
-  // The old key never lives longer than it would have without the rotation.
-  const oldExpiresAt = Math.min(now + grace, old.expiresAt ?? Number.MAX_SAFE_INTEGER);
-  const newExpiresAt = now + lifetime;
+  const newExpiresAt = now + lifetime!;
   const details = {
     tenantId: old.tenantId,
     plan: old.plan,
     scopes: old.scopes,
-    oldKeyValidUntil: iso(oldExpiresAt),
+    oldKeyValidUntil: iso(Math.min(now + grace!, old.expiresAt ?? Number.MAX_SAFE_INTEGER)),
     newKeyExpiresAt: iso(newExpiresAt),
     grace: o.grace,
   };
   if (ctx.dryRun) {
     ctx.dryRunResult([
       { action: 'issue-key', target: `tenant ${old.tenantId}`, details: { scopes: old.scopes, expiresAt: iso(newExpiresAt), rotatedFrom: keyId } },
-      { action: 'expire-key', target: keyId, details: { validUntil: iso(oldExpiresAt) } },
+      { action: 'expire-key', target: keyId!, details: { validUntil: details.oldKeyValidUntil } },
     ]);
     return;
   }
   await ctx.beginChange();
   const apiKey = newApiKey();
   const newId = newKeyId();
-  const sha256 = hashApiKey(apiKey);
   const store = ctx.store();
+  await ctx.audited({ action: 'key.rotate.pending', target: keyId!, details: { ...details, newKeyId: newId } });
   await store.putNewApiKey({
-    sha256,
+    sha256: hashApiKey(apiKey),
     keyId: newId,
     tenantId: old.tenantId,
     plan: old.plan,
@@ -138,22 +161,25 @@ async function rotate(ctx: CommandContext, keyIdArg: string, o: WriteOptions & {
     expiresAt: newExpiresAt,
     rotatedFrom: keyId,
   });
-  try {
-    await store.expireApiKey(old, oldExpiresAt, newId, ctx.nowIso());
-  } catch (e) {
-    // The table has no transactions on every backend we test against: undo the new key so nothing half-done remains.
-    await store.deleteApiKey(sha256);
-    throw e;
-  }
-  await ctx.audited({ action: 'key.rotate', target: keyId, details: { ...details, newKeyId: newId } });
+  // The new key is shown before the old one's life is shortened: with --grace 0 the client is never without a key.
   ctx.result(
     [
-      `rotated ${keyId} → ${newId} (tenant ${old.tenantId}); ${keyId} stays valid until ${iso(oldExpiresAt)}, ${newId} expires ${iso(newExpiresAt)}`,
+      `rotated ${keyId} → ${newId} (tenant ${old.tenantId}); ${keyId} stays valid until ${details.oldKeyValidUntil}, ${newId} expires ${iso(newExpiresAt)}`,
       'the new key is shown this once and stored only as its SHA-256: hand it over now',
       apiKey,
     ],
     { keyId: newId, apiKey, rotatedFrom: keyId, ...details },
   );
+  // The grace period runs from when the new key was shown.
+  const oldExpiresAt = Math.min(ctx.nowSeconds() + grace!, old.expiresAt ?? Number.MAX_SAFE_INTEGER);
+  try {
+    await store.expireApiKey(old, oldExpiresAt, newId, ctx.nowIso());
+  } catch (e) {
+    const cause = toCliError(e);
+    throw new CliError(cause.exitCode,
+      `${newId} is issued and valid (shown above), but ${keyId} could not be set to expire (${oneLine(cause.message, 200)}): it stays valid until ${iso(old.expiresAt)}; revoke it with \`key revoke ${keyId}\` once clients use ${newId}`);
+  }
+  await ctx.audited({ action: 'key.rotate', target: keyId!, details: { ...details, oldKeyValidUntil: iso(oldExpiresAt), newKeyId: newId } });
 }
 
 async function revoke(ctx: CommandContext, keyIdArg: string | undefined, o: WriteOptions & { key?: string; reason?: string }): Promise<void> {
@@ -178,8 +204,9 @@ export function keyCommand(runner: Runner): Command {
   const cmd = new Command('key').description('issue, list, rotate and revoke API keys');
 
   const issueCmd = addWriteOptions(cmd.command('issue').description('issue an API key for a tenant (shown once)')
-    .requiredOption('--tenant <tenantId>', 'the tenant the key acts for')
-    .requiredOption('--scopes <scopes>', 'scopes granted to the key, comma-separated (e.g. orders:read)')
+    .addOption(required(new Option('--tenant <tenantId>', 'the tenant the key acts for')))
+    .addOption(required(new Option('--scopes <scopes>', 'scopes granted to the key, comma-separated; each must be declared by the spec (e.g. orders:read)')))
+    .option('--spec <file.json>', 'the platform spec whose scopes the key may get (default: $SECURE_API_PLATFORM_SPEC, else ./platform.json)')
     .option('--expires-in <duration>', 'lifetime, e.g. 90d (at most 730d)', '90d'));
   issueCmd.action(runner(async (ctx) => issue(ctx, issueCmd.opts())));
 
@@ -192,14 +219,14 @@ export function keyCommand(runner: Runner): Command {
     const now = ctx.nowSeconds();
     const keys = (await ctx.store().listApiKeys(o.tenant)).filter((k) => !o.active || ['active', 'grace'].includes(keyStatus(k, now)));
     ctx.result(
-      keys.length === 0 ? 'no keys' : keys.map((k) => `${k.keyId}\t${k.tenantId}\t${keyStatus(k, now)}\texpires ${iso(k.expiresAt)}\t${k.scopes.join(' ')}`),
+      keys.length === 0 ? 'no keys' : ctx.table(['KEY ID', 'TENANT', 'STATUS', 'EXPIRES', 'SCOPES'], keys.map((k) => [k.keyId, k.tenantId, keyStatus(k, now), iso(k.expiresAt), k.scopes.join(' ')])),
       { keys: keys.map((k) => publicView(k, now)) },
     );
   }));
 
   const rotateCmd = addWriteOptions(cmd.command('rotate').description('issue a replacement key; the old one stays valid for --grace, then expires')
     .argument('<keyId>', 'the key to replace (key_...)')
-    .requiredOption('--grace <duration>', 'how long the old key keeps working, e.g. 24h (0 = not at all, at most 30d)')
+    .addOption(required(new Option('--grace <duration>', 'how long the old key keeps working after the new one is shown, e.g. 24h (0 = not at all, at most 30d)')))
     .option('--expires-in <duration>', 'lifetime of the new key (at most 730d)', '90d'));
   rotateCmd.action(runner(async (ctx, keyId) => rotate(ctx, keyId, rotateCmd.opts())));
 

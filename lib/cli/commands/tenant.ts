@@ -1,10 +1,10 @@
 /** `tenant add|list|show|disable`: tenant records in the platform table, and their API Gateway metering keys. */
 import { randomBytes } from 'node:crypto';
-import { Command } from 'commander';
-import { addCommonOptions, addWriteOptions, CliDependencies, CommandContext, Runner, WriteOptions } from '../context';
-import { awsError, notFound, oneLine, conflict, usage } from '../errors';
+import { Command, Option } from 'commander';
+import { addCommonOptions, addWriteOptions, CliDependencies, CommandContext, missingRequired, required, Runner, WriteOptions } from '../context';
+import { awsError, CliError, conflict, ExitCode, notFound, oneLine, usage } from '../errors';
 import { meteringKeyName, usagePlanName } from '../metering';
-import { specFromOptions } from '../spec-source';
+import { specFileOf, specFromOptions } from '../spec-source';
 import { TenantView } from '../store';
 import { checkEmail, checkPlanName, checkTenantId, list } from '../validate';
 
@@ -20,8 +20,8 @@ function tenantLines(t: TenantView): string[] {
 }
 
 interface AddOptions extends WriteOptions {
-  readonly plan: string;
-  readonly contact: string;
+  readonly plan?: string;
+  readonly contact?: string;
   readonly plans?: string;
   readonly spec?: string;
   readonly api?: string;
@@ -29,11 +29,13 @@ interface AddOptions extends WriteOptions {
   readonly metering: boolean;
 }
 
-async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec: ReturnType<typeof specFromOptions>): Promise<void> {
-  const tenantId = checkTenantId(tenantIdArg);
-  const plan = checkPlanName(o.plan);
-  if (!spec.plans.includes(plan)) throw usage(`unknown plan ${JSON.stringify(plan)}: the platform's plans are ${spec.plans.join(', ')}`);
-  const contact = checkEmail(o.contact);
+async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec: ReturnType<typeof specFromOptions> | undefined): Promise<void> {
+  const tenantId = ctx.check(() => checkTenantId(tenantIdArg));
+  const plan = o.plan !== undefined ? ctx.check(() => checkPlanName(o.plan!)) : undefined;
+  if (plan !== undefined && spec && !spec.plans.includes(plan)) ctx.problem(`unknown plan ${JSON.stringify(plan)}: the platform's plans are ${spec.plans.join(', ')}`);
+  const contact = o.contact !== undefined ? ctx.check(() => checkEmail(o.contact!)) : undefined;
+  ctx.endChecks();
+  if (!spec || tenantId === undefined || plan === undefined || contact === undefined) throw new Error('tenant add: checks passed with a value missing');
   const store = ctx.store();
   const existing = await store.getTenant(tenantId);
   if (existing) throw conflict(`tenant ${tenantId} already exists (plan ${existing.plan ?? '-'}, ${existing.disabled ? 'disabled' : 'enabled'}): see \`tenant show ${tenantId}\``);
@@ -46,7 +48,7 @@ async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec
     const regionList = o.meteringRegions !== undefined ? list(o.meteringRegions) : spec.regions.length > 0 ? spec.regions : [ctx.target.region ?? process.env.AWS_REGION ?? ''];
     if (regionList.some((r) => r === '')) throw usage('pass --region (or --metering-regions) for the tenant\'s metering keys');
     for (const region of regionList) {
-      const metering = ctx.deps.metering({ ...ctx.target, region });
+      const metering = ctx.metering(region);
       for (const api of spec.apis) {
         const name = usagePlanName(platform, api.name, api.version, plan);
         ctx.progress(`looking up usage plan ${name} in ${region}`);
@@ -74,7 +76,7 @@ async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec
   const rollback = async (): Promise<void> => {
     for (const c of created) {
       try {
-        await ctx.deps.metering({ ...ctx.target, region: c.region }).deleteKey(c.id);
+        await ctx.metering(c.region).deleteKey(c.id);
       } catch {
         ctx.progress(`could not delete metering key ${c.region}/${c.id} during rollback: delete it in API Gateway`);
       }
@@ -82,7 +84,7 @@ async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec
   };
   try {
     for (const region of [...new Set(usagePlans.map((u) => u.region))]) {
-      const metering = ctx.deps.metering({ ...ctx.target, region });
+      const metering = ctx.metering(region);
       ctx.progress(`creating metering key for ${tenantId} in ${region}`);
       const id = await metering.createKey({
         name: meteringKeyName(ctx.platform!, tenantId),
@@ -128,7 +130,7 @@ async function disable(ctx: CommandContext, tenantIdArg: string, o: WriteOptions
   for (const ref of t.meteringKeyIds) {
     const slash = ref.indexOf('/');
     try {
-      await ctx.deps.metering({ ...ctx.target, region: ref.slice(0, slash) }).disableKey(ref.slice(slash + 1));
+      await ctx.metering(ref.slice(0, slash)).disableKey(ref.slice(slash + 1));
     } catch (e) {
       failed.push(`${ref} (${oneLine(e instanceof Error ? e.message : String(e), 120)})`);
     }
@@ -148,18 +150,27 @@ export function tenantCommand(deps: CliDependencies, runner: Runner): Command {
 
   const addCmd = addWriteOptions(cmd.command('add').description('add a tenant and create its usage-plan metering key')
     .argument('<tenantId>', 'tenant id (1-64 letters, digits, . _ -)')
-    .requiredOption('--plan <plan>', 'the tenant\'s plan (one of the spec\'s plans)')
-    .requiredOption('--contact <email>', 'the tenant\'s technical contact')
+    .addOption(required(new Option('--plan <plan>', 'the tenant\'s plan (one of the spec\'s plans)')))
+    .addOption(required(new Option('--contact <email>', 'the tenant\'s technical contact')))
     .option('--plans <names>', 'the platform\'s plans, comma-separated (when no --spec)')
-    .option('--spec <file.json>', 'the platform spec as JSON (plans, APIs, regions, name)')
+    .option('--spec <file.json>', 'the platform spec as JSON, from `spec write` (default: $SECURE_API_PLATFORM_SPEC, else ./platform.json)')
     .option('--api <api:version,...>', 'APIs whose usage plans meter the tenant (default: the spec\'s APIs)')
     .option('--metering-regions <regions>', 'regions to create the metering key in (default: the spec\'s regions, else --region)')
     .option('--no-metering', 'do not create a metering key (the tenant is not metered by a usage plan)'));
   addCmd.action(runner(async (_ctx, tenantId) => {
     const o = addCmd.opts<AddOptions>();
-    const spec = specFromOptions(o);
+    const problems: string[] = [];
+    let spec: ReturnType<typeof specFromOptions> | undefined;
+    try {
+      spec = specFromOptions({ ...o, spec: o.plans === undefined ? specFileOf(o.spec) : o.spec });
+    } catch (e) {
+      if (!(e instanceof CliError) || e.exitCode !== ExitCode.USAGE) throw e;
+      problems.push(e.message);
+    }
     // The spec's name is the platform's unless --platform / --table say otherwise.
-    const ctx = new CommandContext(deps, { ...o, platform: o.platform ?? (o.table === undefined ? spec.name : undefined) });
+    const ctx = new CommandContext(deps, { ...o, platform: o.platform ?? (o.table === undefined ? spec?.name : undefined) });
+    for (const missing of missingRequired(addCmd)) ctx.problem(`required option '${missing}' not specified`);
+    for (const p of problems) ctx.problem(p);
     await add(ctx, tenantId, o, spec);
   }));
 
@@ -170,7 +181,7 @@ export function tenantCommand(deps: CliDependencies, runner: Runner): Command {
     const o = listCmd.opts<{ plan?: string; disabled?: boolean }>();
     const tenants = (await ctx.store().listTenants()).filter((t) => (o.plan === undefined || t.plan === o.plan) && (!o.disabled || t.disabled));
     ctx.result(
-      tenants.length === 0 ? 'no tenants' : tenants.map((t) => `${t.tenantId}\t${t.plan ?? '-'}\t${t.disabled ? 'disabled' : 'enabled'}\t${t.contact ?? '-'}`),
+      tenants.length === 0 ? 'no tenants' : ctx.table(['TENANT', 'PLAN', 'STATUS', 'CONTACT'], tenants.map((t) => [t.tenantId, t.plan ?? '-', t.disabled ? 'disabled' : 'enabled', t.contact ?? '-'])),
       { tenants },
     );
   }));

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { DynamoDbAuthorizerStore } from '../../authorizer/stores/dynamodb';
 import { addWriteOptions, CommandContext, Runner, WriteOptions } from '../context';
-import { conflict, usage } from '../errors';
+import { conflict, tagged, usage } from '../errors';
 import { checkIssuer, checkJti, checkSubject, parseDuration, readUnverifiedClaims } from '../validate';
 
 /** The authorizer refuses tokens living longer than 7 days (`maxTokenLifetimeSeconds` tops out there), so no entry needs to outlive that. */
@@ -37,7 +37,7 @@ async function revoke(ctx: CommandContext, jtiArg: string | undefined, o: Revoke
   }
 
   const table = ctx.store();
-  const store = new DynamoDbAuthorizerStore({ tableName: table.tableName, client: table.client });
+  const store = tagged(`DynamoDB (table ${table.tableName})`, new DynamoDbAuthorizerStore({ tableName: table.tableName, client: table.client }));
   if (bySubject) {
     if (o.subject === undefined || o.issuer === undefined) throw usage('--subject and --issuer go together (a subject is only unique within its issuer)');
     const subject = checkSubject(o.subject);
