@@ -121,7 +121,7 @@ export function packageVersion(name?: string): string | undefined {
     try {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file name next to this module
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'secure-api-platform' && typeof pkg.version === 'string') {
+      if ((pkg.name === 'secure-api-platform' || pkg.name === '@secure-api-platform/platform') && typeof pkg.version === 'string') {
         // An unreleased checkout says which commit of the library it is.
         // eslint-disable-next-line security/detect-non-literal-fs-filename -- the library's own folder
         const commit = pkg.version === '0.0.0' && fs.existsSync(path.join(dir, '.git')) ? gitCommit(dir)?.commit : undefined;
