@@ -11,6 +11,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { expectOneLineError, ON, SPEC, TABLE, World } from './helpers';
 import { hashApiKey, ItemKeys } from '../../lib/authorizer';
 import { ExitCode } from '../../lib/cli/main';
+import { DEFAULT_REVOCATION_BOUND_SECONDS } from '../../lib/spec/contracts/identity';
 
 const world = new World();
 const dirs: string[] = [];
@@ -89,6 +90,15 @@ describe('conventions', () => {
     dead.destroy();
     expect(r.code).toBe(ExitCode.AWS);
     expectOneLineError(r.stderr, /DynamoDB \(table orders-platform\) unreachable: network error \(ECONNREFUSED\): .*connect ECONNREFUSED 127\.0\.0\.1:1/);
+  });
+});
+
+describe('token revoke states the revocation bound the README states', () => {
+  test('one figure, from the identity contract', async () => {
+    const r = await world.cli(['token', 'revoke', 'jti-bound', '--actor', 'test', ...ON]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`within the platform's revocation bound (${DEFAULT_REVOCATION_BOUND_SECONDS} s with the default caches`);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`within the revocation bound printed at synth (${DEFAULT_REVOCATION_BOUND_SECONDS} s by default)`);
   });
 });
 

@@ -5,12 +5,16 @@
  */
 import { Command } from 'commander';
 import { DynamoDbAuthorizerStore } from '../../authorizer/stores/dynamodb';
+import { REVOCATION_DEFAULTS, revocationBoundSeconds } from '../../spec/contracts/identity';
 import { addWriteOptions, CommandContext, Runner, WriteOptions } from '../context';
 import { conflict, tagged, usage } from '../errors';
 import { checkIssuer, checkJti, checkSubject, parseDuration, readUnverifiedClaims } from '../validate';
 
 /** The authorizer refuses tokens living longer than 7 days (`maxTokenLifetimeSeconds` tops out there), so no entry needs to outlive that. */
 const MAX_TOKEN_LIFETIME = { seconds: 7 * 86_400, text: '7d' };
+
+/** What the operator is told: the same bound the README and `cdk synth` state (one home: lib/spec/contracts/identity). */
+const BOUND_TEXT = `effective everywhere within the platform's revocation bound (${revocationBoundSeconds(REVOCATION_DEFAULTS)} s with the default caches: gateway TTL + authorizer cache + replication lag; \`cdk synth\` prints your platform's)`;
 
 interface RevokeOptions extends WriteOptions {
   readonly token?: string;
@@ -51,7 +55,7 @@ async function revoke(ctx: CommandContext, jtiArg: string | undefined, o: Revoke
     await store.revokeSubject(issuer, subject, now, { reason: o.reason, ttl });
     await ctx.audited({ action: 'token.revoke-subject', target: subject, details });
     ctx.result(
-      `revoked every token of ${subject} (issuer ${issuer}) issued before ${details.revokedBefore}; effective within the authorizer's revocation cache TTL (revocation.cacheSeconds, 30 s by default)`,
+      `revoked every token of ${subject} (issuer ${issuer}) issued before ${details.revokedBefore}; ${BOUND_TEXT}`,
       { subject, ...details },
     );
     return;
@@ -70,7 +74,7 @@ async function revoke(ctx: CommandContext, jtiArg: string | undefined, o: Revoke
   await store.revokeJti(jti, ttl, o.reason);
   await ctx.audited({ action: 'token.revoke', target: jti, details });
   ctx.result(
-    `revoked token ${jti} until ${details.keptUntil}; effective within the authorizer's revocation cache TTL (revocation.cacheSeconds, 30 s by default)`,
+    `revoked token ${jti} until ${details.keptUntil}; ${BOUND_TEXT}`,
     { jti, ...details },
   );
 }
