@@ -45,10 +45,19 @@ await build({
   ...standalone,
   external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
 });
+// The DynamoDB store (used only when a table is configured) beside the handler too, with the SDK client beside it.
+const STORE_FILE = 'dynamodb-store.js';
+await build({
+  entryPoints: [join(root, 'lib', 'authorizer', 'stores', 'dynamodb.ts')],
+  outfile: join(outdir, STORE_FILE),
+  ...standalone,
+  plugins: [sdkBeside],
+});
 const cedarBeside = {
   name: 'cedar-wasm-beside',
   setup(b) {
     b.onResolve({ filter: /^\.\/cedar\/wasm$/ }, () => ({ path: `./${CEDAR_FILE}`, external: true }));
+    b.onResolve({ filter: /^\.\/stores\/dynamodb$/ }, () => ({ path: `./${STORE_FILE}`, external: true }));
   },
 };
 
