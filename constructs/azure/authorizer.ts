@@ -12,11 +12,12 @@ import { AuthorizerEndpoint } from './policies';
 import { AZURE_AUTHORIZER_ENV } from '../../lib/authorizer/adapters/azure-contract';
 import { AuthorizerConfig, AuthorizerConfigError, RouteConfig, validateAuthorizerConfig } from '../../lib/authorizer/config';
 import { PlatformValidationError } from '../../lib/errors';
+import { packageRoot } from '../../lib/package-root';
 import { ResolvedSpec } from '../../lib/spec';
 import { externalIssuerConfigs } from '../aws/common/issuers';
 
 /** The authorizer function's package, built ahead of synth by `npx projen bundle:azure`. */
-export const AZURE_AUTHORIZER_PACKAGE = path.join(__dirname, '..', '..', 'assets', 'azure-authorizer.zip');
+export const AZURE_AUTHORIZER_PACKAGE = path.join(packageRoot(), 'assets', 'azure-authorizer.zip');
 
 /** Built-in Cosmos DB data-plane role: read entities and metadata (the authorizer never writes). */
 export const COSMOS_DATA_READER_ROLE = '00000000-0000-0000-0000-000000000001';

@@ -3,25 +3,12 @@ import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
+import { packageRoot } from '../../../lib/package-root';
 
 /** The Node.js runtime of every platform function (authorizer, rotation, custom handlers). */
 export const PLATFORM_NODE_RUNTIME: lambda.Runtime = lambda.Runtime.NODEJS_24_X;
 
-/**
- * The package root (the folder holding package.json), found from this file whether it runs from the TypeScript
- * sources (constructs/aws/common) or the compiled output (dist/constructs/aws/common).
- */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- walks up from this module's own directory, no user input
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'assets'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return path.resolve(__dirname, '../../..');
-}
+export { packageRoot };
 
 /**
  * The pre-built authorizer bundle (`npm run bundle:authorizer`): no Docker and no esbuild at a consumer's synth.
