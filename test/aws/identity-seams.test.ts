@@ -1,6 +1,9 @@
 // Identity seams at synth: each API's authorizer is rendered with its own scope prefix, one gateway authorizer per
 // distinct cache TTL with the revocation bound printed, Cedar policies on actions no route produces refused, and the
 // pool's pre-token-generation trigger wired at V3_0 with the table read it needs (and no more).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +11,7 @@ import { SecureRestApi } from '../../constructs/aws/gateway';
 import { PlatformIdentity } from '../../constructs/aws/identity';
 import { exampleSpec } from '../../examples/spec';
 import type { AuthorizerConfig } from '../../lib/authorizer';
+import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
 import { testStack } from '../support/nag';
 
@@ -39,16 +43,20 @@ function api(spec: PlatformSpec, name: string, policies?: string) {
   return { stack, construct, template: Template.fromStack(stack) };
 }
 
-function renderedConfig(template: Template): AuthorizerConfig {
-  const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { AUTHORIZER_CONFIG: Match.anyValue() } } } });
-  const value = Object.values(fns)[0].Properties.Environment.Variables.AUTHORIZER_CONFIG as unknown;
-  return JSON.parse(typeof value === 'string' ? value : JSON.stringify(value)) as AuthorizerConfig;
+/** The configuration the authorizer reads once deployed: its code asset's file, through the runtime's own reader. */
+function renderedConfig({ stack, template }: { stack: Stack; template: Template }): AuthorizerConfig {
+  const outdir = (stack.node.root as App).outdir;
+  const fns = template.findResources('AWS::Lambda::Function');
+  // A code asset is staged in the assembly as `asset.<hash>`, the hash its S3 key names.
+  const dirs = Object.values(fns).map((f) => join(outdir, `asset.${String(f.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`));
+  const [dir] = dirs.filter((d) => existsSync(join(d, CONFIG_FILE)));
+  return readConfig({}, dir);
 }
 
 describe('per-API scope prefix', () => {
   test('each API\'s authorizer accepts only its own resource server\'s prefix', () => {
-    expect(renderedConfig(api(twoApis(), 'orders').template).issuers[0].scopePrefixes).toEqual(['orders']);
-    expect(renderedConfig(api(twoApis(), 'billing').template).issuers[0].scopePrefixes).toEqual(['billing']);
+    expect(renderedConfig(api(twoApis(), 'orders')).issuers[0].scopePrefixes).toEqual(['orders']);
+    expect(renderedConfig(api(twoApis(), 'billing')).issuers[0].scopePrefixes).toEqual(['billing']);
   });
 });
 
@@ -56,7 +64,7 @@ describe('authorizer cache TTL and the revocation bound', () => {
   test('defaults: 20 s gateway TTL, 25 s authorizer cache, bound 60 s, printed at synth', () => {
     const { template, construct, stack } = api(raw, 'orders');
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 20, IdentitySource: Match.stringLikeRegexp('^method\\.request\\.header\\.Authorization,') });
-    expect(renderedConfig(template).revocation).toEqual({ cacheSeconds: 25 });
+    expect(renderedConfig({ stack, template }).revocation).toEqual({ cacheSeconds: 25 });
     expect(construct.revocationBoundSeconds).toBe(60);
     expect(revocationBoundSeconds(REVOCATION_DEFAULTS)).toBe(60);
     Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp('revocation bound of orders-orders-v1: 60 s = gateway cache 20 s \\+ authorizer cache 25 s \\+ replication budget 15 s'));

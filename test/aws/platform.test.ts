@@ -159,7 +159,7 @@ describe('the example platform', () => {
     for (const r of report.pluginReports) {
       expect({ plugin: r.pluginName, violations: r.violations }).toEqual({ plugin: r.pluginName, violations: [] });
     }
-    expect(readdirSync(join(outdir, 'compliance')).sort()).toEqual(['compliance-junit.xml', 'compliance-report.html', 'compliance-report.md', 'compliance.sarif', 'evidence.json']);
+    expect(readdirSync(join(outdir, 'compliance')).sort()).toEqual(['compliance-full.sarif', 'compliance-junit.xml', 'compliance-report.html', 'compliance-report.md', 'compliance.sarif', 'evidence.json']);
     const junit = readFileSync(join(outdir, 'compliance', 'compliance-junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites[^>]* failures="0"/);
   });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeployFacts, findResource, Template } from './intrinsics';
 import {
-  ACCOUNT, assetOf, environmentOf, GatewayModel, invokeLambda, loadAuthorizer, PreTokenGenerationV3Event, publishedParameters, synthExample,
+  ACCOUNT, assetOf, authorizerConfigOf, authorizerFunctionOf, environmentOf, GatewayModel, invokeLambda, loadAuthorizer, PreTokenGenerationV3Event, publishedParameters, synthExample,
   SynthesizedPlatform,
 } from './platform';
 import type { AuthorizerConfig, AuthorizerEvent } from '../../lib/authorizer';
@@ -89,8 +89,8 @@ describe.each([['lean=true', true], ['full', false]])('example platform (%s)', (
     regional = platform.templates[`Orders-Region-${PRIMARY}`];
     globalFacts = { region: PRIMARY, account: ACCOUNT, refs: refsOf(global) };
     regionalFacts = { region: PRIMARY, account: ACCOUNT, ssm: publishedParameters(global, PRIMARY, PRIMARY, globalFacts) };
-    authorizerFn = findResource(regional, 'AWS::Lambda::Function', (p) => JSON.stringify(p).includes('AUTHORIZER_CONFIG'));
-    config = JSON.parse(environmentOf(regional, authorizerFn, regionalFacts).AUTHORIZER_CONFIG) as AuthorizerConfig;
+    authorizerFn = authorizerFunctionOf(platform.outdir, regional);
+    config = authorizerConfigOf(platform.outdir, regional, authorizerFn, regionalFacts);
     restApiId = findResource(regional, 'AWS::ApiGateway::RestApi');
     clientIds = Object.fromEntries(Object.entries(global.Resources).filter(([, r]) => r.Type === 'AWS::Cognito::UserPoolClient')
       .map(([id, r]) => [String(r.Properties!.ClientName), globalFacts.refs![id]]));
@@ -319,7 +319,7 @@ describe.each([['lean=true', true], ['full', false]])('example platform (%s)', (
 
     // The regional stack resolved against what the global stack would publish for this pool and client.
     const facts: DeployFacts = { ...regionalFacts, ssm: { ...regionalFacts.ssm, '/orders/identity/user-pool-id': pool.Id, '/orders/identity/client-ids': `${client.ClientId},${client.ClientId}` } };
-    const motoConfig = JSON.parse(environmentOf(regional, authorizerFn, facts).AUTHORIZER_CONFIG) as AuthorizerConfig;
+    const motoConfig = authorizerConfigOf(platform.outdir, regional, authorizerFn, facts);
     expect(motoConfig.issuers[0].issuer).toBe(payload.iss);
     const reasons: string[] = [];
     const gateway = deployed({ ms: 0 }, reasons, motoConfig, async () => Buffer.from(await (await fetch(`${moto.endpoint}/${pool.Id}/.well-known/jwks.json`)).arrayBuffer()));

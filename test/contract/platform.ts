@@ -5,13 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { DeployFacts, findResource, resolve, Template } from './intrinsics';
 import { buildExampleApp } from '../../examples/aws/app';
 import type * as AuthorizerModule from '../../lib/authorizer';
+import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import type * as TriggerModule from '../../lib/triggers/pre-token-generation';
 
 export const ACCOUNT = '123456789012';
@@ -44,6 +45,27 @@ export function assetOf(platform: SynthesizedPlatform, template: Template, funct
   const asset = meta?.['aws:asset:path'];
   if (!asset) throw new Error(`${functionId} has no aws:asset:path metadata`);
   return path.join(platform.outdir, asset);
+}
+
+/** The authorizer function of a template: the one whose code asset carries the configuration file. */
+export function authorizerFunctionOf(outdir: string, template: Template): string {
+  const ids = Object.entries(template.Resources).filter(([, r]) => {
+    const asset = (r as { Metadata?: Record<string, string> }).Metadata?.['aws:asset:path'];
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the test's own cloud assembly
+    return r.Type === 'AWS::Lambda::Function' && asset !== undefined && existsSync(path.join(outdir, asset, CONFIG_FILE));
+  }).map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one authorizer function, found ${ids.length}: ${ids.join(', ')}`);
+  return ids[0];
+}
+
+/**
+ * The authorizer's configuration as the deployed function reads it: the runtime's own `readConfig` over the asset's
+ * configuration file and the environment CloudFormation renders (deploy-time values resolved from `facts`).
+ */
+export function authorizerConfigOf(outdir: string, template: Template, functionId: string, facts: DeployFacts): AuthorizerModule.AuthorizerConfig {
+  const asset = (template.Resources[functionId] as { Metadata?: Record<string, string> }).Metadata?.['aws:asset:path'];
+  if (!asset) throw new Error(`${functionId} has no aws:asset:path metadata`);
+  return readConfig(environmentOf(template, functionId, facts), path.join(outdir, asset));
 }
 
 /** Environment variables of a function, resolved. */
