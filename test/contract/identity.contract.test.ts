@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeployFacts, findResource, Template } from './intrinsics';
 import {
-  ACCOUNT, assetOf, authorizerConfigOf, authorizerFunctionOf, environmentOf, GatewayModel, invokeLambda, loadAuthorizer, PreTokenGenerationV3Event, publishedParameters, synthExample,
+  ACCOUNT, assetOf, authorizerConfigOf, authorizerFunctionOf, environmentOf, GatewayModel, invokeLambda, loadAuthorizer,
+  PreTokenGenerationV3Event, publishedParameters, synthExample,
   SynthesizedPlatform,
 } from './platform';
 import type { AuthorizerConfig, AuthorizerEvent } from '../../lib/authorizer';
