@@ -42,11 +42,13 @@ const project = new typescript.TypeScriptProject({
     'cdk-nag@^3.0.2',
     'aws-jwt-verify@^5.2.1',
     '@cedar-policy/cedar-wasm@^4.13.0',
-    '@aws-sdk/client-dynamodb@^3.1162.0',
-    '@aws-sdk/lib-dynamodb@^3.1162.0',
-    '@aws-sdk/client-api-gateway@^3.1142.0',
-    '@aws-sdk/client-cloudwatch-logs@^3.1142.0',
-    '@aws-sdk/client-sts@^3.1162.0',
+    // AWS SDK v3 releases after the first week of January 2027 require Node 22; the library supports Node 20, so each
+    // client stays on the release line it is tested with (patch updates only).
+    '@aws-sdk/client-dynamodb@~3.1162.0',
+    '@aws-sdk/lib-dynamodb@~3.1162.0',
+    '@aws-sdk/client-api-gateway@~3.1142.0',
+    '@aws-sdk/client-cloudwatch-logs@~3.1169.0',
+    '@aws-sdk/client-sts@~3.1169.0',
     '@aws-lambda-powertools/logger@~2.35.0',
     '@aws-lambda-powertools/metrics@~2.35.0',
     '@aws-lambda-powertools/idempotency@~2.35.0',
