@@ -189,6 +189,17 @@ export class PlatformStore {
     }
   }
 
+  /**
+   * Binds an OAuth app client (client credentials) to its tenant: the user pool's pre-token-generation trigger reads
+   * this record (`ItemKeys.client`) and puts the tenant into the client's access tokens; an unbound client gets none.
+   */
+  async putClientTenant(clientId: string, tenantId: string, at: string, by: string): Promise<void> {
+    const item: Item = {
+      ...k(ItemKeys.client(clientId)), tenantId: { S: tenantId }, disabled: { BOOL: false }, boundAt: { S: at }, boundBy: { S: by },
+    };
+    await this.call(() => this.client.send(new (sdk().PutItemCommand)({ TableName: this.tableName, Item: item })));
+  }
+
   async disableTenant(tenantId: string, at: string, by: string, reason?: string): Promise<void> {
     await this.disableItem(
       ItemKeys.tenant(tenantId),

@@ -58,6 +58,8 @@ export interface CliResult {
 export class World {
   client!: DynamoDBClient;
   moto!: MotoServer;
+  /** The DynamoDB endpoint (dynalite) holding the platform table. */
+  dbEndpoint!: string;
   private stopDb!: () => Promise<void>;
   private readonly clients: Array<{ destroy(): void }> = [];
   /** CLI wall clock (ms); `undefined` = the real clock. */
@@ -70,6 +72,7 @@ export class World {
     this.client = new DynamoDBClient({ endpoint: db.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 });
     this.clients.push(this.client);
     this.stopDb = db.stop;
+    this.dbEndpoint = db.endpoint;
     this.moto = moto;
     await createPlatformTable(this.client, tableName);
     for (const region of REGIONS) {

@@ -5,6 +5,7 @@ import { MOTO_CALLER, ON, SPEC, TABLE, World } from './helpers';
 import { createAuthorizer, hashApiKey, ItemKeys, Reason } from '../../lib/authorizer';
 import type { Authorizer } from '../../lib/authorizer';
 import { DynamoDbAuthorizerStore } from '../../lib/authorizer/stores/dynamodb';
+import { tableClientTenant } from '../../lib/triggers/pre-token-generation';
 import { event, LogCapture, outcome } from '../authorizer/helpers';
 
 const world = new World();
@@ -170,4 +171,27 @@ describe('API key lifecycle through the authorizer', () => {
     expect(issue.code).toBe(4);
     expect(issue.stderr).toMatch(/tenant acme is disabled/);
   });
+});
+
+test('tenant bind-client: the pre-token-generation trigger reads the binding from the same table; unbound clients stay unbound', async () => {
+  const add = await world.cli(['tenant', 'add', 'initech', '--plan', 'standard', '--contact', 'ops@initech.example', '--plans', 'standard,premium', '--no-metering', ...ON]);
+  expect(add.code).toBe(0);
+  const bind = await world.cli(['tenant', 'bind-client', 'initech', '--client-id', '4rmq2c3bq3example', ...ON, '--json']);
+  expect(bind.code).toBe(0);
+  expect(bind.json()).toEqual({ clientId: '4rmq2c3bq3example', tenantId: 'initech' });
+  // The trigger's own lookup, through the real AWS SDK, against the table the CLI wrote.
+  const saved = { ...process.env };
+  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: world.dbEndpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+  try {
+    const lookup = tableClientTenant(TABLE);
+    expect(await lookup('4rmq2c3bq3example')).toEqual({ tenantId: 'initech', disabled: false });
+    expect(await lookup('unbound-client')).toBeUndefined();
+  } finally {
+    process.env = saved;
+  }
+  const missing = await world.cli(['tenant', 'bind-client', 'initech', ...ON]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/--client-id/);
+  const unknown = await world.cli(['tenant', 'bind-client', 'nobody', '--client-id', 'abc', ...ON]);
+  expect(unknown.stderr).toMatch(/tenant nobody not found/);
 });

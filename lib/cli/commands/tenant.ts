@@ -145,6 +145,25 @@ async function disable(ctx: CommandContext, tenantIdArg: string, o: WriteOptions
   );
 }
 
+const CLIENT_ID = /^[A-Za-z0-9_+-]{1,128}$/;
+
+async function bindClient(ctx: CommandContext, tenantIdArg: string, o: WriteOptions & { clientId?: string }): Promise<void> {
+  const tenantId = checkTenantId(tenantIdArg);
+  const clientId = o.clientId ?? '';
+  if (!CLIENT_ID.test(clientId)) throw usage(`--client-id must be a Cognito app client id, 1-128 letters, digits, _ + - (received: ${JSON.stringify(clientId)})`);
+  const store = ctx.store();
+  const t = await store.requireTenant(tenantId);
+  if (t.disabled) throw conflict(`tenant ${tenantId} is disabled: enable it before binding clients to it`);
+  if (ctx.dryRun) {
+    ctx.dryRunResult([{ action: 'bind-client', target: `client ${clientId}`, details: { tenantId } }]);
+    return;
+  }
+  await ctx.beginChange();
+  await store.putClientTenant(clientId, tenantId, ctx.nowIso(), ctx.actor);
+  await ctx.audited({ action: 'tenant.bind-client', target: clientId, details: { tenantId } });
+  ctx.result(`bound app client ${clientId} to tenant ${tenantId}: its client-credentials tokens carry the tenant from the next token`, { clientId, tenantId });
+}
+
 export function tenantCommand(deps: CliDependencies, runner: Runner): Command {
   const cmd = new Command('tenant').description('onboard, list, show and disable tenants');
 
@@ -191,6 +210,12 @@ export function tenantCommand(deps: CliDependencies, runner: Runner): Command {
     const t = await ctx.store().requireTenant(checkTenantId(tenantId));
     ctx.result(tenantLines(t), { tenant: t });
   }));
+
+  const bindCmd = addWriteOptions(cmd.command('bind-client')
+    .description('bind an app client (client credentials) to a tenant: the pool\'s trigger puts the tenant into its tokens')
+    .argument('<tenantId>', 'tenant id')
+    .addOption(required(new Option('--client-id <id>', 'the Cognito app client id'))));
+  bindCmd.action(runner(async (ctx, tenantId) => bindClient(ctx, tenantId, bindCmd.opts())));
 
   const disableCmd = addWriteOptions(cmd.command('disable').description('disable a tenant: the authorizer denies it within its cache TTL')
     .argument('<tenantId>')
