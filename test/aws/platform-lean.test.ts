@@ -121,8 +121,13 @@ describe('the example refuses to deploy placeholders', () => {
   });
   test('a site without placeholders gets no such rule', () => {
     const site = {
-      domain: 'api.acme-bank.io', zoneName: 'acme-bank.io', hostedZoneId: 'Z08123456ABCDEFGHIJK', authDomainPrefix: 'acme-bank-orders',
-      issuer: 'https://login.acme-bank.io/oauth2/default', webOrigin: 'https://app.acme-bank.io', alarmEmail: 'oncall@acme-bank.io',
+      domain: 'api.acme-bank.io',
+      zoneName: 'acme-bank.io',
+      hostedZoneId: 'Z08123456ABCDEFGHIJK',
+      authDomainPrefix: 'acme-bank-orders',
+      issuer: 'https://login.acme-bank.io/oauth2/default',
+      webOrigin: 'https://app.acme-bank.io',
+      alarmEmail: 'oncall@acme-bank.io',
     };
     const app = new App({ context: site });
     buildExampleApp(app);
