@@ -1,7 +1,7 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { ResolvedIssuer, ResolvedRoute, ResolvedSpec } from '../../lib/spec';
+import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec } from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -134,7 +134,7 @@ function authorizerBodyExpr(apiKeyHeader: string): string {
     + `new JProperty("${REQ.route}", context.Operation.UrlTemplate), `
     + `new JProperty("${REQ.path}", context.Request.OriginalUrl.Path), `
     + `new JProperty("${REQ.pathParameters}", new JObject(context.Request.MatchedParameters.Select(p => new JProperty(p.Key, p.Value)))), `
-    + `new JProperty("${REQ.headers}", new JObject(${header('Authorization')}, ${header(apiKeyHeader)})), `
+    + `new JProperty("${REQ.headers}", new JObject(${header(AUTHORIZATION_HEADER_NAME)}, ${header(apiKeyHeader)})), `
     + `new JProperty("${REQ.clientIp}", (string)context.Variables["${CLIENT_IP_VARIABLE}"]), `
     + `new JProperty("${REQ.requestId}", context.RequestId.ToString()), `
     + `new JProperty("${REQ.clientCertificate}", context.Request.Certificate == null ? "" : Convert.ToBase64String(context.Request.Certificate.RawData))`

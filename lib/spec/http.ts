@@ -1,3 +1,4 @@
+import { AUTHORIZATION_HEADER_NAME } from './contracts/identity';
 import type { ResolvedSpec } from './resolve';
 
 /**
@@ -15,7 +16,7 @@ export const CORS_CREDENTIALS_ENV = 'PLATFORM_CORS_CREDENTIALS';
 
 /** Request headers a browser may send: the preflight allows exactly these. */
 export function corsAllowHeaders(spec: ResolvedSpec): string[] {
-  const headers = ['Authorization', 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
+  const headers = [AUTHORIZATION_HEADER_NAME, 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
   // Once each, whatever the case: the API key header may be Authorization itself.
   return headers.filter((h, i) => headers.findIndex((o) => o.toLowerCase() === h.toLowerCase()) === i);
 }

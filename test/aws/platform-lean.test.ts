@@ -74,6 +74,17 @@ describe('a first `cdk deploy --all` in a fresh account', () => {
   });
 });
 
+/** A user's own site, every key the lean example needs set. */
+const USER_SITE = {
+  domain: 'api.acme-bank.io',
+  zoneName: 'acme-bank.io',
+  hostedZoneId: 'Z08123456ABCDEFGHIJK',
+  authDomainPrefix: 'acme-bank-orders',
+  issuer: 'https://login.acme-bank.io/oauth2/default',
+  webOrigin: 'https://app.acme-bank.io',
+  alarmEmail: 'oncall@acme-bank.io',
+} as const;
+
 describe('the example refuses to deploy placeholders', () => {
   test('without allowPlaceholders the synth stops, naming each context key to set', () => {
     expect(() => buildExampleApp(new App())).toThrow(/placeholders \(domain: "api\.example\.com", zoneName: "example\.com", hostedZoneId: "Z0123456789EXAMPLE", authDomainPrefix: "orders-auth", issuer: .*set them with -c domain=… -c zoneName=… .*-c alarmEmail=… or in a site file \(-c site=site\.json\), or pass -c allowPlaceholders=true/);
@@ -83,15 +94,7 @@ describe('the example refuses to deploy placeholders', () => {
   });
   test('a site file plus context overrides give the user\'s own platform', () => {
     const dir = mkdtempSync(join(tmpdir(), 'site-'));
-    const site = {
-      domain: 'api.acme-bank.io',
-      zoneName: 'acme-bank.io',
-      hostedZoneId: 'Z08123456ABCDEFGHIJK',
-      authDomainPrefix: 'acme-bank-orders',
-      issuer: 'https://login.acme-bank.io/oauth2/default',
-      webOrigin: 'https://app.acme-bank.io',
-      alarmEmail: 'oncall@acme-bank.io',
-    };
+    const site = { ...USER_SITE };
     writeFileSync(join(dir, 'site.json'), JSON.stringify(site));
     const app = new App({ context: { site: join(dir, 'site.json'), issuerAudience: 'api://acme-orders' } });
     expect(exampleSite(app)).toMatchObject({ ...site, issuerAudience: 'api://acme-orders' });
@@ -120,15 +123,7 @@ describe('the example refuses to deploy placeholders', () => {
     }
   });
   test('a site without placeholders gets no such rule', () => {
-    const site = {
-      domain: 'api.acme-bank.io',
-      zoneName: 'acme-bank.io',
-      hostedZoneId: 'Z08123456ABCDEFGHIJK',
-      authDomainPrefix: 'acme-bank-orders',
-      issuer: 'https://login.acme-bank.io/oauth2/default',
-      webOrigin: 'https://app.acme-bank.io',
-      alarmEmail: 'oncall@acme-bank.io',
-    };
+    const site = { ...USER_SITE };
     const app = new App({ context: site });
     buildExampleApp(app);
     expect(app.node.findAll().filter((c) => c instanceof CfnRule)).toEqual([]);

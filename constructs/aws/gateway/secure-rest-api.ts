@@ -13,7 +13,7 @@ import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
@@ -299,7 +299,7 @@ export class SecureRestApi extends Construct {
           handler: this.authorizerFunction!.function,
           // The cache key: the credential, the method and the resource path, so per-route scopes and Cedar stay correct.
           identitySources: [
-            apigw.IdentitySource.header('Authorization'),
+            apigw.IdentitySource.header(AUTHORIZATION_HEADER_NAME),
             apigw.IdentitySource.context('httpMethod'),
             apigw.IdentitySource.context('path'),
             apigw.IdentitySource.context('identity.sourceIp'),

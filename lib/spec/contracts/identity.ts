@@ -7,6 +7,9 @@ import { DEPLOY_LIMITS } from './limits';
 /** The one header every credential travels in: a bearer token, or an API key as `ApiKey <key>`. The gateway's cache key. */
 export const AUTHORIZATION_HEADER = 'authorization';
 
+/** The same header as API Gateway identity sources, CORS lists and APIM policies spell it. */
+export const AUTHORIZATION_HEADER_NAME = 'Authorization';
+
 /**
  * Scheme of an API key in the Authorization header (`Authorization: ApiKey <key>`). One header for both kinds of
  * credential: with the authorizer cache on, API Gateway answers 401 itself to a request missing any identity source,
