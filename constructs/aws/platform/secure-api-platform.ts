@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BackendFunction } from './backend-function';
+import { OperatorsRole } from './operators-role';
 import { IdempotencyTable, PlatformTable, TableNames } from './platform-table';
 import { RegionParameters } from './region-parameters';
 import { RegionalFailover } from './regional-failover';
@@ -174,12 +175,15 @@ export class GlobalDataStack extends Stack {
   public readonly originVerify?: OriginVerifySecret;
   /** Where the operators' CLI writes its audit line (who, what, when) for every change. */
   public readonly operationsLog: logs.LogGroup;
+  /** The role the operators' CLI runs as: the only one the table lets write items. */
+  public readonly operators: OperatorsRole;
 
   constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; keys: PlatformKeys; organizationTrail?: boolean }) {
     super(scope, id, props);
     const spec = props.spec;
     const keys = props.keys;
     this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
+    this.operators = new OperatorsRole(this, 'Operators', { spec, tableName: this.table.tableName });
     this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
       logGroupName: `/${spec.name}/audit/operations`,
       encryptionKey: keys.logs,
