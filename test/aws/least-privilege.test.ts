@@ -56,13 +56,13 @@ describe('the platform table: only the operators write items', () => {
       .filter((p) => JSON.stringify(p.Roles ?? []).includes('Operators'));
     const identity = [resolvePolicy(operatorsPolicy.PolicyDocument, ACCOUNT, 'eu-west-1')];
     for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-      await expect(decide({ principal: role('orders-operators'), action, resource: table(region), identity, resourcePolicy: policy })).resolves.toBe('Allowed');
+      await expect(decide({ principal: role('orders/orders-operators'), action, resource: table(region), identity, resourcePolicy: policy })).resolves.toBe('Allowed');
     }
     const replication = role('aws-service-role/replication.dynamodb.amazonaws.com/AWSServiceRoleForDynamoDBReplication');
     await expect(decide({ principal: replication, action: 'dynamodb:PutItem', resource: table(region), identity: [allowAll(['dynamodb:PutItem'])], resourcePolicy: policy }))
       .resolves.toBe('Allowed');
-    // A role merely named like the operators' in another path is not the operators' role.
-    await expect(decide({ principal: role('x/orders-operators'), action: 'dynamodb:PutItem', resource: table(region), identity: [allowAll(['dynamodb:*'])], resourcePolicy: policy }))
+    // A role merely named like the operators' outside the platform's path is not the operators' role.
+    await expect(decide({ principal: role('orders-operators'), action: 'dynamodb:PutItem', resource: table(region), identity: [allowAll(['dynamodb:*'])], resourcePolicy: policy }))
       .resolves.toBe('ExplicitlyDenied');
   });
 });
@@ -90,5 +90,78 @@ describe('origin-verify rotation: only the platform\'s own distribution', () => 
       await expect(decide({ principal, action, resource: distribution, identity, context: { 'aws:ResourceTag/secure-api-platform:origin-verify': 'billing' } }))
         .resolves.toBe('ImplicitlyDenied');
     }
+  });
+});
+
+describe('key policies: administration for IAM, use only through the purpose\'s services by the purpose\'s principals', () => {
+  const keyPolicies = (stack: string) => [...resources(stack, 'AWS::KMS::Key'), ...resources(stack, 'AWS::KMS::ReplicaKey')]
+    .map((k) => ({ description: k.Description as string, policy: k.KeyPolicy }));
+  const keyOf = (stack: string, region: string, purpose: string) => {
+    const found = keyPolicies(stack).filter((k) => k.description.startsWith(`orders ${purpose} key`) || k.description.includes(`${purpose === 'logs' ? 'CloudFront web ACL' : purpose === 'audit' ? 'audit archive' : 'origin-verify'}`));
+    expect(found).toHaveLength(1);
+    return resolvePolicy(found[0].policy, ACCOUNT, region);
+  };
+  const key = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const authorizer = role('orders/Orders-Region-eu-west-1-ApiordersV1AuthorizerRole-1A2B3C');
+  const admin = role('Admin');
+  const deployer = (region: string) => role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
+  const via = (service: string, region: string) => ({ 'kms:ViaService': `${service}.${region}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT });
+
+  test('every role of every platform stack is under /orders/, the path the key policies name', () => {
+    const paths = Object.entries(templates).flatMap(([stack]) => resources(stack, 'AWS::IAM::Role').map((r) => r.Path));
+    expect(paths.length).toBeGreaterThan(10);
+    expect(new Set(paths)).toEqual(new Set(['/orders/']));
+  });
+
+  test('no key policy lets the account root (hence IAM policies) use a key', () => {
+    const use = /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant)/;
+    for (const stack of ['Orders-Keys-eu-west-1', 'Orders-Keys-eu-central-1', 'Orders-EdgeKeys']) {
+      const policies = keyPolicies(stack);
+      expect(policies.length).toBeGreaterThanOrEqual(3);
+      for (const { policy } of policies) {
+        for (const st of resolvePolicy(policy).Statement) {
+          const aws = [st.Principal?.AWS ?? []].flat().map(String);
+          if (aws.some((p) => p.endsWith(':root'))) expect([st.Action].flat().filter((a: string) => use.test(a))).toEqual([]);
+        }
+      }
+    }
+  });
+
+  test.each([['Orders-Keys-eu-west-1', 'eu-west-1'], ['Orders-Keys-eu-central-1', 'eu-central-1']])('%s: an IAM admin with kms:* administers the data key but cannot use it', async (stack, region) => {
+    const resourcePolicy = keyOf(stack, region, 'data');
+    const identity = [allowAll(['kms:*'])];
+    await expect(decide({ principal: admin, action: 'kms:Decrypt', resource: key(region), identity, resourcePolicy, context: via('dynamodb', region) })).resolves.not.toBe('Allowed');
+    await expect(decide({ principal: admin, action: 'kms:CreateGrant', resource: key(region), identity, resourcePolicy, context: via('dynamodb', region) })).resolves.not.toBe('Allowed');
+    await expect(decide({ principal: admin, action: 'kms:PutKeyPolicy', resource: key(region), identity, resourcePolicy })).resolves.toBe('Allowed');
+    await expect(decide({ principal: admin, action: 'kms:ScheduleKeyDeletion', resource: key(region), identity, resourcePolicy })).resolves.toBe('Allowed');
+  });
+
+  test.each([['Orders-Keys-eu-west-1', 'eu-west-1'], ['Orders-Keys-eu-central-1', 'eu-central-1']])('%s: the platform\'s roles use the data key through DynamoDB only', async (stack, region) => {
+    const resourcePolicy = keyOf(stack, region, 'data');
+    await expect(decide({ principal: authorizer, action: 'kms:Decrypt', resource: key(region), resourcePolicy, context: via('dynamodb', region) })).resolves.toBe('Allowed');
+    await expect(decide({ principal: role('orders/orders-operators'), action: 'kms:GenerateDataKey', resource: key(region), resourcePolicy, context: via('dynamodb', region) }))
+      .resolves.toBe('Allowed');
+    await expect(decide({ principal: authorizer, action: 'kms:Decrypt', resource: key(region), resourcePolicy, context: { 'kms:CallerAccount': ACCOUNT } })).resolves.not.toBe('Allowed');
+    await expect(decide({ principal: authorizer, action: 'kms:Decrypt', resource: key(region), resourcePolicy, context: via('secretsmanager', region) })).resolves.not.toBe('Allowed');
+    // The deployer creates the table (DynamoDB creates its grant as the caller); replication decrypts in every replica.
+    await expect(decide({ principal: deployer('eu-west-1'), action: 'kms:CreateGrant', resource: key(region), resourcePolicy, context: via('dynamodb', region) })).resolves.toBe('Allowed');
+    const replication = role('aws-service-role/replication.dynamodb.amazonaws.com/AWSServiceRoleForDynamoDBReplication');
+    await expect(decide({ principal: replication, action: 'kms:Decrypt', resource: key(region), resourcePolicy, context: via('dynamodb', region) })).resolves.toBe('Allowed');
+  });
+
+  test.each([['Orders-Keys-eu-west-1', 'eu-west-1'], ['Orders-Keys-eu-central-1', 'eu-central-1'], ['Orders-EdgeKeys', 'us-east-1']])('%s: secrets through Secrets Manager, the archive through S3, logs through CloudWatch Logs', async (stack, region) => {
+    const rotation = role('orders/Orders-Global-OriginVerifyRotationFunctionRole-XYZ');
+    await expect(decide({ principal: rotation, action: 'kms:Decrypt', resource: key(region), resourcePolicy: keyOf(stack, region, 'secrets'), context: via('secretsmanager', region) }))
+      .resolves.toBe('Allowed');
+    await expect(decide({ principal: role('SomeoneElse'), action: 'kms:Decrypt', resource: key(region), identity: [allowAll(['kms:*'])], resourcePolicy: keyOf(stack, region, 'secrets'), context: via('secretsmanager', region) }))
+      .resolves.not.toBe('Allowed');
+    const firehose = role('orders/Orders-Region-eu-west-1-LogShippingDeliveryRole-XYZ');
+    await expect(decide({ principal: firehose, action: 'kms:GenerateDataKey', resource: key(region), resourcePolicy: keyOf(stack, region, 'audit'), context: via('s3', region) }))
+      .resolves.toBe('Allowed');
+    // CloudWatch Logs is a service principal scoped by encryption context (a key the simulator cannot evaluate).
+    expect(keyOf(stack, region, 'logs').Statement).toEqual(expect.arrayContaining([expect.objectContaining({
+      Principal: { Service: `logs.${region}.amazonaws.com` },
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${ACCOUNT}:log-group:*` } },
+    })]));
   });
 });

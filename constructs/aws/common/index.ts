@@ -8,3 +8,4 @@ export * from './platform-function';
 export * from './key-grants';
 export * from './custom-resource-provider';
 export * from './rotation-schedule';
+export * from './role-path';

@@ -49,7 +49,7 @@ export class PlatformTable extends Construct {
     }
     this.tableName = TableNames.global(spec);
     const iamArn = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
-    this.writers = [iamArn(RoleNames.operators(spec.name)), iamArn(DYNAMODB_REPLICATION_ROLE)];
+    this.writers = [iamArn(`${RoleNames.path(spec.name).slice(1)}${RoleNames.operators(spec.name)}`), iamArn(DYNAMODB_REPLICATION_ROLE)];
     const writeGuard = (region: string) => new iam.PolicyDocument({
       statements: [new iam.PolicyStatement({
         sid: 'OnlyOperatorsWriteItems',

@@ -1,4 +1,4 @@
-import { Annotations, Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,13 +15,14 @@ import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
-import { FunctionNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
+import { FunctionNames, RoleNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
 import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
-import { SecurityNames } from '../common/security-names';
+import { RolePathAspect } from '../common/role-path';
+import { KeyPurpose, SecurityNames } from '../common/security-names';
 import { EdgeDistribution } from '../edge/edge-distribution';
 import { RegionalWaf } from '../edge/regional-waf';
 import { ApiDomains } from '../gateway/api-domains';
@@ -29,7 +30,7 @@ import { SecureRestApi } from '../gateway/secure-rest-api';
 import { cognitoIssuerConfig, PlatformIdentity } from '../identity/platform-identity';
 import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
-import { PlatformKeys } from '../keys/platform-keys';
+import { PlatformKeys, platformKeyPolicy, renderOnlyOwnPolicy } from '../keys/platform-keys';
 import { AccountBaseline, ApiGatewayLogsRole } from '../observability/account-baseline';
 import { HealthCheckAlarms } from '../observability/health-alarms';
 import { SecurityAlarms } from '../observability/security-alarms';
@@ -145,22 +146,18 @@ export class EdgeKeysStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec }) {
     super(scope, id, props);
     const spec = props.spec;
-    this.secrets = new kms.Key(this, 'Secrets', {
-      alias: `alias/${spec.name}/secrets`,
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 replica of the origin-verify secret`,
-    });
-    this.logs = new kms.Key(this, 'Logs', {
-      alias: `alias/${spec.name}/logs`,
-      enableKeyRotation: true,
-      description: `${spec.name}: CloudFront web ACL and access logs`,
-    });
-    this.logs.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
-    this.audit = new kms.Key(this, 'Audit', {
-      alias: SecurityNames.keyAlias(spec, 'audit'),
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`,
-    });
+    // The same key policies as PlatformKeys: administration for the account, use only through the purpose's services.
+    const key = (keyId: string, purpose: KeyPurpose, description: string) => {
+      const statements = platformKeyPolicy(this, spec, purpose);
+      const k = new kms.Key(this, keyId, {
+        alias: SecurityNames.keyAlias(spec, purpose), enableKeyRotation: true, description, policy: new iam.PolicyDocument({ statements }),
+      });
+      renderOnlyOwnPolicy(k, statements);
+      return k;
+    };
+    this.secrets = key('Secrets', KeyPurpose.SECRETS, `${spec.name}: the us-east-1 replica of the origin-verify secret`);
+    this.logs = key('Logs', KeyPurpose.LOGS, `${spec.name}: CloudFront web ACL and access logs`);
+    this.audit = key('Audit', KeyPurpose.AUDIT, `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`);
     // Logs of the edge only: the trail and the regional logs have their archives in the platform regions.
     this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.audit, replicationRegion: null });
   }
@@ -499,6 +496,12 @@ export class SecureApiPlatform extends Construct {
         this.baselines[region] = stack;
       }
     }
+    // Every role of the platform under /<platform>/: the key policies name the platform's roles by that path.
+    const stacks = [
+      ...Object.values(this.keys), this.edgeKeys, this.global, ...Object.values(this.regions),
+      this.edge, this.healthAlarms, ...Object.values(this.baselines),
+    ];
+    for (const s of stacks) if (s) Aspects.of(s).add(new RolePathAspect(RoleNames.path(spec.name)));
   }
 
 }
