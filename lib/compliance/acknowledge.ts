@@ -13,6 +13,9 @@ export interface Acknowledgment {
   readonly condition?: string;
 }
 
+/** Metadata key of the conditions recorded with acknowledgments (rule id → condition). */
+export const ACK_CONDITION_METADATA_KEY = 'secure-api-platform:acknowledgment-condition';
+
 /** Rule ids of the packs the AWS side runs: `<pack>-<rule>` with an optional `[finding]`. */
 export const AWS_RULE_ID_RE = /^(AwsSolutions|HIPAA\.Security|PCI\.DSS\.321|NIST\.800\.53\.R5|SecureApi)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
 /** Rule ids of the Terraform pack, with an optional `[finding]` qualifier. */

@@ -1,10 +1,7 @@
 import { Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PlatformValidationError } from '../../errors';
-import { Acknowledgment, AWS_RULE_ID_RE, reasonProblem } from '../acknowledge';
-
-/** Metadata key of the conditions recorded with acknowledgments (rule id → condition). */
-export const ACK_CONDITION_METADATA_KEY = 'secure-api-platform:acknowledgment-condition';
+import { ACK_CONDITION_METADATA_KEY, Acknowledgment, AWS_RULE_ID_RE, reasonProblem } from '../acknowledge';
 
 /** The condition recorded with the acknowledgment of `ruleId` on exactly `scope`. */
 export function acknowledgmentCondition(scope: IConstruct, ruleId: string): string | undefined {
