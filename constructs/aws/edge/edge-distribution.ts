@@ -12,10 +12,9 @@ import { Construct } from 'constructs';
 import { apiKeyRateRule, BASELINE_MANAGED_GROUPS, ipRateRule, ipSetMatch, managedGroup, not, or, redactedHeaders, sizeCapRule, visibility } from './waf-rules';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { HSTS_MAX_AGE_SECONDS, ResolvedSpec } from '../../../lib/spec';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
-import { HSTS_MAX_AGE_SECONDS } from '../common/security-headers';
 
 export interface EdgeDistributionProps {
   readonly spec: ResolvedSpec;
