@@ -1,6 +1,7 @@
 import { Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { OperatorsRole } from './operators-role';
 import { PlatformTable } from './platform-table';
 import { RegionParameters } from './region-parameters';
 import { ResolvedSpec } from '../../../lib/spec';
@@ -41,12 +42,15 @@ export class GlobalDataStack extends Stack {
   public readonly originVerify?: OriginVerifySecret;
   /** Where the operators' CLI writes its audit line (who, what, when) for every change. */
   public readonly operationsLog: logs.LogGroup;
+  /** The role the operators' CLI runs as: the only one the table lets write items. */
+  public readonly operators: OperatorsRole;
 
   constructor(scope: Construct, id: string, props: GlobalDataStackProps) {
     super(scope, id, props);
     const spec = props.spec;
     const keys = props.keys;
     this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
+    this.operators = new OperatorsRole(this, 'Operators', { spec, tableName: this.table.tableName });
     this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
       logGroupName: `/${spec.name}/audit/operations`,
       encryptionKey: keys.logs,

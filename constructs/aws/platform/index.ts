@@ -9,3 +9,4 @@ export * from './platform-table';
 export * from './backend-function';
 export * from './region-parameters';
 export * from './regional-failover';
+export * from './operators-role';
