@@ -13,8 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import Ajv04 from 'ajv-draft-04';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../constructs/aws/common/security-headers';
-import { corsResponseHeaders, IDEMPOTENCY_KEY_HEADER } from '../../../lib/spec/http';
+import { corsResponseHeaders, IDEMPOTENCY_KEY_HEADER, SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../lib/spec/http';
 import { orderSchema } from '../../spec';
 
 /** The platform's security headers (the same set the gateway and CDN add), plus the JSON content type. */

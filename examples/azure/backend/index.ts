@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { SECURITY_HEADERS } from '../../../constructs/aws/common/security-headers';
 import { AZURE_TRUSTED_HEADERS } from '../../../lib/authorizer/adapters/azure-contract';
+import { SECURITY_HEADERS } from '../../../lib/spec/http';
 import { handleOrders, Idempotent, Order, OrdersDeps, OrdersStore } from '../../backend/orders';
 
 /**
