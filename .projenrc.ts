@@ -79,6 +79,8 @@ const project = new typescript.TypeScriptProject({
     'azurite@~3.35.0',
     '@kusto/language-service-next@^12.4.1',
     '@microsoft/jest-sarif@1.0.0-beta.0',
+    // Evaluates the synthesized resource and key policies against request contexts as AWS would (tests only).
+    '@cloud-copilot/iam-simulate@~0.1.173',
   ],
   jestOptions: {
     jestVersion: '^29',

@@ -62,6 +62,17 @@ function planLimits(spec: ResolvedSpec, planName: string): string {
     + `<quota-by-key calls="${plan.dailyQuota}" renewal-period="86400" counter-key="${key}" />`;
 }
 
+/**
+ * The tenant claim an issuer's tokens must carry; an issuer bound to tenants (`identity.issuers[].tenants`) may assert
+ * only those, as the authorizer function checks on both clouds (a token of issuer A naming a tenant of issuer B is
+ * refused here already).
+ */
+export function tenantClaimOf(issuer: ResolvedIssuer): string {
+  const name = `name="${xmlEscape(issuer.tenantClaim)}"`;
+  if (!issuer.tenants) return `<claim ${name} />`;
+  return `<claim ${name} match="any">${issuer.tenants.map((t) => `<value>${xmlEscape(t)}</value>`).join('')}</claim>`;
+}
+
 /** One region's authorizer function, as the API policy calls it. */
 export interface AuthorizerEndpoint {
   /** Azure region name, e.g. `westeurope`. */
@@ -200,7 +211,7 @@ export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
     + `<set-variable name="${CLIENT_IP_VARIABLE}" value="${xmlEscape('@(context.Request.Headers.GetValueOrDefault("X-Azure-ClientIP", context.Request.IpAddress))')}" />`
     + cors(spec)
     + mtls
-    + perIssuerValidation(spec, { httpCode: 401, message: 'Unauthorized', requiredClaims: (i) => `<claim name="${xmlEscape(i.tenantClaim)}" />`, rejectUnknown: true })
+    + perIssuerValidation(spec, { httpCode: 401, message: 'Unauthorized', requiredClaims: tenantClaimOf, rejectUnknown: true })
     + authorizerCall(inputs)
     + planLimits(spec, inputs.plan)
     + backendChoice(inputs.backends ?? [])

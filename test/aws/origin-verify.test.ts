@@ -61,6 +61,7 @@ describe('OriginVerifySecret with propagation (defaults from the spec)', () => {
     expect(bySid('UpdateOriginHeader')).toMatchObject({
       Action: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::111111111111:distribution/*']] },
+      Condition: { StringEquals: { 'aws:ResourceTag/secure-api-platform:origin-verify': 'orders' } },
     });
     expect(bySid('ReadDistributionWebAcl')).toMatchObject({ Action: 'wafv2:GetWebACL', Resource: arn('us-east-1', 'global/webacl/orders-edge/*') });
     // Nothing else touches WAF or CloudFront (no UpdateIPSet, no wafv2:*).

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -13,6 +13,7 @@ import { apiKeyRateRule, BASELINE_MANAGED_GROUPS, ipRateRule, ipSetMatch, manage
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
 import { HSTS_MAX_AGE_SECONDS } from '../common/security-headers';
@@ -155,6 +156,8 @@ export class EdgeDistribution extends Construct {
       additionalBehaviors,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
     });
+    // The origin-verify rotation may update only the distribution carrying this tag (its id is unknown to it).
+    Tags.of(this.distribution).add(ORIGIN_VERIFY_DISTRIBUTION_TAG, spec.name);
     // Access logs (CloudFront standard logging v2) to a KMS-encrypted log group in JSON.
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: logKey, retention: spec.audit.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.RETAIN });
     const source = new logs.CfnDeliverySource(this, 'AccessLogSource', { name: `${spec.name}-cdn-access`, resourceArn: this.distribution.distributionArn, logType: 'ACCESS_LOGS' });

@@ -11,6 +11,7 @@ import { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
 import { acknowledge } from '../../../lib/compliance/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
 import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
@@ -36,7 +37,8 @@ export interface OriginVerifyPropagation {
   readonly webAclName?: string;
   /**
    * Alias (alternate domain name) of the CloudFront distribution that sends the header; `null` when no distribution
-   * sends it (the web ACLs are still updated).
+   * sends it (the web ACLs are still updated). The rotation may read and update only a distribution tagged
+   * `secure-api-platform:origin-verify=<platform>` (EdgeDistribution tags its own; tag yours the same way).
    * @default - spec.domain.domainName when spec.edge.cdn, else null
    */
   readonly distributionDomain?: string | null;
@@ -107,9 +109,13 @@ export class OriginVerifySecret extends Construct {
   /** Where rotations write the value (resolved defaults), or undefined when propagation is opted out. */
   public readonly propagation?: Required<Omit<OriginVerifyPropagation, 'distributionDomain'>> & { readonly distributionDomain: string | null };
 
+  /** The platform name: the value of the distribution tag the rotation may update. */
+  private readonly platformName: string;
+
   constructor(scope: Construct, id: string, props: OriginVerifySecretProps) {
     super(scope, id);
     const spec = props.spec;
+    this.platformName = spec.name;
     const region = Stack.of(this).region;
     const days = props.rotationInterval?.toDays() ?? 30;
     if (days < 1 || days > 365) {
@@ -227,12 +233,16 @@ export class OriginVerifySecret extends Construct {
     if (!p.distributionDomain) return;
     const distributions = stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: '*' });
     const edgeAcl = wafArn('us-east-1', `global/webacl/${p.distributionWebAclName}/*`);
+    // Only a distribution tagged <ORIGIN_VERIFY_DISTRIBUTION_TAG>=<platform> (EdgeDistribution tags its own): its id is unknown here.
     this.rotationFunction.addToPolicy(new iam.PolicyStatement({
-      sid: 'UpdateOriginHeader', actions: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], resources: [distributions],
+      sid: 'UpdateOriginHeader',
+      actions: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
+      resources: [distributions],
+      conditions: { StringEquals: { [`aws:ResourceTag/${ORIGIN_VERIFY_DISTRIBUTION_TAG}`]: this.platformName } },
     }));
     this.rotationFunction.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDistributionWebAcl', actions: ['wafv2:GetWebACL'], resources: [edgeAcl] }));
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${nagRef(this, distributions)}]`,
-      `CloudFront assigns the distribution id when the edge stack creates it, after this stack; the function changes only the distribution whose alias is ${p.distributionDomain}, and only its origin-verify header`);
+      `CloudFront assigns the distribution id when the edge stack creates it, after this stack; the aws:ResourceTag condition limits the grant to the distribution tagged ${ORIGIN_VERIFY_DISTRIBUTION_TAG}=${this.platformName}, and the function changes only its origin-verify header`);
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${nagRef(this, edgeAcl)}]`,
       `Read-only, the CLOUDFRONT web ACL named ${p.distributionWebAclName}, whose id WAF assigns in the edge stack; CloudFront checks on UpdateDistribution that the caller may read the associated web ACL`);
   }
