@@ -2,6 +2,7 @@ import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
 import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec } from '../../lib/spec';
+import { SECURITY_HEADERS } from '../../lib/spec/http';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -28,14 +29,6 @@ function tenantKey(): string {
   return `@(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).StartsWith("200|") ? (string)JObject.Parse(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).Substring(4))["${AZURE_AUTHZ_RESPONSE.tenantId}"] : "")`;
 }
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 function securityHeaders(): string {
   const set = Object.entries(SECURITY_HEADERS)

@@ -6,6 +6,20 @@ import type { ResolvedSpec } from './resolve';
  * gateway), the backend's CORS response headers (produced at runtime) and the idempotency header.
  */
 
+/**
+ * The security headers every response carries: on the gateways' own responses (API Gateway 4xx/5xx, API Management
+ * policies), through the CloudFront response-headers policy, and in the backends (API Gateway cannot add headers to
+ * Lambda proxy responses).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /** The header a client sends on writes so a retry never creates a second resource. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
