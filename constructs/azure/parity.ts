@@ -37,8 +37,8 @@ export const AZURE_PARITY: readonly ParityRow[] = [
   { capability: 'Cedar policies', aws: 'In the authorizer', azure: 'In the authorizer function (the `policies` prop)', azureResources: ['azurerm_function_app_flex_consumption'] },
   {
     capability: 'Per-issuer token validation',
-    aws: 'Authorizer: each issuer its own keys and audiences',
-    azure: 'One validate-jwt per issuer chosen by the unverified iss and alg, then the function',
+    aws: 'Authorizer: each issuer its own keys, audiences and tenants',
+    azure: 'One validate-jwt per issuer chosen by the unverified iss and alg, requiring one of the issuer\'s own tenants (identity.issuers[].tenants), then the function',
     azureResources: ['azurerm_api_management_api_policy'],
     gap: 'API Management verifies RS256 only: ES256 and EdDSA tokens are validated by the function alone',
   },

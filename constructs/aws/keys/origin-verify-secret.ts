@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,18 +5,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
+import { packageRoot } from '../common/lambda-runtime';
 import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
 import { rotationSchedule } from '../common/rotation-schedule';
 import { KeyPurpose } from '../common/security-names';
-
-export { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
 
 /**
  * Where a rotation writes the new value: the regional web ACLs that require the header, and the CloudFront
@@ -92,7 +88,7 @@ export interface OriginVerifySecretProps {
  * runs when the schedule is created (immediately) adds `previous`. Rotation every 30 days by a function that draws
  * 256 random bits; KMS-encrypted with the platform secrets key; replicated to the other regions; retained on deletion.
  *
- * Rotation propagates the value itself (see ORIGIN_VERIFY_ROTATION_CODE): setSecret writes the pending pair into every
+ * Rotation propagates the value itself (see lib/rotation/origin-verify.ts): setSecret writes the pending pair into every
  * regional web ACL, then the new value into the distribution's origin header; testSecret reads them back; finishSecret
  * makes it AWSCURRENT. CloudFormation resolves the same secret at deploy (`{{resolve:secretsmanager:...}}` in
  * RegionalWaf and EdgeDistribution), and only when it updates those resources: a later deploy writes the AWSCURRENT
@@ -154,7 +150,7 @@ export class OriginVerifySecret extends Construct {
     this.rotationFunction = new PlatformFunction(this, 'RotationFunction', {
       purpose: `${spec.name} origin-verify secret rotation`,
       // The handler is larger than CloudFormation's 4096-character inline limit: deployed as an asset.
-      code: lambda.Code.fromAsset(rotationCodeDirectory()),
+      code: lambda.Code.fromAsset(path.join(packageRoot(), 'assets', 'origin-verify-rotation')),
       logKey,
       logRetentionDays: spec.audit.logRetentionDays,
       reservedConcurrency: 1,
@@ -257,20 +253,4 @@ export class OriginVerifySecret extends Construct {
 function isDomainName(name: string): boolean {
   const labels = name.split('.');
   return name.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9-]{1,63}$/i.test(l) && !l.startsWith('-') && !l.endsWith('-'));
-}
-
-/** The folder holding the rotation handler, once per process. */
-let rotationCodeDir: string | undefined;
-
-/**
- * A private folder (mode 0700, created by mkdtemp) holding the rotation handler as `index.js`, written from the source
- * string. The asset hash is the content's, so the synthesized template is the same on every machine.
- */
-function rotationCodeDirectory(): string {
-  if (rotationCodeDir) return rotationCodeDir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-platform-origin-verify-'));
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- inside the private folder mkdtemp just created
-  fs.writeFileSync(path.join(dir, 'index.js'), ORIGIN_VERIFY_ROTATION_CODE, { mode: 0o644 });
-  rotationCodeDir = dir;
-  return dir;
 }

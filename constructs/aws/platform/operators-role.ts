@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { auditLogGroup } from '../../../lib/cli/audit';
 import { ResolvedSpec } from '../../../lib/spec';
 import { RoleNames } from '../../../lib/spec/contracts/names';

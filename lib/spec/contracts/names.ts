@@ -13,6 +13,9 @@ export interface NamedPlatform {
   readonly spec: { readonly domain?: unknown };
 }
 
+/** The header CloudFront adds to every origin request and the regional WAF requires (its value rotates). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
 /** Lambda allows 64 characters in a function name. */
 export const FUNCTION_NAME_LIMIT = 64;
 
