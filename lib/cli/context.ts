@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { AuditEvent, auditLogGroup, AuditSink, CallerIdentity, CloudWatchLogsAuditSink, StsCallerIdentity } from './audit';
 import { CliError, ExitCode, tagged, usage } from './errors';
 import { defaultHttpGet, HttpGet } from './http';
+import { AccountLogsRole, AwsAccountLogsRole } from './logs-role';
 import { ApiGatewayMeteringKeys, MeteringKeys } from './metering';
 import { PlatformStore } from './store';
 import { checkPlatform, checkTable } from './validate';
@@ -37,6 +38,8 @@ export interface CliDependencies {
   readonly audit: (target: AwsTarget, logGroup: string) => AuditSink;
   /** HTTP GET for `doctor`. */
   readonly httpGet: HttpGet;
+  /** The account's API Gateway CloudWatch Logs role in one region, for `doctor`. */
+  readonly accountLogsRole: (target: AwsTarget) => AccountLogsRole;
 }
 
 function clientConfig(target: AwsTarget): { region?: string; profile?: string; maxAttempts: number } {
@@ -56,6 +59,9 @@ export function defaultDependencies(): CliDependencies {
     audit: (t, group) => new CloudWatchLogsAuditSink(
       new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(clientConfig(t)), group, Date.now()),
     httpGet: defaultHttpGet,
+    accountLogsRole: (t) => new AwsAccountLogsRole(
+      new (require('@aws-sdk/client-api-gateway') as typeof import('@aws-sdk/client-api-gateway')).APIGatewayClient(clientConfig(t)),
+      new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(clientConfig(t))),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
