@@ -14,7 +14,7 @@ import { AuthorizerConfig, AuthorizerConfigError, RouteConfig, validateAuthorize
 import { PlatformValidationError } from '../../lib/errors';
 import { packageRoot } from '../../lib/package-root';
 import { ResolvedSpec } from '../../lib/spec';
-import { externalIssuerConfigs } from '../aws/common/issuers';
+import { externalIssuerConfigs } from '../../lib/spec/issuers';
 
 /** The authorizer function's package, built ahead of synth by `npx projen bundle:azure`. */
 export const AZURE_AUTHORIZER_PACKAGE = path.join(packageRoot(), 'assets', 'azure-authorizer.zip');

@@ -1,8 +1,7 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec } from '../../lib/spec';
-import { SECURITY_HEADERS } from '../../lib/spec/http';
+import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -28,7 +27,6 @@ export const AUTHZ_CACHE_PREFIX = 'authz-';
 function tenantKey(): string {
   return `@(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).StartsWith("200|") ? (string)JObject.Parse(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).Substring(4))["${AZURE_AUTHZ_RESPONSE.tenantId}"] : "")`;
 }
-
 
 function securityHeaders(): string {
   const set = Object.entries(SECURITY_HEADERS)
