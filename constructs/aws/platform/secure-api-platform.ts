@@ -124,6 +124,7 @@ export class SecureApiPlatform extends Construct {
     }
     this.global = new GlobalDataStack(root, `${prefix}-Global`, {
       env: env(spec.primaryRegion), spec, keys: this.keys[spec.primaryRegion].keys, organizationTrail: props.organizationTrail, description: description('global data, identity and audit'),
+      hsmTableKey: this.keys[spec.primaryRegion].hsm?.keyArn !== undefined,
     });
     Object.values(this.keys).forEach((k) => this.global.addStackDependency(k));
     if (this.edgeKeys) this.global.addStackDependency(this.edgeKeys);

@@ -1,20 +1,24 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildExampleApp } from '../../examples/aws/app';
+import { EvidenceBundle } from '../../lib/compliance/evidence';
+import { unusedAcknowledgments } from '../../lib/compliance/report/model';
 import { ACCOUNT, allowAll, decide, resolvePolicy } from '../support/iam-eval';
 
-// The example's showcase synthesized once; the policies are read from the templates and evaluated as AWS evaluates them.
+// The example's showcase synthesized once (issue 14, least privilege); the policies are read from the templates and evaluated as AWS evaluates them.
 let templates: Record<string, Template>;
+let outdir: string;
 const REGIONS = ['eu-west-1', 'eu-central-1'];
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const table = (region: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/orders-platform`;
 const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 
 beforeAll(() => {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'least-privilege-')), context: { lean: 'false', allowPlaceholders: 'true' } });
+  outdir = mkdtempSync(join(tmpdir(), 'least-privilege-'));
+  const app = new App({ outdir, context: { lean: 'false', allowPlaceholders: 'true' } });
   buildExampleApp(app);
   templates = Object.fromEntries(app.synth().stacks.map((s) => [s.stackName, Template.fromJSON(s.template as Record<string, unknown>)]));
 });
@@ -163,5 +167,13 @@ describe('key policies: administration for IAM, use only through the purpose\'s 
       Principal: { Service: `logs.${region}.amazonaws.com` },
       Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${ACCOUNT}:log-group:*` } },
     })]));
+  });
+});
+
+describe('acknowledgments of the example synth', () => {
+  test('every acknowledgment matches a finding of a pack that ran (none unused)', () => {
+    const bundle = JSON.parse(readFileSync(join(outdir, 'compliance', 'evidence.json'), 'utf8')) as EvidenceBundle;
+    expect(bundle.acknowledgments.length).toBeGreaterThan(100);
+    expect(unusedAcknowledgments(bundle).map(({ ack, why }) => `${why}: ${ack.ruleId} on ${ack.constructPath}`)).toEqual([]);
   });
 });
