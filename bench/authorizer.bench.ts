@@ -491,10 +491,19 @@ async function coldStart(): Promise<void> {
 
 /** Entry point for bench/run.ts. */
 export async function run(): Promise<void> {
-  console.log('Hot path');
-  await hotPath();
-  console.log('Cold start and bundle');
-  await coldStart();
-  console.log('Cedar differential');
-  await cedarDifferential();
+  // BENCH_AUTHORIZER_ONLY=hot|cold|differential runs one part (comma-separated for several).
+  const only = process.env.BENCH_AUTHORIZER_ONLY?.split(',');
+  const part = (name: string): boolean => only === undefined || only.includes(name);
+  if (part('hot')) {
+    console.log('Hot path');
+    await hotPath();
+  }
+  if (part('cold')) {
+    console.log('Cold start and bundle');
+    await coldStart();
+  }
+  if (part('differential')) {
+    console.log('Cedar differential');
+    await cedarDifferential();
+  }
 }

@@ -27,6 +27,9 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
   public readonly rules: readonly PlatformRule[];
   public readonly context: RuleContext;
 
+  /** One check function per rule (see asApplyRule). */
+  private readonly checks = new Map<PlatformRule, IApplyRule['rule']>();
+
   constructor(scope?: IConstruct, props: SecureApiChecksProps = {}) {
     super(scope, props);
     this.packName = PLATFORM_PACK_NAME;
@@ -36,8 +39,6 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
     const selected = platformRulesFor(profiles);
     this.rules = props.only ? selected.filter((r) => props.only?.includes(r.meta.name)) : selected;
   }
-
-  private readonly checks = new Map<PlatformRule, IApplyRule['rule']>();
 
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.recorder.reset();

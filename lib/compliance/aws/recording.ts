@@ -147,7 +147,8 @@ export class RuleRecorder {
     let info = this.resources.get(node);
     if (!info) {
       const stack = Stack.of(node);
-      info = { ...this.stackInfo(stack), constructPath: node.node.path, resourceType: node.cfnResourceType, logicalId: stack.resolve(node.logicalId) as string };
+      const logicalId = stack.resolve(node.logicalId) as string;
+      info = { ...this.stackInfo(stack), constructPath: node.node.path, resourceType: node.cfnResourceType, logicalId };
       this.resources.set(node, info);
     }
     return info;
