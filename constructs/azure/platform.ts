@@ -237,9 +237,6 @@ export class AzureSecureApiPlatform extends Construct {
         this,
       );
     }
-    if (props.apimCapacity !== undefined && !(Number.isInteger(props.apimCapacity) && props.apimCapacity >= 1 && props.apimCapacity <= 12)) {
-      throw new PlatformValidationError(`apimCapacity must be a whole number of Premium units from 1 to 12 (received: ${JSON.stringify(props.apimCapacity)})`, this);
-    }
     if (props.nameSuffix !== undefined && !/^[a-z0-9]{1,8}$/.test(props.nameSuffix)) {
       throw new PlatformValidationError(`nameSuffix must be 1-8 lowercase letters or digits (received: ${JSON.stringify(props.nameSuffix)}); it goes into storage account names`, this);
     }

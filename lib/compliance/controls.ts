@@ -1,3 +1,5 @@
+import { ControlMapping } from './rule';
+
 /**
  * Titles of the requirements the platform rules map to, so the human report speaks an assessor's language.
  * Ids the packs report that are not listed here are shown by id alone.
@@ -72,3 +74,42 @@ export const REQUIREMENT_TITLES: Readonly<Record<string, Readonly<Record<string,
     'SI-7': 'Software, Firmware, and Information Integrity',
   },
 };
+
+/**
+ * The named control sets both packs map their rules to (`controls: CONTROL_SETS.transitEncryption`): PCI DSS 4.0
+ * requirement, HIPAA Security Rule paragraph, NIST SP 800-53 R5 control. A rule names a set instead of listing ids, so
+ * the same control concern maps to the same ids on AWS and on Azure (e.g. TLS on a custom domain and on API Management).
+ */
+export const CONTROL_SETS = {
+  transitEncryption: { pci: ['4.2.1'], hipaa: ['164.312(e)(1)', '164.312(e)(2)(ii)'], nist: ['SC-8', 'SC-8(1)', 'SC-13'] },
+  webApplicationFirewall: { pci: ['6.4.1', '6.4.2'], hipaa: ['164.312(e)(1)'], nist: ['SC-7', 'SI-4'] },
+  denialOfService: { pci: ['6.4.2'], hipaa: ['164.308(a)(7)(i)'], nist: ['SC-5'] },
+  boundaryProtection: { pci: ['1.3.1', '1.3.2', '1.4.1'], hipaa: ['164.312(e)(1)'], nist: ['SC-7', 'AC-4'] },
+  authentication: { pci: ['7.2.1', '8.3.1'], hipaa: ['164.312(a)(1)', '164.312(d)'], nist: ['AC-3', 'IA-2', 'IA-5'] },
+  leastPrivilege: { pci: ['7.2.1', '7.2.2'], hipaa: ['164.312(a)(1)'], nist: ['AC-3', 'AC-6'] },
+  keyManagement: { pci: ['3.6.1', '3.7.1'], hipaa: ['164.312(a)(2)(iv)'], nist: ['SC-12', 'SC-13'] },
+  keyRecovery: { pci: ['3.6.1', '3.7.4'], hipaa: ['164.312(a)(2)(iv)', '164.312(c)(1)'], nist: ['SC-12', 'CP-9'] },
+  restEncryption: { pci: ['3.5.1'], hipaa: ['164.312(a)(2)(iv)'], nist: ['SC-28', 'SC-28(1)'] },
+  auditIntegrity: { pci: ['10.3.3', '10.5.1'], hipaa: ['164.312(b)', '164.312(c)(1)', '164.316(b)(2)(i)'], nist: ['AU-9', 'AU-11'] },
+  auditRetention: { pci: ['10.5.1'], hipaa: ['164.312(b)', '164.316(b)(2)(i)'], nist: ['AU-11'] },
+  auditLogging: { pci: ['10.2.1', '10.2.2', '10.4.1'], hipaa: ['164.312(b)'], nist: ['AU-2', 'AU-12', 'SI-4'] },
+  continuousCompliance: { pci: ['2.2.1', '12.4.2'], hipaa: ['164.308(a)(8)'], nist: ['CA-7', 'CM-6'] },
+  threatDetection: { pci: ['11.5.1', '10.4.1'], hipaa: ['164.308(a)(1)(ii)(D)', '164.312(b)'], nist: ['SI-4', 'RA-5'] },
+  storageProtection: { pci: ['3.5.1', '4.2.1'], hipaa: ['164.312(a)(2)(iv)', '164.312(e)(1)'], nist: ['SC-8', 'SC-28', 'AC-3'] },
+  accessLogging: { pci: ['10.2.1', '10.2.2'], hipaa: ['164.312(b)'], nist: ['AU-2', 'AU-3', 'AU-12'] },
+  apiAuthorization: { pci: ['7.2.1', '8.3.1'], hipaa: ['164.312(a)(1)', '164.312(d)'], nist: ['AC-3', 'IA-2'] },
+  auditArchive: { pci: ['10.3.3', '10.5.1'], hipaa: ['164.312(b)', '164.312(c)(1)'], nist: ['AU-9', 'AU-11'] },
+  intrusionAlerting: { pci: ['10.4.1', '10.4.1.1', '11.5.1'], hipaa: ['164.312(b)'], nist: ['SI-4', 'SI-4(5)', 'AU-6'] },
+  sessionTermination: { pci: ['8.2.8'], hipaa: ['164.312(a)(2)(iii)'], nist: ['AC-12', 'AC-3'] },
+  auditTrail: { pci: ['10.2.1', '10.3.4'], hipaa: ['164.312(b)', '164.312(c)(2)'], nist: ['AU-2', 'AU-9', 'AU-12', 'SI-7'] },
+  multiFactorAuthentication: { pci: ['8.4.2', '8.3.4'], hipaa: ['164.312(d)'], nist: ['IA-2(1)', 'IA-2(2)', 'AC-7'] },
+  crossOriginRestriction: { pci: ['6.2.4'], hipaa: ['164.312(a)(1)'], nist: ['AC-4', 'SC-7'] },
+  dataRecovery: { pci: [], hipaa: ['164.312(c)(1)'], nist: ['CP-9', 'CP-10'] },
+  keyRotation: { pci: ['3.6.1', '3.7.4'], hipaa: ['164.312(a)(2)(iv)', '164.312(e)(2)(ii)'], nist: ['SC-12', 'SC-28'] },
+  resourceAvailability: { pci: [], hipaa: [], nist: ['SC-5', 'SC-6'] },
+  logRetention: { pci: ['10.5.1'], hipaa: ['164.312(b)'], nist: ['AU-11'] },
+  clientCertificates: { pci: ['4.2.1', '8.3.1'], hipaa: ['164.312(d)', '164.312(e)(1)'], nist: ['IA-3', 'IA-5(2)', 'SC-8'] },
+  publicAccess: { pci: ['7.2.1', '7.2.2'], hipaa: ['164.312(a)(1)'], nist: ['AC-14', 'AC-3', 'CM-7'] },
+  secretRotation: { pci: ['8.6.3', '3.7.4'], hipaa: ['164.312(d)'], nist: ['IA-5', 'SC-12'] },
+  apiWebAcl: { pci: ['6.4.1', '6.4.2'], hipaa: ['164.312(e)(1)'], nist: ['SC-5', 'SC-7', 'SI-4'] },
+} as const satisfies Record<string, ControlMapping>;

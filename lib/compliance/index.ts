@@ -3,7 +3,8 @@
 //   lib/compliance/aws/              cdk-nag packs, the platform pack and its rules, Compliance.enforce, recording
 //   lib/compliance/terraform/        the Terraform rule engine (the Azure entry point's; not exported here)
 export * from './acknowledge';
-export type { PublicRouteRef } from './rule';
+export { ruleFileName, ruleName } from './rule';
+export type { ComplianceRule, ControlMapping, PublicRouteRef } from './rule';
 export * from './recording';
 export * from './evidence';
 export * from './controls';

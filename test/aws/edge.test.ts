@@ -148,7 +148,10 @@ describe('edge validation', () => {
   });
   test('body cap above WAF inspection', () => {
     const { stack } = testStack();
-    expect(() => new RegionalWaf(stack, 'W', { spec: { ...spec, edge: { ...spec.edge, maxBodyBytes: 100_000 } } })).toThrow(/maxBodyBytes must be between 1 and 65536 .*received: 100000/);
+    // Refused once, by the spec: the WAF renders the resolved spec's cap.
+    const raw = exampleSpec('aws');
+    expect(() => resolveSpec({ ...raw, edge: { ...raw.edge, maxBodyBytes: 100_000 } })).toThrow(/edge\.maxBodyBytes.*received: 100000.*at most 64 KB/);
+    expect(stack.node.children).toHaveLength(0);
   });
   test('account takeover prevention without the sign-in inspection', () => {
     const { stack } = testStack();

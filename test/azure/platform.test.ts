@@ -207,7 +207,8 @@ describe('validation errors name the prop, the value and the fix', () => {
     expect(build({}, { ...s, identity: { userPool: s.identity.userPool } })).toThrow(/identity.issuers must list at least one OIDC issuer on Azure \(received: none\)/);
   });
   test('publisherEmail', () => expect(build({ publisherEmail: 'nope' })).toThrow(/publisherEmail must be an email address \(received: "nope"\)/));
-  test('apimCapacity', () => expect(build({ apimCapacity: 0 })).toThrow(/apimCapacity must be a whole number of Premium units from 1 to 12 \(received: 0\)/));
+  // Checked once, by the gateway that renders it (the platform passes it through).
+  test('apimCapacity', () => expect(build({ apimCapacity: 0 })).toThrow(/capacity must be a whole number of Premium units from 1 to 12 \(received: 0\)/));
   test('hsmAdminObjectIds', () => expect(build({}, exampleSpec('azure'))).toThrow(/hsmAdminObjectIds must list at least one Entra ID object id .*\(received: none\)/));
   test('nameSuffix', () => expect(build({ nameSuffix: 'BAD_' })).toThrow(/nameSuffix must be 1-8 lowercase letters or digits \(received: "BAD_"\)/));
 });

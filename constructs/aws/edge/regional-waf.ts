@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -73,11 +73,8 @@ export class RegionalWaf extends Construct {
     const spec = props.spec;
     const edge = spec.edge;
     this.requiresOriginVerify = props.requireOriginVerify ?? edge.cdn;
-
     const maxBody = edge.maxBodyBytes;
-    if (!Token.isUnresolved(maxBody) && (maxBody < 1 || maxBody > 65_536)) {
-      throw new PlatformValidationError(`spec.edge.maxBodyBytes must be between 1 and 65536 (API Gateway's largest WAF body inspection) (received: ${maxBody}); lower it or validate larger bodies in the backend`, this);
-    }
+
     if (edge.accountTakeoverPrevention && !props.accountTakeover) {
       throw new PlatformValidationError('accountTakeover is required when spec.edge.accountTakeoverPrevention is true (received: undefined); pass { loginPath, usernameField, passwordField } of the sign-in route', this);
     }

@@ -193,11 +193,6 @@ export class SecureRestApi extends Construct {
     if (kind === 'private' && !props.vpcLink) {
       throw new PlatformValidationError(`vpcLink is required: spec API "${api.name}" ${api.version} has a private backend (received: undefined); pass vpcLink: apigw.IVpcLink`, this);
     }
-    for (const r of this.routes) {
-      if (r.timeoutMs < 50 || r.timeoutMs > 29_000) {
-        throw new PlatformValidationError(`timeoutMs of route "${r.key}" must be between 50 and 29000 ms, API Gateway's integration limits (received: ${r.timeoutMs}); set routes[].timeoutMs or backend.timeoutMs`, this);
-      }
-    }
     const generation = props.clientCertificateGeneration ?? 1;
     if (!Number.isInteger(generation) || generation < 1) {
       throw new PlatformValidationError(`clientCertificateGeneration must be a positive integer (received: ${generation}); bump it by one to rotate`, this);

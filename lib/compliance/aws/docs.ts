@@ -1,4 +1,3 @@
-import { PLATFORM_PACK_NAME } from './rule';
 import { PLATFORM_RULES, ruleAppliesTo } from './rules';
 import { ComplianceProfile } from '../../spec/types';
 
@@ -12,9 +11,9 @@ export function rulesMarkdownTable(): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const rule of PLATFORM_RULES) {
-    const m = rule.meta;
+    const m = rule.controls;
     const profiles = (Object.keys(PROFILE_LABEL) as ComplianceProfile[]).filter((p) => ruleAppliesTo(rule, p)).map((p) => PROFILE_LABEL[p]);
-    lines.push(`| \`${PLATFORM_PACK_NAME}-${m.name}\` | ${cell(m.requirement)} | ${m.resourceTypes.map((t) => `\`${t}\``).join('<br>')} | ${m.pci.join(', ') || '–'} | ${m.hipaa.join(', ') || '–'} | ${m.nist.join(', ') || '–'} | ${profiles.join(', ')} |`);
+    lines.push(`| \`${rule.id}\` | ${cell(rule.requirement)} | ${rule.resourceTypes.map((t) => `\`${t}\``).join('<br>')} | ${m.pci.join(', ') || '–'} | ${m.hipaa.join(', ') || '–'} | ${m.nist.join(', ') || '–'} | ${profiles.join(', ')} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,7 @@
 export * from './acknowledge';
 export * from './enforce';
 export { PLATFORM_PACK_NAME, ruleContext, DEFAULT_RULE_CONTEXT, platformRuleId } from './rule';
-export type { RuleContext, RuleContextInput, RuleCheck, PlatformRuleMeta, PlatformRule } from './rule';
+export type { RuleContext, RuleContextInput, RuleCheck, PlatformRule } from './rule';
 export * from './markers';
 export * from './recording';
 export * from './platform-pack';

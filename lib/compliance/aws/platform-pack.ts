@@ -1,8 +1,9 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { IApplyRule, NagPack, NagPackProps } from 'cdk-nag';
+import { IApplyRule, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { IRecordingPack, RuleRecorder } from './recording';
 import { RuleControls } from '../recording';
+import { ruleName } from '../rule';
 import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withIndexCache } from './rule';
 import { platformRulesFor } from './rules';
 import { ComplianceProfile } from '../../spec/types';
@@ -37,7 +38,7 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
     // AWS Solutions is the baseline of every profile, as in Compliance.enforce.
     const profiles = [...new Set<ComplianceProfile>(['AWS_SOLUTIONS', ...this.context.profiles])];
     const selected = platformRulesFor(profiles);
-    this.rules = props.only ? selected.filter((r) => props.only?.includes(r.meta.name)) : selected;
+    this.rules = props.only ? selected.filter((r) => props.only?.includes(ruleName(r))) : selected;
   }
 
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
@@ -49,23 +50,23 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
   protected checkResource(node: CfnResource): void {
     for (const rule of this.rules) {
       // Matching on type, not on the L1 class: CDK's helper Lambdas are plain CfnResources.
-      if (!rule.meta.resourceTypes.includes(node.cfnResourceType)) continue;
+      if (!rule.resourceTypes.includes(node.cfnResourceType)) continue;
       this.applyRule(this.recorder.wrap(this.packName, this.asApplyRule(rule, node), this.extra(rule)));
     }
   }
 
   private asApplyRule(rule: PlatformRule, node?: CfnResource): IApplyRule {
-    const { name, info, explanation, level } = rule.meta;
+    const { info, explanation, level } = rule;
     let check = this.checks.get(rule);
     if (!check) {
       // One function per rule (not per resource): the recorder keeps one recording rule per rule function.
-      check = (n: CfnResource) => rule.check(n, this.context);
+      check = (n: CfnResource): NagRuleCompliance => rule.check(n, this.context);
       this.checks.set(rule, check);
     }
-    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: check };
+    return { ruleSuffixOverride: ruleName(rule), info, explanation, level, node: node as CfnResource, rule: check };
   }
 
   private extra(rule: PlatformRule): { controls: RuleControls; requirement: string } {
-    return { controls: { pci: rule.meta.pci, hipaa: rule.meta.hipaa, nist: rule.meta.nist }, requirement: rule.meta.requirement };
+    return { controls: rule.controls, requirement: rule.requirement };
   }
 }

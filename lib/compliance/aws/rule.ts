@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { ProfileMinimums, profileMinimums } from '../../spec/profiles';
 import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
 import { ComplianceProfile, PlatformSpec } from '../../spec/types';
-import { PublicRouteRef } from '../rule';
+import { ComplianceRule, PublicRouteRef } from '../rule';
 
 /** Prefix of every rule id of the platform pack (`SecureApi-<Name>`); `acknowledge()` accepts it. */
 export const PLATFORM_PACK_NAME = 'SecureApi';
@@ -82,37 +82,23 @@ export const DEFAULT_RULE_CONTEXT: RuleContext = ruleContext();
 /** A platform rule: a pure function over one L1 resource (and the context) returning its compliance. */
 export type RuleCheck = (node: CfnResource, ctx?: RuleContext) => NagRuleCompliance;
 
-/** The framework mappings and texts of one platform rule (the rule table and the reports read them). */
-export interface PlatformRuleMeta {
-  /** Rule name; the rule id is `SecureApi-<name>`. */
-  readonly name: string;
-  /** The requirement in one line. */
-  readonly requirement: string;
+/**
+ * A platform rule: the core rule shape over one L1 resource (`SecureApi-<Name>`, its requirement, named control set,
+ * CloudFormation types and check), with what cdk-nag needs to report a finding.
+ */
+export interface PlatformRule extends ComplianceRule<CfnResource, RuleContext, NagRuleCompliance> {
   /** What a finding means (cdk-nag's `info`). */
   readonly info: string;
   /** Why the rule exists and how to fix a finding (cdk-nag's `explanation`). */
   readonly explanation: string;
   readonly level: NagMessageLevel;
-  /** CloudFormation types the rule checks. */
-  readonly resourceTypes: readonly string[];
-  /** PCI DSS 4.0 requirements. */
-  readonly pci: readonly string[];
-  /** HIPAA Security Rule paragraphs (45 CFR 164.312). */
-  readonly hipaa: readonly string[];
-  /** NIST SP 800-53 Rev. 5 controls. */
-  readonly nist: readonly string[];
   /** Part of the AWS Solutions (Well-Architected) baseline. */
   readonly awsSolutions: boolean;
 }
 
-export interface PlatformRule {
-  readonly check: RuleCheck;
-  readonly meta: PlatformRuleMeta;
-}
-
-/** `SecureApi-<name>`. */
+/** The rule's id, `SecureApi-<Name>` (for `rules.map(platformRuleId)`). */
 export function platformRuleId(rule: PlatformRule): string {
-  return `${PLATFORM_PACK_NAME}-${rule.meta.name}`;
+  return rule.id;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 export * from './types';
-export * from './controls';
+export { CONTROL_SETS } from '../controls';
+export type { ComplianceRule, ControlMapping } from '../rule';
 export * from './acknowledge';
 export * from './pack';
 export { isUnresolved } from './util';

@@ -81,13 +81,13 @@ export function checkTerraform(
       if (!rule.resourceTypes.includes(r.type)) continue;
       let v;
       try {
-        v = rule.evaluate(r, ctx);
+        v = rule.check(r, ctx);
       } catch (e) {
         // Fail closed: a rule that cannot evaluate a resource reports it.
         v = { status: 'NON_COMPLIANT' as const, detail: `rule error: ${e instanceof Error ? e.message : String(e)}` };
       }
       if (v.status === 'NOT_APPLICABLE') continue;
-      const base = { ruleId: rule.id, resource: r.address, constructPath: r.constructPath, description: rule.description, controls: rule.controls };
+      const base = { ruleId: rule.id, resource: r.address, constructPath: r.constructPath, description: rule.requirement, controls: rule.controls };
       if (v.status === 'COMPLIANT') {
         results.push({ ...base, status: 'COMPLIANT' });
         continue;
@@ -101,7 +101,7 @@ export function checkTerraform(
     version: 1,
     stack,
     profiles,
-    rules: rules.map((r) => ({ id: r.id, description: r.description, controls: r.controls })),
+    rules: rules.map((r) => ({ id: r.id, description: r.requirement, controls: r.controls })),
     results,
     findings: results.filter((r) => r.status === 'NON_COMPLIANT'),
   };

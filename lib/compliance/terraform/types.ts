@@ -2,6 +2,7 @@
  * Types of the Terraform compliance pass: plain JSON in (a synthesized `cdk.tf.json`), results out. Nothing here
  * imports cdktf or aws-cdk-lib, so the pass runs in the cdktf adapter, in a CLI, or in CI over a file.
  */
+import { ComplianceRule, ControlMapping } from '../rule';
 
 /** One Terraform block's attributes, as they appear in Terraform JSON. */
 export interface TfAttributes {
@@ -27,15 +28,8 @@ export interface TfResource {
   readonly attributes: TfAttributes;
 }
 
-/** Control ids of the frameworks the platform reports against (the same ids as the AWS `SecureApi-*` pack). */
-export interface TfControls {
-  /** PCI DSS 4.0 requirements. */
-  readonly pci: readonly string[];
-  /** HIPAA Security Rule, 45 CFR 164.312 (and 164.316) paragraphs. */
-  readonly hipaa: readonly string[];
-  /** NIST SP 800-53 Rev. 5 controls. */
-  readonly nist: readonly string[];
-}
+/** Control ids per framework: the core's {@link ControlMapping} (the same ids as the AWS `SecureApi-*` pack). */
+export type TfControls = ControlMapping;
 
 export type TfRuleStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -80,17 +74,8 @@ export interface TfRuleContext {
   readonly minAuditRetentionDays: number;
 }
 
-/** A compliance rule over Terraform JSON: a pure function per resource. */
-export interface TfRule {
-  /** `SecureApiAz-<Name>`. */
-  readonly id: string;
-  /** The requirement, in one line. */
-  readonly description: string;
-  readonly controls: TfControls;
-  /** Resource types the rule inspects; other resources are NOT_APPLICABLE and not reported. */
-  readonly resourceTypes: readonly string[];
-  readonly evaluate: (resource: TfResource, context: TfRuleContext) => TfRuleVerdict;
-}
+/** A compliance rule over Terraform JSON: the core rule shape, a pure function per resource returning a verdict with its detail. */
+export type TfRule = ComplianceRule<TfResource, TfRuleContext, TfRuleVerdict>;
 
 /** A finding acknowledged next to the resource it concerns, with a reason an assessor would accept. */
 export interface TfAcknowledgment {

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { at, DEFAULT_RULE_CONTEXT, isObject, isUnresolved, Json, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext } from '../rule';
 
 /** The fields every access log line must carry, each as the `$context` variables that may supply it. */
@@ -45,17 +46,13 @@ export function AccessLogFormat(node: CfnResource, _ctx: RuleContext = DEFAULT_R
 }
 
 export const AccessLogFormatRule: PlatformRule = {
+  id: 'SecureApi-AccessLogFormat',
+  requirement: 'Every API stage writes JSON access logs with the request id, caller/principal, tenant, authorizer error and WAF status.',
+  controls: CONTROL_SETS.accessLogging,
+  resourceTypes: ['AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage'],
   check: AccessLogFormat,
-  meta: {
-    name: 'AccessLogFormat',
-    requirement: 'Every API stage writes JSON access logs with the request id, caller/principal, tenant, authorizer error and WAF status.',
-    info: 'The API stage has no access log, or its format is not a JSON object with every required field.',
-    explanation: 'Audit records must identify the user, the event, its outcome and origin (PCI DSS 10.2.2). Log $context.requestId, $context.authorizer.principalId, the tenant from the authorizer context, $context.authorizer.error and $context.waf.status as JSON.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage'],
-    pci: ['10.2.1', '10.2.2'],
-    hipaa: ['164.312(b)'],
-    nist: ['AU-2', 'AU-3', 'AU-12'],
-    awsSolutions: false,
-  },
+  info: 'The API stage has no access log, or its format is not a JSON object with every required field.',
+  explanation: 'Audit records must identify the user, the event, its outcome and origin (PCI DSS 10.2.2). Log $context.requestId, $context.authorizer.principalId, the tenant from the authorizer context, $context.authorizer.error and $context.waf.status as JSON.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: false,
 };

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { isCorsPreflight, isSpecPublic, isUnauthorized, methodPath } from '../helpers';
 import { DEFAULT_RULE_CONTEXT, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, stackIndex, verdict } from '../rule';
 
@@ -29,17 +30,13 @@ export function ApiMethodAuthorizer(node: CfnResource, ctx: RuleContext = DEFAUL
 }
 
 export const ApiMethodAuthorizerRule: PlatformRule = {
+  id: 'SecureApi-ApiMethodAuthorizer',
+  requirement: 'Every API method requires an authorizer (Lambda, Cognito or IAM), except CORS preflights (OPTIONS + MOCK) and the spec\'s public routes.',
+  controls: CONTROL_SETS.apiAuthorization,
+  resourceTypes: ['AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Route'],
   check: ApiMethodAuthorizer,
-  meta: {
-    name: 'ApiMethodAuthorizer',
-    requirement: 'Every API method requires an authorizer (Lambda, Cognito or IAM), except CORS preflights (OPTIONS + MOCK) and the spec\'s public routes.',
-    info: 'The API method is reachable without an authorizer and is not a public route of the spec.',
-    explanation: 'Access to cardholder data and ePHI must be authenticated and authorized per request. Attach the platform authorizer, or declare the route public in the spec with a reason an assessor accepts.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Route'],
-    pci: ['7.2.1', '8.3.1'],
-    hipaa: ['164.312(a)(1)', '164.312(d)'],
-    nist: ['AC-3', 'IA-2'],
-    awsSolutions: true,
-  },
+  info: 'The API method is reachable without an authorizer and is not a public route of the spec.',
+  explanation: 'Access to cardholder data and ePHI must be authenticated and authorized per request. Attach the platform authorizer, or declare the route public in the spec with a reason an assessor accepts.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

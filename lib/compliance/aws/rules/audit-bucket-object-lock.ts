@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { AUDIT_ARCHIVE_ROLE, roleOf } from '../markers';
 import { at, DEFAULT_RULE_CONTEXT, isTrue, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
@@ -16,17 +17,13 @@ export function AuditBucketObjectLock(node: CfnResource, ctx: RuleContext = DEFA
 }
 
 export const AuditBucketObjectLockRule: PlatformRule = {
+  id: 'SecureApi-AuditBucketObjectLock',
+  requirement: 'The audit archive bucket (marked secure-api:role=audit-archive) has Object Lock in COMPLIANCE mode with default retention >= the profile minimum.',
+  controls: CONTROL_SETS.auditArchive,
+  resourceTypes: ['AWS::S3::Bucket'],
   check: AuditBucketObjectLock,
-  meta: {
-    name: 'AuditBucketObjectLock',
-    requirement: 'The audit archive bucket (marked secure-api:role=audit-archive) has Object Lock in COMPLIANCE mode with default retention >= the profile minimum.',
-    info: 'The audit archive bucket is not write-once: Object Lock is off, in GOVERNANCE mode, or retains for less than the profiles require.',
-    explanation: 'Audit logs must be protected from modification and kept for the required period (PCI DSS 10.3.3 and 10.5.1: 12 months; HIPAA: 6 years; NIST AU-11). COMPLIANCE mode cannot be shortened or lifted, even by the root user. Demo mode (GOVERNANCE, 1 day) must be acknowledged.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::S3::Bucket'],
-    pci: ['10.3.3', '10.5.1'],
-    hipaa: ['164.312(b)', '164.312(c)(1)'],
-    nist: ['AU-9', 'AU-11'],
-    awsSolutions: false,
-  },
+  info: 'The audit archive bucket is not write-once: Object Lock is off, in GOVERNANCE mode, or retains for less than the profiles require.',
+  explanation: 'Audit logs must be protected from modification and kept for the required period (PCI DSS 10.3.3 and 10.5.1: 12 months; HIPAA: 6 years; NIST AU-11). COMPLIANCE mode cannot be shortened or lifted, even by the root user. Demo mode (GOVERNANCE, 1 day) must be acknowledged.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: false,
 };

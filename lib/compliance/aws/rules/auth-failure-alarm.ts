@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { at, DEFAULT_RULE_CONTEXT, IndexedResource, Json, NagMessageLevel, NagRuleCompliance, PlatformRule, RuleContext, stackIndex, verdict } from '../rule';
 
 interface MetricRef {
@@ -41,17 +42,13 @@ export function AuthFailureAlarm(node: CfnResource, _ctx: RuleContext = DEFAULT_
 }
 
 export const AuthFailureAlarmRule: PlatformRule = {
+  id: 'SecureApi-AuthFailureAlarm',
+  requirement: 'Every stack with an API has an alarm with an action on 401/403 spikes (API Gateway 4XXError or a metric filter on 401/403 access-log lines).',
+  controls: CONTROL_SETS.intrusionAlerting,
+  resourceTypes: ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api'],
   check: AuthFailureAlarm,
-  meta: {
-    name: 'AuthFailureAlarm',
-    requirement: 'Every stack with an API has an alarm with an action on 401/403 spikes (API Gateway 4XXError or a metric filter on 401/403 access-log lines).',
-    info: 'The API\'s stack has no alarm (with an alarm action) on authentication and authorization failures.',
-    explanation: 'Spikes of 401/403 reveal credential stuffing, token replay and probing; automated mechanisms must alert on them (PCI DSS 10.4.1.1, NIST SI-4(5)). Add an alarm on 4XXError or on a 401/403 metric filter and send it to the alarm topic.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api'],
-    pci: ['10.4.1', '10.4.1.1', '11.5.1'],
-    hipaa: ['164.312(b)'],
-    nist: ['SI-4', 'SI-4(5)', 'AU-6'],
-    awsSolutions: true,
-  },
+  info: 'The API\'s stack has no alarm (with an alarm action) on authentication and authorization failures.',
+  explanation: 'Spikes of 401/403 reveal credential stuffing, token replay and probing; automated mechanisms must alert on them (PCI DSS 10.4.1.1, NIST SI-4(5)). Add an alarm on 4XXError or on a 401/403 metric filter and send it to the alarm topic.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

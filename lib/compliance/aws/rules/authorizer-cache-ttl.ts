@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { DEFAULT_RULE_CONTEXT, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** Authorizer results are cached at most 300 seconds, so a revoked token stops working within five minutes. */
@@ -13,17 +14,13 @@ export function AuthorizerCacheTtl(node: CfnResource, ctx: RuleContext = DEFAULT
 }
 
 export const AuthorizerCacheTtlRule: PlatformRule = {
+  id: 'SecureApi-AuthorizerCacheTtl',
+  requirement: 'Authorizer results are cached for at most 300 seconds (revocations take effect within that bound).',
+  controls: CONTROL_SETS.sessionTermination,
+  resourceTypes: ['AWS::ApiGateway::Authorizer', 'AWS::ApiGatewayV2::Authorizer'],
   check: AuthorizerCacheTtl,
-  meta: {
-    name: 'AuthorizerCacheTtl',
-    requirement: 'Authorizer results are cached for at most 300 seconds (revocations take effect within that bound).',
-    info: 'The authorizer caches its decisions longer than 300 seconds, or the TTL cannot be read.',
-    explanation: 'A cached Allow outlives a revoked token or a removed permission. Keep AuthorizerResultTtlInSeconds <= 300 (the platform uses 60).',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::Authorizer', 'AWS::ApiGatewayV2::Authorizer'],
-    pci: ['8.2.8'],
-    hipaa: ['164.312(a)(2)(iii)'],
-    nist: ['AC-12', 'AC-3'],
-    awsSolutions: true,
-  },
+  info: 'The authorizer caches its decisions longer than 300 seconds, or the TTL cannot be read.',
+  explanation: 'A cached Allow outlives a revoked token or a removed permission. Keep AuthorizerResultTtlInSeconds <= 300 (the platform uses 60).',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { DEFAULT_RULE_CONTEXT, isTrue, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** CloudTrail trails log every region and validate their log files (digest files). */
@@ -9,17 +10,13 @@ export function CloudTrailMultiRegion(node: CfnResource, _ctx: RuleContext = DEF
 }
 
 export const CloudTrailMultiRegionRule: PlatformRule = {
+  id: 'SecureApi-CloudTrailMultiRegion',
+  requirement: 'CloudTrail trails are logging, cover every region and validate log files.',
+  controls: CONTROL_SETS.auditTrail,
+  resourceTypes: ['AWS::CloudTrail::Trail'],
   check: CloudTrailMultiRegion,
-  meta: {
-    name: 'CloudTrailMultiRegion',
-    requirement: 'CloudTrail trails are logging, cover every region and validate log files.',
-    info: 'The trail is single-region, not logging, or does not validate its log files.',
-    explanation: 'Administrative actions in any region must be recorded (PCI DSS 10.2.1) and tampering with the logs detected (10.3.4). Set isMultiRegionTrail and enableFileValidation.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::CloudTrail::Trail'],
-    pci: ['10.2.1', '10.3.4'],
-    hipaa: ['164.312(b)', '164.312(c)(2)'],
-    nist: ['AU-2', 'AU-9', 'AU-12', 'SI-7'],
-    awsSolutions: true,
-  },
+  info: 'The trail is single-region, not logging, or does not validate its log files.',
+  explanation: 'Administrative actions in any region must be recorded (PCI DSS 10.2.1) and tampering with the logs detected (10.3.4). Set isMultiRegionTrail and enableFileValidation.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

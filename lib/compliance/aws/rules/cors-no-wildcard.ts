@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { isAuthorizedApi, restApiIdOf } from '../helpers';
 import { at, DEFAULT_RULE_CONTEXT, isObject, isUnresolved, Json, JsonObject, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
@@ -41,17 +42,13 @@ export function CorsNoWildcard(node: CfnResource, _ctx: RuleContext = DEFAULT_RU
 }
 
 export const CorsNoWildcardRule: PlatformRule = {
+  id: 'SecureApi-CorsNoWildcard',
+  requirement: 'APIs that require authorization never answer with a wildcard CORS origin (gateway responses, OPTIONS integrations, HTTP API CORS).',
+  controls: CONTROL_SETS.crossOriginRestriction,
+  resourceTypes: ['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Api'],
   check: CorsNoWildcard,
-  meta: {
-    name: 'CorsNoWildcard',
-    requirement: 'APIs that require authorization never answer with a wildcard CORS origin (gateway responses, OPTIONS integrations, HTTP API CORS).',
-    info: 'An authorized API sets Access-Control-Allow-Origin to * (or to a value that cannot be read).',
-    explanation: 'A wildcard origin lets any web site script calls to the API in its users\' browsers. List the exact https origins (spec.cors.allowOrigins).',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Api'],
-    pci: ['6.2.4'],
-    hipaa: ['164.312(a)(1)'],
-    nist: ['AC-4', 'SC-7'],
-    awsSolutions: true,
-  },
+  info: 'An authorized API sets Access-Control-Allow-Origin to * (or to a value that cannot be read).',
+  explanation: 'A wildcard origin lets any web site script calls to the API in its users\' browsers. List the exact https origins (spec.cors.allowOrigins).',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

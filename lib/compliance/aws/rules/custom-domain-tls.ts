@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { at, DEFAULT_RULE_CONTEXT, isObject, isUnresolved, Json, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** The lowest TLS version a policy negotiates, or undefined for a policy this rule does not know (fail closed). */
@@ -46,17 +47,13 @@ export function CustomDomainTls(node: CfnResource, ctx: RuleContext = DEFAULT_RU
 }
 
 export const CustomDomainTlsRule: PlatformRule = {
+  id: 'SecureApi-CustomDomainTls',
+  requirement: 'Custom domains (API Gateway, CloudFront) use a TLS 1.2+ policy; TLS 1.3 (by default) on every domain without mutual TLS.',
+  controls: CONTROL_SETS.transitEncryption,
+  resourceTypes: ['AWS::ApiGateway::DomainName', 'AWS::ApiGatewayV2::DomainName', 'AWS::CloudFront::Distribution'],
   check: CustomDomainTls,
-  meta: {
-    name: 'CustomDomainTls',
-    requirement: 'Custom domains (API Gateway, CloudFront) use a TLS 1.2+ policy; TLS 1.3 (by default) on every domain without mutual TLS.',
-    info: 'The custom domain allows a TLS version below the required minimum, or its security policy is unknown or unresolved.',
-    explanation: 'Only strong cryptography may protect data in transit over open networks. Use SecurityPolicy_TLS13_1_3_2025_09 (or its FIPS variant) on public domains, TLS_1_2 only on the partner mTLS domain, and TLSv1.3_2025 on CloudFront.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::DomainName', 'AWS::ApiGatewayV2::DomainName', 'AWS::CloudFront::Distribution'],
-    pci: ['4.2.1'],
-    hipaa: ['164.312(e)(1)', '164.312(e)(2)(ii)'],
-    nist: ['SC-8', 'SC-8(1)', 'SC-13'],
-    awsSolutions: true,
-  },
+  info: 'The custom domain allows a TLS version below the required minimum, or its security policy is unknown or unresolved.',
+  explanation: 'Only strong cryptography may protect data in transit over open networks. Use SecurityPolicy_TLS13_1_3_2025_09 (or its FIPS variant) on public domains, TLS_1_2 only on the partner mTLS domain, and TLSv1.3_2025 on CloudFront.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

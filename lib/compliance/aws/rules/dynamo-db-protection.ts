@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { at, DEFAULT_RULE_CONTEXT, isTrue, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** DynamoDB tables and every global-table replica have point-in-time recovery and deletion protection on. */
@@ -16,17 +17,13 @@ export function DynamoDbProtection(node: CfnResource, _ctx: RuleContext = DEFAUL
 }
 
 export const DynamoDbProtectionRule: PlatformRule = {
+  id: 'SecureApi-DynamoDbProtection',
+  requirement: 'DynamoDB tables and every global-table replica have point-in-time recovery and deletion protection enabled.',
+  controls: CONTROL_SETS.dataRecovery,
+  resourceTypes: ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'],
   check: DynamoDbProtection,
-  meta: {
-    name: 'DynamoDbProtection',
-    requirement: 'DynamoDB tables and every global-table replica have point-in-time recovery and deletion protection enabled.',
-    info: 'The table (or a replica) lacks point-in-time recovery or deletion protection.',
-    explanation: 'Revocation lists and API-key hashes are security data: losing them silently re-admits revoked callers. Enable pointInTimeRecovery and deletionProtection on the table and on each replica.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'],
-    pci: [],
-    hipaa: ['164.312(c)(1)'],
-    nist: ['CP-9', 'CP-10'],
-    awsSolutions: true,
-  },
+  info: 'The table (or a replica) lacks point-in-time recovery or deletion protection.',
+  explanation: 'Revocation lists and API-key hashes are security data: losing them silently re-admits revoked callers. Enable pointInTimeRecovery and deletionProtection on the table and on each replica.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

@@ -60,10 +60,10 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
 /** Whether a profile selects a rule: the rule maps to the profile's framework (AWS Solutions: the baseline flag). */
 export function ruleAppliesTo(rule: PlatformRule, profile: ComplianceProfile): boolean {
   switch (profile) {
-    case 'PCI_DSS': return rule.meta.pci.length > 0;
-    case 'HIPAA': return rule.meta.hipaa.length > 0;
-    case 'NIST_800_53': return rule.meta.nist.length > 0;
-    case 'AWS_SOLUTIONS': return rule.meta.awsSolutions;
+    case 'PCI_DSS': return rule.controls.pci.length > 0;
+    case 'HIPAA': return rule.controls.hipaa.length > 0;
+    case 'NIST_800_53': return rule.controls.nist.length > 0;
+    case 'AWS_SOLUTIONS': return rule.awsSolutions;
     default: return false;
   }
 }

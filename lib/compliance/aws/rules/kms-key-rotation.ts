@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { DEFAULT_RULE_CONTEXT, isTrue, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** Customer-managed symmetric KMS keys rotate automatically (not applicable: CloudHSM-backed, imported, asymmetric/HMAC, replica keys). */
@@ -17,17 +18,13 @@ export function KmsKeyRotation(node: CfnResource, _ctx: RuleContext = DEFAULT_RU
 }
 
 export const KmsKeyRotationRule: PlatformRule = {
+  id: 'SecureApi-KmsKeyRotation',
+  requirement: 'Customer-managed symmetric KMS keys rotate automatically at least yearly (CloudHSM-backed, imported, asymmetric and replica keys: not applicable).',
+  controls: CONTROL_SETS.keyRotation,
+  resourceTypes: ['AWS::KMS::Key'],
   check: KmsKeyRotation,
-  meta: {
-    name: 'KmsKeyRotation',
-    requirement: 'Customer-managed symmetric KMS keys rotate automatically at least yearly (CloudHSM-backed, imported, asymmetric and replica keys: not applicable).',
-    info: 'The KMS key does not rotate automatically at least once a year.',
-    explanation: 'Keys must be retired at the end of their cryptoperiod (PCI DSS 3.7.4). Set enableKeyRotation (rotation period <= 365 days). cdk-nag\'s HIPAA pack has no rotation rule; this one covers it.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::KMS::Key'],
-    pci: ['3.6.1', '3.7.4'],
-    hipaa: ['164.312(a)(2)(iv)', '164.312(e)(2)(ii)'],
-    nist: ['SC-12', 'SC-28'],
-    awsSolutions: true,
-  },
+  info: 'The KMS key does not rotate automatically at least once a year.',
+  explanation: 'Keys must be retired at the end of their cryptoperiod (PCI DSS 3.7.4). Set enableKeyRotation (rotation period <= 365 days). cdk-nag\'s HIPAA pack has no rotation rule; this one covers it.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

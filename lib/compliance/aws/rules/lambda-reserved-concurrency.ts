@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { restApiIdOf } from '../helpers';
 import { at, DEFAULT_RULE_CONTEXT, IndexedResource, logicalIdOf, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, referencedIds, RuleContext, stackIndex, verdict } from '../rule';
 
@@ -26,17 +27,13 @@ export function LambdaReservedConcurrency(node: CfnResource, _ctx: RuleContext =
 }
 
 export const LambdaReservedConcurrencyRule: PlatformRule = {
+  id: 'SecureApi-LambdaReservedConcurrency',
+  requirement: 'Lambda functions behind a public API (authorizers and integrations) have reserved concurrency.',
+  controls: CONTROL_SETS.resourceAvailability,
+  resourceTypes: ['AWS::Lambda::Function'],
   check: LambdaReservedConcurrency,
-  meta: {
-    name: 'LambdaReservedConcurrency',
-    requirement: 'Lambda functions behind a public API (authorizers and integrations) have reserved concurrency.',
-    info: 'A function invoked by a public API has no reserved concurrency.',
-    explanation: 'Without a bulkhead, a flood on one route exhausts the account\'s concurrency and takes down the authorizer and every other function. Set reservedConcurrentExecutions (spec.resilience).',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::Lambda::Function'],
-    pci: [],
-    hipaa: [],
-    nist: ['SC-5', 'SC-6'],
-    awsSolutions: true,
-  },
+  info: 'A function invoked by a public API has no reserved concurrency.',
+  explanation: 'Without a bulkhead, a flood on one route exhausts the account\'s concurrency and takes down the authorizer and every other function. Set reservedConcurrentExecutions (spec.resilience).',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { DEFAULT_RULE_CONTEXT, isObject, isUnresolved, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
 
 /** Custom domains the spec serves with mutual TLS have a truststore (s3:// PEM bundle) configured. */
@@ -15,17 +16,13 @@ export function MutualTls(node: CfnResource, ctx: RuleContext = DEFAULT_RULE_CON
 }
 
 export const MutualTlsRule: PlatformRule = {
+  id: 'SecureApi-MutualTls',
+  requirement: 'Custom domains the spec serves with mutual TLS (domain.mtls) require client certificates from the configured truststore.',
+  controls: CONTROL_SETS.clientCertificates,
+  resourceTypes: ['AWS::ApiGateway::DomainName', 'AWS::ApiGatewayV2::DomainName'],
   check: MutualTls,
-  meta: {
-    name: 'MutualTls',
-    requirement: 'Custom domains the spec serves with mutual TLS (domain.mtls) require client certificates from the configured truststore.',
-    info: 'The spec asks for mutual TLS on this domain, but it has no truststore configured.',
-    explanation: 'Partner systems authenticate with certificates (and certificate-bound tokens, RFC 8705). Set MutualTlsAuthentication.TruststoreUri to the s3:// PEM bundle of the partners\' CAs.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::DomainName', 'AWS::ApiGatewayV2::DomainName'],
-    pci: ['4.2.1', '8.3.1'],
-    hipaa: ['164.312(d)', '164.312(e)(1)'],
-    nist: ['IA-3', 'IA-5(2)', 'SC-8'],
-    awsSolutions: true,
-  },
+  info: 'The spec asks for mutual TLS on this domain, but it has no truststore configured.',
+  explanation: 'Partner systems authenticate with certificates (and certificate-bound tokens, RFC 8705). Set MutualTlsAuthentication.TruststoreUri to the s3:// PEM bundle of the partners\' CAs.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { isCorsPreflight, isSpecPublic, isUnauthorized, methodPath } from '../helpers';
 import { DEFAULT_RULE_CONTEXT, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, stackIndex, verdict } from '../rule';
 
@@ -21,17 +22,13 @@ export function PublicRouteInSpec(node: CfnResource, ctx: RuleContext = DEFAULT_
 }
 
 export const PublicRouteInSpecRule: PlatformRule = {
+  id: 'SecureApi-PublicRouteInSpec',
+  requirement: 'Every public (unauthorized) API method is a route the spec declares public (with its reason), or a CORS preflight.',
+  controls: CONTROL_SETS.publicAccess,
+  resourceTypes: ['AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Route'],
   check: PublicRouteInSpec,
-  meta: {
-    name: 'PublicRouteInSpec',
-    requirement: 'Every public (unauthorized) API method is a route the spec declares public (with its reason), or a CORS preflight.',
-    info: 'The API method allows unauthenticated access but the spec does not name it as a public route.',
-    explanation: 'Functions permitted without identification must be documented and justified (NIST AC-14). Declare the route `public: true` with `publicReason` in the spec, or require authorization.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::Method', 'AWS::ApiGatewayV2::Route'],
-    pci: ['7.2.1', '7.2.2'],
-    hipaa: ['164.312(a)(1)'],
-    nist: ['AC-14', 'AC-3', 'CM-7'],
-    awsSolutions: true,
-  },
+  info: 'The API method allows unauthenticated access but the spec does not name it as a public route.',
+  explanation: 'Functions permitted without identification must be documented and justified (NIST AC-14). Declare the route `public: true` with `publicReason` in the spec, or require authorization.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

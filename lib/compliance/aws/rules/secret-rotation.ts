@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { DEFAULT_RULE_CONTEXT, isObject, logicalIdOf, NagMessageLevel, NagRuleCompliance, PlatformRule, RuleContext, stackIndex, verdict } from '../rule';
 
 /** Every Secrets Manager secret has a rotation schedule (with a rotation function and rules) in its stack. */
@@ -14,17 +15,13 @@ export function SecretRotation(node: CfnResource, _ctx: RuleContext = DEFAULT_RU
 }
 
 export const SecretRotationRule: PlatformRule = {
+  id: 'SecureApi-SecretRotation',
+  requirement: 'Every Secrets Manager secret has a rotation schedule (rotation function and rules) in its stack.',
+  controls: CONTROL_SETS.secretRotation,
+  resourceTypes: ['AWS::SecretsManager::Secret'],
   check: SecretRotation,
-  meta: {
-    name: 'SecretRotation',
-    requirement: 'Every Secrets Manager secret has a rotation schedule (rotation function and rules) in its stack.',
-    info: 'The secret has no rotation schedule.',
-    explanation: 'Credentials of application and system accounts must be changed periodically (PCI DSS 8.6.3) and keys at the end of their cryptoperiod (3.7.4). Add secret.addRotationSchedule(...) or a hosted rotation.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::SecretsManager::Secret'],
-    pci: ['8.6.3', '3.7.4'],
-    hipaa: ['164.312(d)'],
-    nist: ['IA-5', 'SC-12'],
-    awsSolutions: true,
-  },
+  info: 'The secret has no rotation schedule.',
+  explanation: 'Credentials of application and system accounts must be changed periodically (PCI DSS 8.6.3) and keys at the end of their cryptoperiod (3.7.4). Add secret.addRotationSchedule(...) or a hosted rotation.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CONTROL_SETS } from '../../controls';
 import { restApiIdOf, serialized } from '../helpers';
 import { at, DEFAULT_RULE_CONTEXT, IndexedResource, isObject, logicalIdOf, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, referencedIds, RuleContext, stackIndex, verdict } from '../rule';
 
@@ -28,17 +29,13 @@ export function StageWebAcl(node: CfnResource, _ctx: RuleContext = DEFAULT_RULE_
 }
 
 export const StageWebAclRule: PlatformRule = {
+  id: 'SecureApi-StageWebAcl',
+  requirement: 'Every API stage is associated with a REGIONAL WAF web ACL that has a blocking rate-based rule.',
+  controls: CONTROL_SETS.apiWebAcl,
+  resourceTypes: ['AWS::ApiGateway::Stage'],
   check: StageWebAcl,
-  meta: {
-    name: 'StageWebAcl',
-    requirement: 'Every API stage is associated with a REGIONAL WAF web ACL that has a blocking rate-based rule.',
-    info: 'The API stage has no associated regional web ACL with a rate-based rule.',
-    explanation: 'Public-facing web applications need an automated solution that detects and prevents web-based attacks (PCI DSS 6.4.2) and floods. Associate the platform\'s regional web ACL (managed rule groups + rate limits) with the stage; the association must be in the stage\'s stack.',
-    level: NagMessageLevel.ERROR,
-    resourceTypes: ['AWS::ApiGateway::Stage'],
-    pci: ['6.4.1', '6.4.2'],
-    hipaa: ['164.312(e)(1)'],
-    nist: ['SC-5', 'SC-7', 'SI-4'],
-    awsSolutions: true,
-  },
+  info: 'The API stage has no associated regional web ACL with a rate-based rule.',
+  explanation: 'Public-facing web applications need an automated solution that detects and prevents web-based attacks (PCI DSS 6.4.2) and floods. Associate the platform\'s regional web ACL (managed rule groups + rate limits) with the stage; the association must be in the stage\'s stack.',
+  level: NagMessageLevel.ERROR,
+  awsSolutions: true,
 };

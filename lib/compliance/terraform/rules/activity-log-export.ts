@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { blocks, ofType, verdict } from '../util';
 
@@ -11,10 +11,10 @@ const SUBSCRIPTION = /^(\$\{data\.azurerm_subscription\.[^.}]+\.id\}|\/subscript
  */
 export const ActivityLogExport: TfRule = {
   id: 'SecureApiAz-ActivityLogExport',
-  description: 'The subscription Activity Log is exported to the audit archive by a diagnostic setting (Administrative and Security categories at least)',
-  controls: CONTROLS.auditLogging,
+  requirement: 'The subscription Activity Log is exported to the audit archive by a diagnostic setting (Administrative and Security categories at least)',
+  controls: CONTROL_SETS.auditLogging,
   resourceTypes: ['azurerm_log_analytics_workspace'],
-  evaluate: (_r, ctx) => {
+  check: (_r, ctx) => {
     const exports = ofType(ctx.resources, 'azurerm_monitor_diagnostic_setting').filter((d) => SUBSCRIPTION.test(String(d.attributes.target_resource_id)));
     const ok = exports.some((d) => {
       const categories = blocks(d.attributes, 'enabled_log').map((l) => l.category ?? l.category_group);

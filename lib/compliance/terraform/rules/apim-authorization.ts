@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { apiPolicyXml, globalPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
@@ -11,10 +11,10 @@ const VALIDATES_TOKEN = /<(validate-jwt|validate-azure-ad-token)\b/;
  */
 export const ApimAuthorization: TfRule = {
   id: 'SecureApiAz-ApimAuthorization',
-  description: 'APIs validate a JWT (validate-jwt) inbound; operation policies keep <base /> or validate a token themselves',
-  controls: CONTROLS.authentication,
+  requirement: 'APIs validate a JWT (validate-jwt) inbound; operation policies keep <base /> or validate a token themselves',
+  controls: CONTROL_SETS.authentication,
   resourceTypes: ['azurerm_api_management_api', 'azurerm_api_management_api_operation_policy'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     if (r.type === 'azurerm_api_management_api') {
       const xml = [...apiPolicyXml(r, ctx), ...globalPolicyXml(ctx)];
       return xml.some((x) => VALIDATES_TOKEN.test(inbound(x)))

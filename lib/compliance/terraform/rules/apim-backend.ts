@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { apiPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
@@ -9,10 +9,10 @@ import { compliant, nonCompliant } from '../util';
  */
 export const ApimBackend: TfRule = {
   id: 'SecureApiAz-ApimBackend',
-  description: 'APIs have a backend: a service_url or an API policy that selects a backend entity (set-backend-service)',
-  controls: CONTROLS.continuousCompliance,
+  requirement: 'APIs have a backend: a service_url or an API policy that selects a backend entity (set-backend-service)',
+  controls: CONTROL_SETS.continuousCompliance,
   resourceTypes: ['azurerm_api_management_api'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     const url = r.attributes.service_url;
     if (typeof url === 'string' && url !== '') return compliant();
     return apiPolicyXml(r, ctx).some((x) => /<set-backend-service\b[^>]*\bbackend-id="[^"]+"/.test(inbound(x)))

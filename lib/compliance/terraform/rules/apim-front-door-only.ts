@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { apiPolicyXml, globalPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
@@ -6,10 +6,10 @@ import { compliant, nonCompliant } from '../util';
 /** Every API refuses requests that did not come through this Front Door profile (check-header on X-Azure-FDID). */
 export const ApimFrontDoorOnly: TfRule = {
   id: 'SecureApiAz-ApimFrontDoorOnly',
-  description: 'APIs check the X-Azure-FDID header inbound, so the gateway cannot be reached around Front Door and its WAF',
-  controls: CONTROLS.boundaryProtection,
+  requirement: 'APIs check the X-Azure-FDID header inbound, so the gateway cannot be reached around Front Door and its WAF',
+  controls: CONTROL_SETS.boundaryProtection,
   resourceTypes: ['azurerm_api_management_api'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     const xml = [...apiPolicyXml(r, ctx), ...globalPolicyXml(ctx)];
     return xml.some((x) => /<check-header\s[^>]*name="X-Azure-FDID"/i.test(inbound(x)))
       ? compliant()

@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { apiPolicyXml } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, verdict } from '../util';
@@ -34,10 +34,10 @@ export function perIssuerProblems(xml: string): string[] {
  */
 export const ApimJwtPerIssuer: TfRule = {
   id: 'SecureApiAz-ApimJwtPerIssuer',
-  description: 'Each validate-jwt trusts one issuer (one OpenID configuration, one issuer name) and is chosen by a <when> on that issuer',
-  controls: CONTROLS.authentication,
+  requirement: 'Each validate-jwt trusts one issuer (one OpenID configuration, one issuer name) and is chosen by a <when> on that issuer',
+  controls: CONTROL_SETS.authentication,
   resourceTypes: ['azurerm_api_management_api', 'azurerm_api_management_api_operation_policy'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     const xml = r.type === 'azurerm_api_management_api'
       ? apiPolicyXml(r, ctx)
       : [typeof r.attributes.xml_content === 'string' ? r.attributes.xml_content : ''];

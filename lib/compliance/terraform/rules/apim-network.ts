@@ -1,14 +1,14 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { blocks, block, isUnresolved, verdict } from '../util';
 
 /** API Management is injected in a virtual network (External or Internal) in every location. */
 export const ApimNetwork: TfRule = {
   id: 'SecureApiAz-ApimNetwork',
-  description: 'API Management is VNet-injected (virtual_network_type External or Internal) in its primary and every additional location',
-  controls: CONTROLS.boundaryProtection,
+  requirement: 'API Management is VNet-injected (virtual_network_type External or Internal) in its primary and every additional location',
+  controls: CONTROL_SETS.boundaryProtection,
   resourceTypes: ['azurerm_api_management'],
-  evaluate: (r) => {
+  check: (r) => {
     const a = r.attributes;
     const problems: string[] = [];
     const type = a.virtual_network_type;

@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { block, verdict } from '../util';
 
@@ -17,10 +17,10 @@ const MUST_BE_FALSE = [
 /** API Management turns off SSL 3.0, TLS 1.0/1.1 (front and back end), 3DES and weak ciphers, explicitly. */
 export const ApimTls: TfRule = {
   id: 'SecureApiAz-ApimTls',
-  description: 'API Management sets every protocol below TLS 1.2 and every weak cipher to false in its security block',
-  controls: CONTROLS.transitEncryption,
+  requirement: 'API Management sets every protocol below TLS 1.2 and every weak cipher to false in its security block',
+  controls: CONTROL_SETS.transitEncryption,
   resourceTypes: ['azurerm_api_management'],
-  evaluate: (r) => {
+  check: (r) => {
     const security = block(r.attributes, 'security');
     if (!security) return verdict(['no security block; set every *_ssl30/*_tls10/*_tls11 and weak-cipher flag to false explicitly']);
     const on = MUST_BE_FALSE.filter((k) => security[k] !== false);

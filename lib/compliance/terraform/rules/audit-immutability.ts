@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfResource, TfRuleContext, TfRuleVerdict, TfRule } from '../types';
 import { block, notApplicable, numberOf, ofType, references, verdict } from '../util';
 
@@ -9,10 +9,10 @@ import { block, notApplicable, numberOf, ofType, references, verdict } from '../
  */
 export const AuditImmutability: TfRule = {
   id: 'SecureApiAz-AuditImmutability',
-  description: 'Containers of the audit archive, and storage accounts that diagnostic settings archive to, have a locked time-based immutability policy of at least the audit retention (7 years by default)',
-  controls: CONTROLS.auditIntegrity,
+  requirement: 'Containers of the audit archive, and storage accounts that diagnostic settings archive to, have a locked time-based immutability policy of at least the audit retention (7 years by default)',
+  controls: CONTROL_SETS.auditIntegrity,
   resourceTypes: ['azurerm_storage_container', 'azurerm_storage_account'],
-  evaluate: (r, ctx) => (r.type === 'azurerm_storage_account' ? archiveAccount(r, ctx) : container(r, ctx)),
+  check: (r, ctx) => (r.type === 'azurerm_storage_account' ? archiveAccount(r, ctx) : container(r, ctx)),
 };
 
 /** Whether diagnostic settings of the configuration archive to this storage account. */

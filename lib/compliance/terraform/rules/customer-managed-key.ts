@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { block, ofType, references, verdict } from '../util';
 
@@ -9,10 +9,10 @@ import { block, ofType, references, verdict } from '../util';
  */
 export const CustomerManagedKey: TfRule = {
   id: 'SecureApiAz-CustomerManagedKey',
-  description: 'Storage and Cosmos DB accounts are encrypted with a customer-managed key from the platform Key Vault or Managed HSM',
-  controls: CONTROLS.keyManagement,
+  requirement: 'Storage and Cosmos DB accounts are encrypted with a customer-managed key from the platform Key Vault or Managed HSM',
+  controls: CONTROL_SETS.keyManagement,
   resourceTypes: ['azurerm_storage_account', 'azurerm_cosmosdb_account'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     const a = r.attributes;
     if (r.type === 'azurerm_cosmosdb_account') {
       const key = a.key_vault_key_id ?? a.managed_hsm_key_id;

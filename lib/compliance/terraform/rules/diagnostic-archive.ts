@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { block, isUnresolved, ofType, references, verdict } from '../util';
 
@@ -10,10 +10,10 @@ import { block, isUnresolved, ofType, references, verdict } from '../util';
  */
 export const DiagnosticArchive: TfRule = {
   id: 'SecureApiAz-DiagnosticArchive',
-  description: 'Diagnostic settings send their logs to an immutable storage archive (storage_account_id) as well as to Log Analytics',
-  controls: CONTROLS.auditIntegrity,
+  requirement: 'Diagnostic settings send their logs to an immutable storage archive (storage_account_id) as well as to Log Analytics',
+  controls: CONTROL_SETS.auditIntegrity,
   resourceTypes: ['azurerm_monitor_diagnostic_setting'],
-  evaluate: (r, ctx) => {
+  check: (r, ctx) => {
     const target = r.attributes.storage_account_id;
     if (typeof target !== 'string' || target === '') {
       return verdict(['storage_account_id is unset: the logs reach no immutable archive; set it to the audit archive storage account (AzureAudit.archiveAccount)']);

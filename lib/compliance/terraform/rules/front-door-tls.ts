@@ -1,14 +1,14 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { block, expectLiteral, isUnresolved, notApplicable, verdict } from '../util';
 
 /** Front Door serves HTTPS only (TLS 1.2 minimum on custom domains) and validates origin certificates. */
 export const FrontDoorTls: TfRule = {
   id: 'SecureApiAz-FrontDoorTls',
-  description: 'Front Door routes accept and forward HTTPS only, custom domains require TLS 1.2 or newer, origins validate certificates',
-  controls: CONTROLS.transitEncryption,
+  requirement: 'Front Door routes accept and forward HTTPS only, custom domains require TLS 1.2 or newer, origins validate certificates',
+  controls: CONTROL_SETS.transitEncryption,
   resourceTypes: ['azurerm_cdn_frontdoor_route', 'azurerm_cdn_frontdoor_custom_domain', 'azurerm_cdn_frontdoor_origin'],
-  evaluate: (r) => {
+  check: (r) => {
     const a = r.attributes;
     switch (r.type) {
       case 'azurerm_cdn_frontdoor_route': {

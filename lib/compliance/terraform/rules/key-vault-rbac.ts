@@ -1,14 +1,14 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { blocks, verdict } from '../util';
 
 /** Key Vaults authorize data-plane access with Azure RBAC (scoped roles, PIM, audited), not vault access policies. */
 export const KeyVaultRbac: TfRule = {
   id: 'SecureApiAz-KeyVaultRbac',
-  description: 'Key Vaults use RBAC authorization (rbac_authorization_enabled) and no access policies',
-  controls: CONTROLS.leastPrivilege,
+  requirement: 'Key Vaults use RBAC authorization (rbac_authorization_enabled) and no access policies',
+  controls: CONTROL_SETS.leastPrivilege,
   resourceTypes: ['azurerm_key_vault'],
-  evaluate: (r) => {
+  check: (r) => {
     const a = r.attributes;
     const problems: string[] = [];
     if (a.rbac_authorization_enabled !== true && a.enable_rbac_authorization !== true) {

@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfAttributes, TfRule } from '../types';
 import { blocks, verdict } from '../util';
 
@@ -13,10 +13,10 @@ function openToInternet(rule: TfAttributes): boolean {
 /** No network security group rule allows inbound traffic from the whole internet (use service tags such as AzureFrontDoor.Backend). */
 export const NsgInbound: TfRule = {
   id: 'SecureApiAz-NsgInbound',
-  description: 'Network security groups allow no inbound traffic from * / Internet / 0.0.0.0/0; sources are service tags or CIDRs',
-  controls: CONTROLS.boundaryProtection,
+  requirement: 'Network security groups allow no inbound traffic from * / Internet / 0.0.0.0/0; sources are service tags or CIDRs',
+  controls: CONTROL_SETS.boundaryProtection,
   resourceTypes: ['azurerm_network_security_group', 'azurerm_network_security_rule'],
-  evaluate: (r) => {
+  check: (r) => {
     const rules = r.type === 'azurerm_network_security_rule' ? [r.attributes] : blocks(r.attributes, 'security_rule');
     const open = rules.filter(openToInternet).map((x) => JSON.stringify(x.name));
     return verdict(open.length === 0 ? [] : [`inbound rule(s) ${open.join(', ')} allow traffic from anywhere; restrict the source to a service tag (e.g. AzureFrontDoor.Backend)`]);

@@ -1,4 +1,4 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { ofType, references, verdict } from '../util';
 
@@ -12,10 +12,10 @@ export const POLICY_INITIATIVES: Readonly<Record<string, { readonly id: string; 
 /** Each resource group has the built-in initiative of every selected profile assigned (continuous compliance evidence). */
 export const PolicyInitiatives: TfRule = {
   id: 'SecureApiAz-PolicyInitiatives',
-  description: 'Resource groups have the built-in Azure Policy initiative of each selected profile (PCI DSS v4, HIPAA HITRUST, NIST 800-53 R5) assigned',
-  controls: CONTROLS.continuousCompliance,
+  requirement: 'Resource groups have the built-in Azure Policy initiative of each selected profile (PCI DSS v4, HIPAA HITRUST, NIST 800-53 R5) assigned',
+  controls: CONTROL_SETS.continuousCompliance,
   resourceTypes: ['azurerm_resource_group'],
-  evaluate: (rg, ctx) => {
+  check: (rg, ctx) => {
     const assigned = new Set(
       ofType(ctx.resources, 'azurerm_resource_group_policy_assignment')
         .filter((a) => references(a.attributes.resource_group_id, rg))

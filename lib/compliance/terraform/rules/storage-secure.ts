@@ -1,13 +1,14 @@
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { expectLiteral, verdict } from '../util';
 
 /** Storage accounts: TLS 1.2, HTTPS only, no anonymous blob access, infrastructure (double) encryption, no shared keys. */
 export const StorageSecure: TfRule = {
   id: 'SecureApiAz-StorageSecure',
-  description: 'Storage accounts require TLS1_2 and HTTPS, forbid public blobs and shared keys, and use infrastructure encryption',
-  controls: { pci: ['3.5.1', '4.2.1'], hipaa: ['164.312(a)(2)(iv)', '164.312(e)(1)'], nist: ['SC-8', 'SC-28', 'AC-3'] },
+  requirement: 'Storage accounts require TLS1_2 and HTTPS, forbid public blobs and shared keys, and use infrastructure encryption',
+  controls: CONTROL_SETS.storageProtection,
   resourceTypes: ['azurerm_storage_account'],
-  evaluate: (r) => {
+  check: (r) => {
     const a = r.attributes;
     return verdict([
       ...expectLiteral(a, 'min_tls_version', 'TLS1_2'),

@@ -1,14 +1,14 @@
-import { CONTROLS } from '../controls';
+import { CONTROL_SETS } from '../../controls';
 import { TfRule } from '../types';
 import { blocks, isUnresolved, verdict } from '../util';
 
 /** Front Door WAF policies run the Microsoft default rule set (OWASP) and the bot manager rule set, blocking. */
 export const WafManagedRules: TfRule = {
   id: 'SecureApiAz-WafManagedRules',
-  description: 'Front Door WAF policies run Microsoft_DefaultRuleSet (or DefaultRuleSet) and Microsoft_BotManagerRuleSet with action Block',
-  controls: CONTROLS.webApplicationFirewall,
+  requirement: 'Front Door WAF policies run Microsoft_DefaultRuleSet (or DefaultRuleSet) and Microsoft_BotManagerRuleSet with action Block',
+  controls: CONTROL_SETS.webApplicationFirewall,
   resourceTypes: ['azurerm_cdn_frontdoor_firewall_policy'],
-  evaluate: (r) => {
+  check: (r) => {
     const rules = blocks(r.attributes, 'managed_rule');
     const problems: string[] = [];
     const find = (types: string[]) => rules.find((m) => typeof m.type === 'string' && types.includes(m.type));
