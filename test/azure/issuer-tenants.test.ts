@@ -6,35 +6,29 @@ import { Testing, TerraformStack } from 'cdktf';
 import { XMLParser } from 'fast-xml-parser';
 import { apimBody, invoke } from './function-runtime';
 import { AzureSecureApiPlatform } from '../../constructs/azure';
-import { ORDERS_BACKEND_PACKAGE } from '../../examples/azure/main';
-import { exampleSpec } from '../../examples/spec';
 import { AuthorizerConfig, Reason } from '../../lib/authorizer';
 import { AZURE_AUTHORIZER_ENV, AZURE_AUTHZ_RESPONSE } from '../../lib/authorizer/adapters/azure-contract';
 import { createAzureAuthorizerHandler } from '../../lib/authorizer/adapters/azure-function';
 import { MemoryAuthorizerStore } from '../../lib/authorizer/stores/memory';
 import { PlatformSpec } from '../../lib/spec';
 import { claims, event, LogCapture, rsaKey, signJwt, TestKey } from '../authorizer/helpers';
+import { AZURE_BACKEND_PACKAGE, azureSpec } from '../fixtures/azure-spec';
 
 type Res = Record<string, Record<string, Record<string, any>>>;
 
 const A = 'https://a.example.com';
 const B = 'https://b.example.com';
-const spec: PlatformSpec = {
-  ...exampleSpec('azure', { lean: true }),
-  identity: {
-    issuers: [
-      { name: 'a', issuer: A, audience: ['api://orders'], algorithms: ['RS256'], tenants: ['acme'] },
-      { name: 'b', issuer: B, audience: ['api://orders'], algorithms: ['RS256'], tenants: ['globex'] },
-    ],
-  },
-};
+const spec: PlatformSpec = azureSpec([
+  { name: 'a', issuer: A, audience: ['api://orders'], algorithms: ['RS256'], tenants: ['acme'] },
+  { name: 'b', issuer: B, audience: ['api://orders'], algorithms: ['RS256'], tenants: ['globex'] },
+]);
 
 let out: { resource: Res };
 let keyA: TestKey;
 let keyB: TestKey;
 beforeAll(() => {
   const s = new TerraformStack(Testing.app(), 's');
-  new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: { 'orders-v1': { packagePath: ORDERS_BACKEND_PACKAGE } }, enforceCompliance: false });
+  new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: { 'orders-v1': { packagePath: AZURE_BACKEND_PACKAGE } }, enforceCompliance: false });
   out = JSON.parse(Testing.synth(s)) as { resource: Res };
   keyA = rsaKey('k1');
   keyB = rsaKey('k1');
