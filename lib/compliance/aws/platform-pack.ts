@@ -37,6 +37,8 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
     this.rules = props.only ? selected.filter((r) => props.only?.includes(r.meta.name)) : selected;
   }
 
+  private readonly checks = new Map<PlatformRule, IApplyRule['rule']>();
+
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.recorder.reset();
     for (const rule of this.rules) this.recorder.declare(this.packName, this.asApplyRule(rule), this.extra(rule));
@@ -53,7 +55,13 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
 
   private asApplyRule(rule: PlatformRule, node?: CfnResource): IApplyRule {
     const { name, info, explanation, level } = rule.meta;
-    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: (n: CfnResource) => rule.check(n, this.context) };
+    let check = this.checks.get(rule);
+    if (!check) {
+      // One function per rule (not per resource): the recorder keeps one recording rule per rule function.
+      check = (n: CfnResource) => rule.check(n, this.context);
+      this.checks.set(rule, check);
+    }
+    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: check };
   }
 
   private extra(rule: PlatformRule): { controls: RuleControls; requirement: string } {

@@ -43,16 +43,26 @@ interface StackInfo {
   readonly template?: string;
 }
 
+interface ResourceInfo extends StackInfo {
+  readonly constructPath: string;
+  readonly resourceType: string;
+  readonly logicalId: string;
+}
+
 /** Records every result of the rules a pack applies: the reports list what ran, on what, and with what outcome. */
 export class RuleRecorder {
   public results: RuleResult[] = [];
   public readonly rules = new Map<string, RuleInfo>();
   private stacks = new WeakMap<Stack, StackInfo>();
+  private resources = new WeakMap<CfnResource, ResourceInfo>();
+  /** The recording rule of each cdk-nag rule function (see `wrap`). */
+  private readonly wrapped = new WeakMap<IApplyRule['rule'], { pack: string; suffix: string; rule: IApplyRule['rule'] }>();
 
   /** Forgets the previous run's results (the rule catalogue is kept). */
   public reset(): void {
     this.results = [];
     this.stacks = new WeakMap();
+    this.resources = new WeakMap();
     for (const r of this.rules.values()) r.notApplicable = 0;
   }
 
@@ -76,14 +86,26 @@ export class RuleRecorder {
     return info;
   }
 
-  /** Wraps cdk-nag's apply-rule parameters so the result is recorded before cdk-nag acts on it. */
+  /**
+   * Wraps cdk-nag's apply-rule parameters so the result is recorded before cdk-nag acts on it. cdk-nag applies every
+   * rule to every resource, so the recording rule is built once per rule (not per resource × rule) and what a result
+   * records of a resource (path, type, resolved logical id, stack, template) is read once per resource.
+   */
   public wrap(pack: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string } = {}): IApplyRule {
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    let wrapped = this.wrapped.get(params.rule);
+    if (wrapped === undefined || wrapped.pack !== pack || wrapped.suffix !== suffix) {
+      wrapped = { pack, suffix, rule: this.recordingRule(pack, suffix, params, extra) };
+      this.wrapped.set(params.rule, wrapped);
+    }
+    return { ...params, ruleSuffixOverride: suffix, rule: wrapped.rule };
+  }
+
+  private recordingRule(pack: string, suffix: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string }): IApplyRule['rule'] {
     const ruleId = `${pack}-${suffix}`;
-    const info = this.declare(pack, params, extra);
-    const record = info;
+    const record = this.declare(pack, params, extra);
     const original = params.rule;
-    const rule = (node: CfnResource): NagRuleResult => {
+    return (node: CfnResource): NagRuleResult => {
       let result: NagRuleResult;
       try {
         result = original(node);
@@ -97,21 +119,20 @@ export class RuleRecorder {
       }
       return result;
     };
-    return { ...params, ruleSuffixOverride: suffix, rule };
   }
 
   private add(info: RuleInfo, ruleId: string, node: CfnResource, status: RuleStatus, message?: string): void {
     const ack = status === 'fail' || status === 'error' ? findAcknowledgment(node, ruleId) : undefined;
-    const where = this.stackInfo(Stack.of(node));
+    const where = this.resourceInfo(node);
     this.results.push({
       pack: info.pack,
       ruleId,
       rule: info.id,
       status: ack ? 'acknowledged' : status,
       level: info.level,
-      constructPath: node.node.path,
-      resourceType: node.cfnResourceType,
-      logicalId: Stack.of(node).resolve(node.logicalId) as string,
+      constructPath: where.constructPath,
+      resourceType: where.resourceType,
+      logicalId: where.logicalId,
       stack: where.stack,
       template: where.template,
       reason: ack?.reason,
@@ -119,6 +140,17 @@ export class RuleRecorder {
       condition: ack?.condition,
       message,
     });
+  }
+
+  /** What a result records of its resource, read once per resource and run (resolving the logical id is a token resolution). */
+  private resourceInfo(node: CfnResource): ResourceInfo {
+    let info = this.resources.get(node);
+    if (!info) {
+      const stack = Stack.of(node);
+      info = { ...this.stackInfo(stack), constructPath: node.node.path, resourceType: node.cfnResourceType, logicalId: stack.resolve(node.logicalId) as string };
+      this.resources.set(node, info);
+    }
+    return info;
   }
 
   private stackInfo(stack: Stack): StackInfo {
