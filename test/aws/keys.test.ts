@@ -2,11 +2,11 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CloudHsmKeyStore, OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
 
 describe('PlatformKeys + OriginVerifySecret in the primary region', () => {

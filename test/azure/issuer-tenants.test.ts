@@ -6,21 +6,20 @@ import { Testing, TerraformStack } from 'cdktf';
 import { XMLParser } from 'fast-xml-parser';
 import { apimBody, invoke } from './function-runtime';
 import { AzureSecureApiPlatform } from '../../constructs/azure';
-import { ORDERS_BACKEND_PACKAGE } from '../../examples/azure/main';
-import { exampleSpec } from '../../examples/spec';
 import { AuthorizerConfig, Reason } from '../../lib/authorizer';
 import { AZURE_AUTHORIZER_ENV, AZURE_AUTHZ_RESPONSE } from '../../lib/authorizer/adapters/azure-contract';
 import { createAzureAuthorizerHandler } from '../../lib/authorizer/adapters/azure-function';
 import { MemoryAuthorizerStore } from '../../lib/authorizer/stores/memory';
 import { PlatformSpec } from '../../lib/spec';
 import { claims, event, LogCapture, rsaKey, signJwt, TestKey } from '../authorizer/helpers';
+import { fixtureSpec, AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE } from '../fixtures/spec';
 
 type Res = Record<string, Record<string, Record<string, any>>>;
 
 const A = 'https://a.example.com';
 const B = 'https://b.example.com';
 const spec: PlatformSpec = {
-  ...exampleSpec('azure', { lean: true }),
+  ...fixtureSpec('azure', { lean: true }),
   identity: {
     issuers: [
       { name: 'a', issuer: A, audience: ['api://orders'], algorithms: ['RS256'], tenants: ['acme'] },
