@@ -49,6 +49,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-api-gateway@~3.1142.0',
     '@aws-sdk/client-cloudwatch-logs@~3.1169.0',
     '@aws-sdk/client-sts@~3.1169.0',
+    '@aws-sdk/client-iam@~3.1169.0',
     '@aws-lambda-powertools/logger@~2.35.0',
     '@aws-lambda-powertools/metrics@~2.35.0',
     '@aws-lambda-powertools/idempotency@~2.35.0',

@@ -62,7 +62,7 @@ const cedarBeside = {
 };
 
 const result = await build({
-  entryPoints: [join(root, 'lib', 'authorizer', 'index.ts')],
+  entryPoints: [join(root, 'lib', 'authorizer', 'handler.ts')],
   outfile: join(outdir, 'index.js'),
   bundle: true,
   platform: 'node',

@@ -73,8 +73,10 @@ export interface IssuerConfig {
 /** What a route demands beyond a valid credential. */
 export interface RouteConfig {
   /**
-   * Every one of these scopes must be granted (token `scope`/`scp`, or the API key's scopes).
-   * @default - no scope required (the credential and the Cedar policies still apply)
+   * Every one of these scopes must be granted (token `scope`/`scp`, or the API key's scopes). Empty (or left out): the
+   * route is for any authenticated caller, with no scope required (the credential, revocation, tenant and Cedar checks
+   * still apply).
+   * @default - no scope required
    */
   readonly scopes?: string[];
 }
@@ -301,9 +303,10 @@ function checkBool(field: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') fail(field, value, 'must be true or false');
 }
 
-function checkStringList(field: string, value: unknown, pattern?: RegExp): void {
+/** `allowEmpty`: an empty list is meaningful (route scopes: none required). */
+function checkStringList(field: string, value: unknown, pattern?: RegExp, allowEmpty = false): void {
   if (value === undefined) return;
-  if (!Array.isArray(value) || value.length === 0) fail(field, value, 'must be a non-empty array of strings (or be left out)');
+  if (!Array.isArray(value) || (value.length === 0 && !allowEmpty)) fail(field, value, 'must be a non-empty array of strings (or be left out)');
   value.forEach((item, i) => {
     if (typeof item !== 'string' || item.length === 0 || (pattern && !pattern.test(item))) {
       fail(`${field}[${i}]`, item, pattern ? `must be a string matching ${pattern}` : 'must be a non-empty string');
@@ -409,7 +412,7 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     if (!checkObject(`routes["${key}"]`, route)) fail(`routes["${key}"]`, route, 'must be an object (use {} for no scopes)');
     checkKnownKeys(`routes["${key}"]`, route as Record<string, unknown>, ['scopes']);
     const scopes = (route as RouteConfig).scopes;
-    checkStringList(`routes["${key}"].scopes`, scopes, /^[\x21\x23-\x5B\x5D-\x7E]+$/);
+    checkStringList(`routes["${key}"].scopes`, scopes, /^[\x21\x23-\x5B\x5D-\x7E]+$/, true);
     routes.set(key, { scopes: [...new Set(scopes ?? [])] });
   }
   if (routes.size === 0) fail('routes', c.routes, 'must list at least one route: an authorizer without routes denies everything');

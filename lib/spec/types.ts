@@ -408,8 +408,9 @@ export interface AuditSpec {
 export interface KeysSpec {
   /**
    * An HSM-backed key. On AWS: a CloudHSM cluster of two HSMs in the primary region (about USD 2,200-3,500 a month)
-   * and, after manual initialization, a KMS key in a custom key store there; no platform resource is encrypted with
-   * it (the platform's keys are multi-region, which a custom key store cannot hold): it is for data you choose.
+   * and, after manual initialization, a KMS key in a custom key store there, which encrypts the platform table's
+   * primary replica (API-key hashes, revocations, tenants); the secondary replicas and everything else keep the
+   * multi-region keys, which a custom key store cannot hold. Before the key exists the cluster protects nothing.
    * On Azure: Managed HSM keys.
    * @default false
    */

@@ -3,7 +3,7 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
-import { acknowledge } from '../../lib/compliance/acknowledge';
+import { acknowledge } from '../../lib/compliance/aws/acknowledge';
 import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
 import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';

@@ -9,9 +9,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { PlatformIdentity } from '../../constructs/aws/identity';
-import type { AuthorizerConfig } from '../../lib/authorizer';
+import { AuthorizerConfig, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
 import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
+import { bearer, claims, LogCapture, outcome, rsaKey, signJwt } from '../authorizer/helpers';
 import { fixtureSpec } from '../fixtures/spec';
 import { testStack } from '../support/nag';
 
@@ -57,6 +58,34 @@ describe('per-API scope prefix', () => {
   test('each API\'s authorizer accepts only its own resource server\'s prefix', () => {
     expect(renderedConfig(api(twoApis(), 'orders')).issuers[0].scopePrefixes).toEqual(['orders']);
     expect(renderedConfig(api(twoApis(), 'billing')).issuers[0].scopePrefixes).toEqual(['billing']);
+  });
+});
+
+describe('a route that needs authentication but no scope', () => {
+  const spec: PlatformSpec = { ...raw, apis: [{ ...raw.apis[0], routes: [...raw.apis[0].routes, { method: 'GET', path: '/whoami' }] }] };
+
+  test('synthesizes; the deployed authorizer admits any authenticated caller there, and still refuses no credential and scoped routes without the scope', async () => {
+    const rendered = api(spec, 'orders');
+    const config = renderedConfig(rendered);
+    expect(config.routes['GET /whoami']).toEqual({ scopes: [] });
+    // The runtime fed with the rendered configuration; the issuer's JWKS served from memory, the stores in memory.
+    const key = rsaKey('seam-1');
+    const [issuer] = config.issuers;
+    const store = new MemoryAuthorizerStore();
+    store.tenants.set('acme', { tenantId: 'acme', disabled: false });
+    const log = new LogCapture();
+    const authorize = createAuthorizer(config, {
+      log: log.sink,
+      stores: { revocations: store, tenants: store },
+      jwksFetcher: async () => Buffer.from(JSON.stringify({ keys: [key.publicJwk] })),
+    });
+    const noScope = signJwt(key, claims(issuer.issuer, { aud: undefined, client_id: issuer.clientIds?.[0], scope: undefined }));
+    const whoami = { method: 'GET', resource: '/whoami', path: '/whoami', pathParameters: {} };
+    expect((await outcome(authorize(bearer(noScope, whoami)))).status).toBe(200);
+    expect((await outcome(authorize({ ...bearer(noScope, whoami), headers: {}, multiValueHeaders: {} }))).status).toBe(401);
+    expect(log.last.Reason).toBe(Reason.NO_CREDENTIALS);
+    expect((await outcome(authorize(bearer(noScope)))).status).toBe(403);
+    expect(log.last.Reason).toBe(Reason.INSUFFICIENT_SCOPE);
   });
 });
 

@@ -1,7 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CloudHsmKeyStore, OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
+import { SecureApiPlatform } from '../../constructs/aws/platform';
 import { resolveSpec } from '../../lib/spec';
 import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
@@ -52,7 +54,18 @@ describe('PlatformKeys + OriginVerifySecret in the primary region', () => {
       Description: 'orders secrets key',
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowSecretsManager', Condition: { StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'] } } }),
+          Match.objectLike({
+            Sid: 'AllowPlatformViaSecretsManager',
+            Condition: {
+              StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'] },
+              ArnLike: {
+                'aws:PrincipalArn': [
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/orders/*']] },
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/cdk-*-cfn-exec-role-111111111111-*']] },
+                ],
+              },
+            },
+          }),
         ]),
       },
     });
@@ -60,7 +73,7 @@ describe('PlatformKeys + OriginVerifySecret in the primary region', () => {
       Description: 'orders data key',
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowDataServices', Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] }) } }),
+          Match.objectLike({ Sid: 'AllowPlatformViaDataServices', Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] }) } }),
         ]),
       },
     });
@@ -95,7 +108,7 @@ describe('PlatformKeys in a secondary region', () => {
   test('replicas of the primary keys, looked up by alias in the primary region, with the same aliases', () => {
     t.resourceCountIs('AWS::KMS::Key', 0);
     t.resourceCountIs('AWS::KMS::ReplicaKey', 4);
-    t.hasResourceProperties('AWS::KMS::ReplicaKey', { PendingWindowInDays: 30, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowSecretsManager' })]) }) });
+    t.hasResourceProperties('AWS::KMS::ReplicaKey', { PendingWindowInDays: 30, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowPlatformViaSecretsManager' })]) }) });
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders/audit' });
     t.hasResourceProperties('Custom::AWS', { Create: Match.stringLikeRegexp('"region":"eu-west-1".*alias/orders/logs|alias/orders/logs.*"region":"eu-west-1"') });
   });
@@ -124,6 +137,47 @@ describe('CloudHsmKeyStore (initialized, key requested)', () => {
     expect(crs.some((c) => c.includes('createCustomKeyStore'))).toBe(true);
     expect(crs.some((c) => c.includes('AWS_CLOUDHSM'))).toBe(true);
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders/data-hsm' });
+  });
+  test('the HSM-backed key has the data key\'s policy: IAM administers it, only the platform\'s roles use it through DynamoDB and S3', () => {
+    const create = Object.values(t.findResources('Custom::AWS')).map((r) => JSON.stringify(stack.resolve(r.Properties.Create))).find((c) => c.includes('AWS_CLOUDHSM'))!;
+    expect(create).toContain('KeyAdministration');
+    expect(create).toContain('AllowPlatformViaDataServices');
+    expect(create).toContain('dynamodb.eu-west-1.amazonaws.com');
+    expect(create).not.toMatch(/\\"Action\\":\\"kms:\*\\"/);
+  });
+});
+
+describe('SecureApiPlatform with spec.keys.hsmBacked: the HSM-backed key encrypts the platform table\'s primary replica', () => {
+  const hsmSpec = { ...fixtureSpec('aws'), keys: { hsmBacked: true } };
+  const tableSse = (createKey: boolean) => {
+    const app = new App({ context: { allowPlaceholders: 'true' } });
+    const secretStack = new Stack(app, 'Secrets', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const secret = new secretsmanager.Secret(secretStack, 'KmsUser');
+    const platform = new SecureApiPlatform(app, 'Orders', {
+      spec: hsmSpec,
+      account: '111111111111',
+      backends: {
+        orders: (scope) => new lambda.Function(scope, 'Fn', {
+          runtime: lambda.Runtime.NODEJS_24_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+        }),
+      },
+      hsmInitialization: { trustAnchorCertificate: PEM, kmsUserPasswordSecret: secret, createKey },
+    });
+    const [table] = Object.values(Template.fromStack(platform.global).findResources('AWS::DynamoDB::GlobalTable'));
+    return Object.fromEntries((table.Properties.Replicas as Array<{ Region: string; SSESpecification: { KMSMasterKeyId: unknown } }>)
+      .map((r) => [r.Region, JSON.stringify(r.SSESpecification.KMSMasterKeyId)]));
+  };
+
+  test('once the key exists: the primary replica under alias/<platform>/data-hsm, the secondaries under their data key', () => {
+    const sse = tableSse(true);
+    expect(sse['eu-west-1']).toContain('alias/orders/data-hsm');
+    expect(sse['eu-central-1']).toContain('alias/orders/data');
+    expect(sse['eu-central-1']).not.toContain('data-hsm');
+  });
+  test('before the key exists (createKey off): the primary replica stays under the data key', () => {
+    expect(tableSse(false)['eu-west-1']).not.toContain('data-hsm');
   });
 });
 

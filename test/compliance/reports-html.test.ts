@@ -80,7 +80,7 @@ describe('compliance-report.html', () => {
     const n = evidence.acknowledgments.findIndex((a) => a.ruleId === 'SecureApi-ApiMethodAuthorizer') + 1;
     expect(n).toBeGreaterThan(0);
     // GET /orders fails the rule, GET /health is acknowledged: the cell says both, and who acknowledged and why.
-    expect(html).toContain(`<td class="FAIL">FAIL (1), acknowledged 1<ul class="acks"><li><a href="#ack-${n}">#${n}</a> <span class="by">the app</span>: ${REASON.replace(/'/g, '&#39;')} <span class="cond">(only where ${CONDITION})</span></li></ul></td>`);
+    expect(html).toContain(`<td class="FAIL">FAIL (1), acknowledged 1<ul class="acks"><li><a href="#ack-${n}">#${n}</a> <span class="by">the app</span><span class="why">: ${REASON} <span class="cond">(only where ${CONDITION})</span></span></li></ul></td>`);
     expect(html).toMatch(new RegExp(`<tr data-f id="ack-${n}"><td>${n}</td><td>SecureApi-ApiMethodAuthorizer<br><code>Api/Rest/Default/health/GET</code></td><td>[^<]+</td><td>${CONDITION}</td><td>the app<br><code>test/compliance/reports-helpers\\.ts:\\d+</code></td><td>yes</td></tr>`));
     expect(md).toContain(`| SecureApi-ApiMethodAuthorizer | FAIL (1), acknowledged 1: #${n} |`);
     expect(md).toMatch(new RegExp(`\\| ${n} \\| SecureApi-ApiMethodAuthorizer \\| \`Api/Rest/Default/health/GET\` \\| [^|]+ \\| ${CONDITION} \\| the app \\(\`test/compliance/reports-helpers\\.ts:\\d+\`\\) \\| yes \\|`));
@@ -126,7 +126,8 @@ describe('compliance-report.html', () => {
     const units = (html.match(/ data-f[ >]/g) ?? []).length;
     const requirements = frameworkSections(evidence).reduce((n, s) => n + s.requirements.length, 0);
     const findings = evidence.results.filter((r) => r.status === 'fail' || r.status === 'error').length;
-    expect(units).toBe(requirements + findings + evidence.acknowledgments.length + evidence.publicRoutes.length);
+    const rules = evidence.packs.reduce((n, p) => n + p.rules.length, 0);
+    expect(units).toBe(requirements + findings + evidence.acknowledgments.length + evidence.publicRoutes.length + rules);
   });
 
   const chromium = '/usr/bin/chromium';
@@ -140,13 +141,13 @@ describe('compliance-report.html', () => {
     const shown = /<output id="count">(\d+) of (\d+) rows shown<\/output>/.exec(dom);
     expect(shown).not.toBeNull();
     // Shown: the finding on GET /orders and the requirements whose ApiMethodAuthorizer cell failed; the
-    // acknowledgment row (no status cells) matches the text too.
+    // acknowledgment row and the rule's row in "Rules that ran" (no status cells) match the text too.
     const visible = [...dom.matchAll(/<(tr|tbody) data-f=""([^>]*)>([\s\S]*?)<\/\1>/g)].filter((m) => !/ hidden=""/.test(m[2])).map((m) => m[3]);
     expect(visible.length).toBe(Number(shown![1]));
     expect(visible.length).toBeGreaterThan(1);
     expect(Number(shown![1])).toBeLessThan(Number(shown![2]));
     for (const v of visible) expect(v).toContain('ApiMethodAuthorizer');
-    expect(visible.filter((v) => v.includes('class="FAIL"')).length).toBe(visible.length - 1);
+    expect(visible.filter((v) => v.includes('class="FAIL"')).length).toBe(visible.length - 2);
 
     const tampered = join(outdir, 'compliance', 'tampered.html');
     writeFileSync(tampered, html.replace("slot.textContent = '';", "slot.textContent = '' ;"));

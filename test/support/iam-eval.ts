@@ -57,11 +57,15 @@ export async function decide(r: Request, account = ACCOUNT): Promise<string> {
       principal: r.principal,
       action: r.action,
       resource: { resource: r.resource, accountId: account },
-      contextVariables: { 'aws:PrincipalArn': r.principal, 'aws:PrincipalAccount': account, ...r.context },
+      // A service principal (logs.<region>.amazonaws.com) has no principal ARN or account.
+      contextVariables: { ...(r.principal.startsWith('arn:') ? { 'aws:PrincipalArn': r.principal, 'aws:PrincipalAccount': account } : {}), ...r.context },
     },
   };
   const out = await runSimulation(simulation, {});
   if (out.resultType === 'error') throw new Error(`simulation refused: ${JSON.stringify(out.errors).slice(0, 600)}`);
+  // A context key the simulator does not know for the action would be evaluated as missing: refuse, never guess.
+  const ignored = (out as { ignoredContextKeys?: string[] }).ignoredContextKeys ?? [];
+  if (ignored.length > 0) throw new Error(`the simulator ignores context keys ${ignored.join(', ')} for ${r.action}: assert that statement another way`);
   return out.overallResult;
 }
 

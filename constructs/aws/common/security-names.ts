@@ -24,6 +24,8 @@ export const KEY_PURPOSES: readonly KeyPurpose[] = [KeyPurpose.LOGS, KeyPurpose.
 export const SecurityNames = {
   /** KMS alias of a platform key: `alias/<platform>/<purpose>`, the same in every region. */
   keyAlias: (spec: ResolvedSpec, purpose: KeyPurpose): string => `alias/${spec.name}/${purpose}`,
+  /** KMS alias of the CloudHSM-backed key (primary region, `spec.keys.hsmBacked`): it encrypts the platform table's primary replica. */
+  hsmKeyAlias: (spec: ResolvedSpec): string => `alias/${spec.name}/data-hsm`,
   /** S3 bucket of the WORM audit archive in `region` (globally unique through account and region). */
   auditArchiveBucket: (spec: ResolvedSpec, region: string, account: string = Aws.ACCOUNT_ID): string =>
     `${spec.name}-audit-${account}-${region}`,

@@ -10,7 +10,7 @@ import * as shield from 'aws-cdk-lib/aws-shield';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { apiKeyRateRule, BASELINE_MANAGED_GROUPS, ipRateRule, ipSetMatch, managedGroup, not, or, redactedHeaders, sizeCapRule, visibility } from './waf-rules';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { HSTS_MAX_AGE_SECONDS, ResolvedSpec } from '../../../lib/spec';
 import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';

@@ -9,7 +9,7 @@ import { checkCedarPolicies } from '../../../lib/authorizer/cedar';
 import { AuthorizerConfig, validateAuthorizerConfig } from '../../../lib/authorizer/config';
 import { DEPLOY_VALUES_ENV, splitConfig } from '../../../lib/authorizer/config-source';
 import { unknownPolicyActions } from '../../../lib/authorizer/policy-actions';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { DEPLOY_LIMITS, LIMIT_NAMES } from '../../../lib/spec/contracts/limits';
@@ -146,7 +146,6 @@ export class AuthorizerFunction extends Construct {
     });
     this.function.node.addDependency(policy);
     acknowledge(this.function, 'HIPAA.Security-LambdaDLQ', 'API Gateway invokes the authorizer synchronously and turns any failure into a 401/500 for the caller; a dead-letter queue only applies to asynchronous invocations');
-    acknowledge(this.function, 'PCI.DSS.321-LambdaDLQ', 'API Gateway invokes the authorizer synchronously and turns any failure into a 401/500 for the caller; a dead-letter queue only applies to asynchronous invocations');
     acknowledge(this.function, 'NIST.800.53.R5-LambdaDLQ', 'API Gateway invokes the authorizer synchronously and turns any failure into a 401/500 for the caller; a dead-letter queue only applies to asynchronous invocations');
     const vpcReason = 'The authorizer fetches the issuers\' public JWKS over HTTPS and reads DynamoDB through its public TLS endpoint with IAM authentication; it reaches no private network resource, so a VPC would add NAT cost and a cold-start dependency without reducing exposure';
     acknowledge(this.function, 'HIPAA.Security-LambdaInsideVPC', vpcReason);

@@ -7,10 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { acknowledgeAwsCustomResourcePolicy, acknowledgeCustomResourceProvider } from '../common/custom-resource-provider';
+import { KeyPurpose, SecurityNames } from '../common/security-names';
+import { platformKeyPolicy } from './platform-keys';
 
 /** What the operators did after the first deployment (see CloudHsmKeyStore): enables the KMS custom key store. */
 export interface CloudHsmInitialization {
@@ -55,7 +57,11 @@ export interface CloudHsmKeyStoreProps {
 
 /**
  * A CloudHSM cluster in FIPS mode with HSMs in two AZs and, once initialized, a KMS custom key store with an
- * HSM-backed key for the data purpose. Off by default; for `spec.keys.hsmBacked` (the PCI profile's "HSM-backed keys").
+ * HSM-backed key for the data purpose (`alias/<platform>/data-hsm`, the data key's policy). Off by default; for
+ * `spec.keys.hsmBacked` (the PCI profile's "HSM-backed keys"). In `SecureApiPlatform` the key, once created, encrypts the
+ * platform table's primary replica (API-key hashes, revocations, tenants, client bindings); the replicas in the
+ * secondary regions keep their region's data key (a custom key store cannot hold multi-region keys, and a cluster in
+ * every region would multiply the cost). Until step 5 below the cluster protects nothing.
  *
  * **Cost**: each HSM is billed hourly (about USD 1.5-2 per hour, so ~USD 2,200-2,900 a month for two) from creation
  * until deletion, plus backups; a KMS key in a custom key store costs the usual USD 1 a month.
@@ -207,10 +213,8 @@ export class CloudHsmKeyStore extends Construct {
       acknowledge(connect, 'AwsSolutions-IAM5[Resource::*]', 'kms:ConnectCustomKeyStore and kms:DisconnectCustomKeyStore support no resource-level permissions');
 
       if (init.createKey) {
-        const policy = JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${stack.partition}:iam::${stack.account}:root` }, Action: 'kms:*', Resource: '*' }],
-        });
+        // The data key's policy: the account administers the key, the platform's roles use it through DynamoDB and S3.
+        const policy = stack.toJsonString(new iam.PolicyDocument({ statements: platformKeyPolicy(stack, spec, KeyPurpose.DATA) }));
         const key = new cr.AwsCustomResource(this, 'Key', {
           onCreate: {
             service: 'KMS',
@@ -227,7 +231,7 @@ export class CloudHsmKeyStore extends Construct {
         acknowledgeAwsCustomResourcePolicy(key);
         acknowledge(key, 'AwsSolutions-IAM5[Resource::*]', 'kms:CreateKey has no resource (the key does not exist yet); kms:ScheduleKeyDeletion targets only the key this resource created');
         this.keyArn = key.getResponseField('KeyMetadata.Arn');
-        new kms.CfnAlias(this, 'KeyAlias', { aliasName: `alias/${spec.name}/data-hsm`, targetKeyId: key.getResponseField('KeyMetadata.KeyId') });
+        new kms.CfnAlias(this, 'KeyAlias', { aliasName: SecurityNames.hsmKeyAlias(spec), targetKeyId: key.getResponseField('KeyMetadata.KeyId') });
       }
     }
     acknowledgeCustomResourceProvider(this);

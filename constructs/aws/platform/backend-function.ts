@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { corsEnvironment, ResolvedSpec } from '../../../lib/spec';
 import { PLATFORM_NODE_RUNTIME } from '../common/lambda-runtime';
@@ -107,7 +107,8 @@ export class BackendFunction extends Construct {
     });
     this.function.node.addDependency(this.policy);
     const sync = 'API Gateway invokes the backend synchronously (its Lambda proxy integration) and returns any failure to the caller; a dead-letter queue only applies to asynchronous invocations';
-    for (const pack of ['HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5']) {
+    // The PCI DSS pack has no LambdaDLQ rule.
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
       acknowledge(this.function, `${pack}-LambdaDLQ`, sync, 'the backend is invoked by its API Gateway integration (synchronous)');
     }
     if (props.noVpcReason !== undefined) {

@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ResolvedSpec } from '../../../lib/spec';
 import { AuditArchive } from '../audit/audit-archive';
-import { SecurityNames } from '../common/security-names';
+import { KeyPurpose, SecurityNames } from '../common/security-names';
+import { platformKeyPolicy, renderOnlyOwnPolicy } from '../keys/platform-keys';
 
 /** Props of `EdgeKeysStack`. */
 export interface EdgeKeysStackProps extends StackProps {
@@ -27,22 +28,18 @@ export class EdgeKeysStack extends Stack {
   constructor(scope: Construct, id: string, props: EdgeKeysStackProps) {
     super(scope, id, props);
     const spec = props.spec;
-    this.secrets = new kms.Key(this, 'Secrets', {
-      alias: `alias/${spec.name}/secrets`,
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 replica of the origin-verify secret`,
-    });
-    this.logs = new kms.Key(this, 'Logs', {
-      alias: `alias/${spec.name}/logs`,
-      enableKeyRotation: true,
-      description: `${spec.name}: CloudFront web ACL and access logs`,
-    });
-    this.logs.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
-    this.audit = new kms.Key(this, 'Audit', {
-      alias: SecurityNames.keyAlias(spec, 'audit'),
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`,
-    });
+    // The same key policies as PlatformKeys: administration for the account, use only through the purpose's services.
+    const key = (keyId: string, purpose: KeyPurpose, description: string) => {
+      const statements = platformKeyPolicy(this, spec, purpose);
+      const k = new kms.Key(this, keyId, {
+        alias: SecurityNames.keyAlias(spec, purpose), enableKeyRotation: true, description, policy: new iam.PolicyDocument({ statements }),
+      });
+      renderOnlyOwnPolicy(k, statements);
+      return k;
+    };
+    this.secrets = key('Secrets', KeyPurpose.SECRETS, `${spec.name}: the us-east-1 replica of the origin-verify secret`);
+    this.logs = key('Logs', KeyPurpose.LOGS, `${spec.name}: CloudFront web ACL and access logs`);
+    this.audit = key('Audit', KeyPurpose.AUDIT, `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`);
     // Logs of the edge only: the trail and the regional logs have their archives in the platform regions.
     this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.audit, replicationRegion: null });
   }

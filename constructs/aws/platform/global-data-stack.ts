@@ -1,4 +1,5 @@
 import { Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OperatorsRole } from './operators-role';
@@ -8,6 +9,7 @@ import { ResolvedSpec } from '../../../lib/spec';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { PlatformNames } from '../common/names';
+import { SecurityNames } from '../common/security-names';
 import { PlatformIdentity } from '../identity/platform-identity';
 import { OriginVerifySecret } from '../keys/origin-verify-secret';
 import { PlatformKeys } from '../keys/platform-keys';
@@ -23,6 +25,12 @@ export interface GlobalDataStackProps extends StackProps {
    * @default false
    */
   readonly organizationTrail?: boolean;
+  /**
+   * Encrypt the platform table's primary replica with the CloudHSM-backed key (`alias/<platform>/data-hsm`, created
+   * by the primary keys stack once `hsmInitialization.createKey` is set).
+   * @default false
+   */
+  readonly hsmTableKey?: boolean;
 }
 
 /** SSM parameter with the comma-joined app client ids of the user pool (published in every region). */
@@ -49,7 +57,8 @@ export class GlobalDataStack extends Stack {
     super(scope, id, props);
     const spec = props.spec;
     const keys = props.keys;
-    this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
+    const primaryReplicaKey = props.hsmTableKey ? kms.Alias.fromAliasName(this, 'HsmKey', SecurityNames.hsmKeyAlias(spec)) : undefined;
+    this.table = new PlatformTable(this, 'Table', { spec, key: keys.data, primaryReplicaKey });
     this.operators = new OperatorsRole(this, 'Operators', { spec, tableName: this.table.tableName });
     this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
       logGroupName: `/${spec.name}/audit/operations`,

@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { auditLogGroup } from '../../../lib/cli/audit';
 import { ResolvedSpec } from '../../../lib/spec';
 import { RoleNames } from '../../../lib/spec/contracts/names';
@@ -14,7 +14,7 @@ export interface OperatorsRoleProps {
 }
 
 /**
- * The operators' role `<platform>-operators`: what the operators' CLI needs and nothing else. Any principal of the
+ * The operators' role `<platform>-operators` (path `/<platform>/`, like every role of the platform): what the operators' CLI needs and nothing else. Any principal of the
  * account whose IAM policies allow `sts:AssumeRole` on it may assume it (for one hour); the platform table's resource
  * policy lets only this role (and DynamoDB's replication role) write items.
  *
@@ -35,6 +35,7 @@ export class OperatorsRole extends Construct {
     this.roleName = RoleNames.operators(spec.name);
     this.role = new iam.Role(this, 'Resource', {
       roleName: this.roleName,
+      path: RoleNames.path(spec.name),
       assumedBy: new iam.AccountRootPrincipal(),
       maxSessionDuration: Duration.hours(1),
       description: `${spec.name}: operators of the platform (the CLI); the only role allowed to write the platform table`,

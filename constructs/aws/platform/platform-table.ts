@@ -20,6 +20,12 @@ export interface PlatformTableProps {
   readonly spec: ResolvedSpec;
   /** The data key in this (the primary) region: a multi-region primary key whose replicas carry the same alias. */
   readonly key: kms.IKey;
+  /**
+   * The key of the primary replica instead of `key` (the CloudHSM-backed key of `spec.keys.hsmBacked`); the replicas
+   * in the secondary regions keep their region's data key.
+   * @default - `key`
+   */
+  readonly primaryReplicaKey?: kms.IKey;
 }
 
 /**
@@ -49,7 +55,7 @@ export class PlatformTable extends Construct {
     }
     this.tableName = TableNames.global(spec);
     const iamArn = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
-    this.writers = [iamArn(RoleNames.operators(spec.name)), iamArn(DYNAMODB_REPLICATION_ROLE)];
+    this.writers = [iamArn(`${RoleNames.path(spec.name).slice(1)}${RoleNames.operators(spec.name)}`), iamArn(DYNAMODB_REPLICATION_ROLE)];
     const writeGuard = (region: string) => new iam.PolicyDocument({
       statements: [new iam.PolicyStatement({
         sid: 'OnlyOperatorsWriteItems',
@@ -72,7 +78,7 @@ export class PlatformTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key, replicaKeyArns),
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.primaryReplicaKey ?? props.key, replicaKeyArns),
       resourcePolicy: writeGuard(stack.region),
       replicas: spec.secondaryRegions.map((region) => ({
         region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, resourcePolicy: writeGuard(region),

@@ -8,7 +8,8 @@ import { RegionalKeysStack } from './regional-keys-stack';
 import { RegionalPlatformStack } from './regional-platform-stack';
 import { PlatformValidationError } from '../../../lib/errors';
 import { PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
-import { ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
+import { RoleNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
+import { RolePathAspect } from '../common/role-path';
 import { CloudHsmInitialization } from '../keys/cloudhsm-key-store';
 import { AccountBaseline } from '../observability/account-baseline';
 import { HealthCheckAlarms } from '../observability/health-alarms';
@@ -123,6 +124,7 @@ export class SecureApiPlatform extends Construct {
     }
     this.global = new GlobalDataStack(root, `${prefix}-Global`, {
       env: env(spec.primaryRegion), spec, keys: this.keys[spec.primaryRegion].keys, organizationTrail: props.organizationTrail, description: description('global data, identity and audit'),
+      hsmTableKey: this.keys[spec.primaryRegion].hsm?.keyArn !== undefined,
     });
     Object.values(this.keys).forEach((k) => this.global.addStackDependency(k));
     if (this.edgeKeys) this.global.addStackDependency(this.edgeKeys);
@@ -175,6 +177,8 @@ export class SecureApiPlatform extends Construct {
       ...(this.edge ? [this.edge] : []), ...(this.healthAlarms ? [this.healthAlarms] : []), ...Object.values(this.baselines),
     );
     Aspects.of(this).add(new ForwardToStacks(this, this.stacks));
+    // Every role of the platform under /<platform>/: the key policies name the platform's roles by that path.
+    for (const stack of this.stacks) Aspects.of(stack).add(new RolePathAspect(RoleNames.path(spec.name)));
   }
 }
 

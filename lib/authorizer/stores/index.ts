@@ -41,6 +41,8 @@ export const ItemKeys = {
   tenant: (tenantId: string): ItemKey => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
   /** An OAuth client (client credentials) bound to its tenant; read by the user pool's pre-token-generation trigger. */
   client: (clientId: string): ItemKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
+  /** An operator change on Azure (the CLI's audit entity; the authorizer never reads it): per day, one row per change. */
+  audit: (day: string, id: string): ItemKey => ({ pk: `AUDIT#${day}`, sk: id }),
 } as const;
 
 /** Lowercase hex SHA-256 of an API key: how a key is looked up (and the only form in which it is stored). */
@@ -112,33 +114,48 @@ export interface AuthorizerStores {
   readonly tenants?: TenantStore;
 }
 
-/** A bounded TTL cache (insertion order eviction): per cold start, shared by every request of the sandbox. */
+/**
+ * A bounded TTL cache: per cold start, shared by every request of the sandbox. Two generations of at most half the
+ * bound each: entries go into the current one; when it is full it becomes the previous one and the older is dropped
+ * whole. So the most recent `maxEntries / 2` entries are always kept, and eviction costs O(1), where evicting the oldest
+ * entry of one Map one at a time walks past the holes earlier deletions left at its front.
+ */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private current = new Map<string, { value: V; expiresAt: number }>();
+  private previous = new Map<string, { value: V; expiresAt: number }>();
+  private readonly generationSize: number;
 
-  constructor(private readonly maxEntries: number, private readonly clock: () => number) {}
+  constructor(maxEntries: number, private readonly clock: () => number) {
+    this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
 
   /** `now`: the clock's reading, when the caller already has one (saves a clock call per lookup on the hot path). */
   get(key: string, now: number = this.clock()): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
+    let entry = this.current.get(key);
+    if (entry === undefined) {
+      entry = this.previous.get(key);
+      if (entry === undefined) return undefined;
+    }
     if (now >= entry.expiresAt) {
-      this.entries.delete(key);
+      this.current.delete(key);
+      this.previous.delete(key);
       return undefined;
     }
     return entry.value;
   }
 
-  set(key: string, value: V, ttlMs: number): void {
+  set(key: string, value: V, ttlMs: number, now: number = this.clock()): void {
     if (ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    // A copy left in the previous generation is shadowed: lookups read the current one first.
+    if (this.current.size >= this.generationSize && !this.current.has(key)) {
+      this.previous = this.current;
+      this.current = new Map();
     }
-    this.entries.set(key, { value, expiresAt: this.clock() + ttlMs });
+    this.current.set(key, { value, expiresAt: now + ttlMs });
   }
 
+  /** Entries held (at most the bound; a key in both generations counts twice). */
   get size(): number {
-    return this.entries.size;
+    return this.current.size + this.previous.size;
   }
 }

@@ -8,6 +8,8 @@ export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, Tena
   readonly revokedJtis = new Set<string>();
   readonly revokedSubjects = new Map<string, number>();
   readonly tenants = new Map<string, TenantRecord>();
+  /** Answers from memory and cannot hang: the authorizer calls it without a deadline (see StoreDeadline). */
+  readonly inProcess = true;
   /** Calls per method, so tests can see what the caches saved. */
   readonly calls = { getApiKey: 0, getRevocationStatus: 0, getTenant: 0 };
 

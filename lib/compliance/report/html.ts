@@ -11,15 +11,17 @@ export function esc(s: string): string {
 /** The page's only stylesheet (allowed by its hash in the page's CSP). */
 export const REPORT_CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:120rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.wrap{overflow-x:auto;max-width:100%}.wide{table-layout:fixed;width:100%}td,th{overflow-wrap:anywhere}
+th{background:#f6f8fa}.wrap{overflow-x:auto;max-width:100%}.wide{table-layout:fixed;width:100%}.wide td{overflow-wrap:anywhere}code{overflow-wrap:break-word}
+th[scope=rowgroup]{min-width:9rem;max-width:16rem}td.rule{min-width:9rem;overflow-wrap:anywhere}.grid td,.grid th{font-size:12px;padding:.2rem .4rem}
 .FAIL{background:#ffebe9;color:#82071e;font-weight:600}.ACKNOWLEDGED{background:#fff8c5}.PASS{background:#dafbe1}.NA{color:#6e7781}
 code{font-size:12px}.summary li{margin:.15rem 0}.banner{background:#ffebe9;border:2px solid #cf222e;padding:.5rem 1rem;font-weight:600}
 .grid td{text-align:right;white-space:nowrap}.unused{background:#fff1e5}details>summary{cursor:pointer;color:#57606a}
-.acks{margin:.2rem 0 0;padding-left:1rem;font-weight:400}.acks li{margin:.1rem 0}.by{font-variant:small-caps;font-weight:600}
+.acks{margin:.2rem 0 0;padding-left:1rem;font-weight:400;font-size:12px;min-width:12rem}.acks li{margin:.1rem 0}.by{font-variant:small-caps;font-weight:600}
 .cond{font-style:italic}nav a{white-space:nowrap}#filters{margin:.5rem 0;padding:.4rem .6rem;background:#f6f8fa;border:1px solid #d0d7de}
 #filters input{width:18rem;max-width:60%}#filters label{margin-right:1rem}
-#ack-table th:nth-child(1){width:2.5rem}#ack-table th:nth-child(2){width:26%}#ack-table th:nth-child(3){width:34%}#ack-table th:nth-child(5){width:14%}#ack-table th:nth-child(6){width:10%}
-@media print{body{margin:0;font-size:9px;max-width:none}#filters,nav,details.idle{display:none}.wrap{overflow:visible}
+#ack-table th:nth-child(1){width:2.5rem}#ack-table th:nth-child(2){width:24%}#ack-table th:nth-child(3){width:30%}#ack-table th:nth-child(4){width:16%}#ack-table th:nth-child(5){width:16%}#ack-table th:nth-child(6){width:8%}
+@media print{body{margin:0;font-size:9px;max-width:none}#filters,nav,details.idle,.acks .why,.acks .by{display:none}.acks{min-width:0;padding:0;margin:0;list-style:none;display:inline;font-size:8px}.acks li{display:inline}
+td,th{font-size:8px;overflow-wrap:anywhere}th[scope=rowgroup],td.rule{min-width:0}.acks li::before{content:" "}.wrap{overflow:visible}
 table{width:100%;table-layout:fixed;page-break-inside:auto}tr,li{page-break-inside:avoid}h2{page-break-after:avoid}
 code{font-size:8px}td,th{padding:.1rem .25rem}@page{margin:10mm}}`;
 
@@ -77,10 +79,20 @@ export function cspHash(text: string): string {
 /** The page's Content-Security-Policy: nothing may load, and only this style and this script may run. */
 export const REPORT_CSP = `default-src 'none'; style-src ${cspHash(REPORT_CSS)}; script-src ${cspHash(REPORT_SCRIPT)}; base-uri 'none'; form-action 'none'`;
 
-/** An acknowledged cell: the count, then each acknowledgment's reason, condition, maker and a link to its row. */
+/**
+ * The acknowledgments behind a cell: each distinct reason once, with its condition, who made it and links to the
+ * acknowledgments' rows.
+ */
 function ackList(refs: readonly AcknowledgmentRef[]): string {
-  return `<ul class="acks">${refs.map((a) => `<li>${a.n === undefined ? '' : `<a href="#ack-${a.n}">#${a.n}</a> `}<span class="by">${esc(madeBy(a.origin))}</span>: ${esc(a.reason)}`
-    + `${a.condition ? ` <span class="cond">(only where ${esc(a.condition)})</span>` : ''}</li>`).join('')}</ul>`;
+  const groups = new Map<string, { ref: AcknowledgmentRef; ns: number[] }>();
+  for (const a of refs) {
+    const key = `${a.origin ?? ''}\u0000${a.reason}\u0000${a.condition ?? ''}`;
+    const g = groups.get(key) ?? { ref: a, ns: [] };
+    if (a.n !== undefined) g.ns.push(a.n);
+    groups.set(key, g);
+  }
+  return `<ul class="acks">${[...groups.values()].map(({ ref: a, ns }) => `<li>${ns.map((n) => `<a href="#ack-${n}">#${n}</a> `).join('')}<span class="by">${esc(madeBy(a.origin))}</span><span class="why">: ${esc(a.reason)}`
+    + `${a.condition ? ` <span class="cond">(only where ${esc(a.condition)})</span>` : ''}</span></li>`).join('')}</ul>`;
 }
 
 /** The human report as one static HTML page: no external resources; one hashed style and one hashed script. */
@@ -100,12 +112,13 @@ export function toHtml(bundle: EvidenceBundle): string {
   h.push(`<p id="verdict"><strong>${esc(verdictOf(bundle).line)}</strong></p>`);
   const sections = frameworkSections(bundle);
   h.push('<nav><strong>Contents:</strong> <a href="#summary">Summary</a> · <a href="#findings">Unacknowledged findings</a> · <a href="#acks">Acknowledgments</a> · <a href="#routes">Public routes</a> · ',
-    sections.map((sec) => `<a href="#fw-${sec.key}">${esc(sec.title.replace(/ \(.*$/, ''))}</a>`).join(' · '), ' · <a href="#provenance">Provenance</a></nav>');
+    sections.map((sec) => `<a href="#fw-${sec.key}">${esc(sec.title.replace(/ \(.*$/, ''))}</a>`).join(' · '), ' · <a href="#rules">Rules</a> · <a href="#provenance">Provenance</a></nav>');
   h.push('<div id="filters">Search and filter need JavaScript; without it every row is shown: use the browser\'s find.</div>');
   const grid = summaryGrid(bundle);
+  // Stacks are rows and frameworks columns: an app has more stacks than frameworks, and the grid must fit 800 px.
   h.push('<h2 id="summary">Summary: framework × stack</h2>',
-    `<div class="wrap"><table class="grid" id="summary-grid"><tr><th>Framework</th>${grid.stacks.map((st) => `<th><code>${esc(st)}</code></th>`).join('')}</tr>`,
-    ...grid.frameworks.map((f) => `<tr><th><a href="#fw-${f.key}">${esc(f.title.replace(/ \(.*$/, ''))}</a></th>${grid.stacks.map((st) => {
+    `<div class="wrap"><table class="grid" id="summary-grid"><tr><th>Stack</th>${grid.frameworks.map((f) => `<th><a href="#fw-${f.key}">${esc(f.title.replace(/ \(.*$/, ''))}</a></th>`).join('')}</tr>`,
+    ...grid.stacks.map((st) => `<tr><th><code>${esc(st)}</code></th>${grid.frameworks.map((f) => {
       const c = grid.cells[f.key][st];
       return `<td data-framework="${esc(f.key)}" data-stack="${esc(st)}" data-pass="${c.pass}" data-fail="${c.fail}" data-acknowledged="${c.acknowledged}" data-na="${c.notApplicable}" class="${c.fail > 0 ? 'FAIL' : c.acknowledged > 0 ? 'ACKNOWLEDGED' : c.pass > 0 ? 'PASS' : 'NA'}">`
         + `${c.fail} failed<br>${c.acknowledged} acknowledged<br>${c.pass} passed<br>${c.notApplicable} n/a</td>`;
@@ -142,18 +155,27 @@ export function toHtml(bundle: EvidenceBundle): string {
   for (const section of sections) {
     h.push(`<h2 id="fw-${section.key}">${esc(section.title)}</h2>`);
     const header = `<thead><tr><th>Requirement</th><th>Rule</th>${stacks.map((st) => `<th><code>${esc(st)}</code></th>`).join('')}</tr></thead>`;
-    // One tbody per requirement: the unit the filter shows or hides, so its rows stay together.
-    const rows = (reqs: readonly RequirementRow[]): string => reqs.map((req) => `<tbody data-f>${req.rules.map((rule, i) => {
-      const head = i === 0 ? `<th rowspan="${req.rules.length}" scope="rowgroup">${esc(req.id)}${req.title ? `<br><span class="title">${esc(req.title)}</span>` : ''}</th>` : '';
-      return `<tr>${head}<td title="${esc(rule.info)}">${esc(rule.id)}</td>${stacks.map((st) => td(cellOf(rule.id, st))).join('')}</tr>`;
-    }).join('')}</tbody>`).join('');
+    const naRule = (id: string): boolean => stacks.every((st) => cellOf(id, st).status === 'N/A');
+    const ruleLink = (id: string): string => `<a href="#rule-${esc(id)}">${esc(id)}</a>`;
+    // One tbody per requirement: the unit the filter shows or hides, so its rows stay together. In a requirement with
+    // results, the rules that applied to nothing share one line instead of a row of n/a cells each.
+    const rows = (reqs: readonly RequirementRow[], collapseNa: boolean): string => reqs.map((req) => {
+      const shown = collapseNa ? req.rules.filter((r) => !naRule(r.id)) : req.rules;
+      const idle = req.rules.filter((r) => !shown.includes(r));
+      const span = shown.length + (idle.length > 0 ? 1 : 0);
+      const head = `<th rowspan="${span}" scope="rowgroup">${esc(req.id)}${req.title ? `<br><span class="title">${esc(req.title)}</span>` : ''}</th>`;
+      return `<tbody data-f>${shown.map((rule, i) => `<tr>${i === 0 ? head : ''}<td class="rule">${ruleLink(rule.id)}</td>${stacks.map((st) => td(cellOf(rule.id, st))).join('')}</tr>`).join('')}`
+        + `${idle.length > 0 ? `<tr>${shown.length === 0 ? head : ''}<td colspan="${stacks.length + 1}" class="NA">n/a in every stack: ${idle.map((r) => ruleLink(r.id)).join(', ')}</td></tr>` : ''}</tbody>`;
+    }).join('');
     // Requirements whose every cell is n/a collapse: they say only that nothing they check exists.
-    const allNa = (req: RequirementRow): boolean => req.rules.every((rule) => stacks.every((st) => cellOf(rule.id, st).status === 'N/A'));
+    const allNa = (req: RequirementRow): boolean => req.rules.every((rule) => naRule(rule.id));
     const active = section.requirements.filter((req) => !allNa(req));
     const idle = section.requirements.filter(allNa);
-    h.push(active.length > 0 ? `<div class="wrap"><table>${header}${rows(active)}</table></div>` : '<p>No rule of this framework applied to a resource.</p>');
-    if (idle.length > 0) h.push(`<details class="idle"><summary>${idle.length} requirement(s) with no applicable resource (all n/a)</summary><div class="wrap"><table>${header}${rows(idle)}</table></div></details>`);
+    h.push(active.length > 0 ? `<div class="wrap"><table>${header}${rows(active, true)}</table></div>` : '<p>No rule of this framework applied to a resource.</p>');
+    if (idle.length > 0) h.push(`<details class="idle"><summary>${idle.length} requirement(s) with no applicable resource (all n/a)</summary><div class="wrap"><table>${header}${rows(idle, false)}</table></div></details>`);
   }
+  h.push('<h2 id="rules">Rules that ran</h2>', `<details class="idle"><summary>${t.rules} rules: what each checks</summary><div class="wrap"><table class="wide"><tr><th>Rule</th><th>Level</th><th>What it checks</th><th>Not applicable to</th></tr>${
+    bundle.packs.flatMap((pk) => pk.rules).map((r) => `<tr data-f id="rule-${esc(r.id)}"><td>${esc(r.id)}</td><td>${r.level}</td><td>${esc(r.requirement ?? r.info)}</td><td>${r.notApplicable} resources</td></tr>`).join('')}</table></div></details>`);
   const p = bundle.provenance;
   h.push('<h2 id="provenance">Provenance</h2>', '<ul class="summary">',
     `<li>Commit: <code>${esc(p?.commit ?? 'unknown')}</code>${p?.dirty ? ' (with uncommitted changes)' : ''}</li>`,

@@ -65,6 +65,11 @@ export const RoleNames = {
    * lets write (API keys, revocations, tenants, client bindings). The operators' CLI runs as it.
    */
   operators: (platform: string): string => `${platform}-operators`,
+  /**
+   * IAM path of every role the platform's stacks create (`/<platform>/`): the key policies name the platform's roles,
+   * most of them created by stacks deployed after the keys and named by CloudFormation, by `role/<platform>/*`.
+   */
+  path: (platform: string): string => `/${platform}/`,
 } as const;
 
 /** Path and name of the service-linked role DynamoDB global tables replicate with (one per account). */

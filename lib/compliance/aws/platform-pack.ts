@@ -1,10 +1,11 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { IRecordingPack, RuleControls, RuleRecorder } from './recording';
+import { IRecordingPack, RuleRecorder } from './recording';
+import { RuleControls } from '../recording';
 import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withIndexCache } from './rule';
 import { platformRulesFor } from './rules';
-import { ComplianceProfile } from '../spec/types';
+import { ComplianceProfile } from '../../spec/types';
 
 export interface SecureApiChecksProps extends NagPackProps, RuleContextInput {
   /**
@@ -25,6 +26,9 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
   /** The rules this pack applies, in order. */
   public readonly rules: readonly PlatformRule[];
   public readonly context: RuleContext;
+
+  /** One check function per rule (see asApplyRule). */
+  private readonly checks = new Map<PlatformRule, IApplyRule['rule']>();
 
   constructor(scope?: IConstruct, props: SecureApiChecksProps = {}) {
     super(scope, props);
@@ -52,7 +56,13 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
 
   private asApplyRule(rule: PlatformRule, node?: CfnResource): IApplyRule {
     const { name, info, explanation, level } = rule.meta;
-    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: (n: CfnResource) => rule.check(n, this.context) };
+    let check = this.checks.get(rule);
+    if (!check) {
+      // One function per rule (not per resource): the recorder keeps one recording rule per rule function.
+      check = (n: CfnResource) => rule.check(n, this.context);
+      this.checks.set(rule, check);
+    }
+    return { ruleSuffixOverride: name, info, explanation, level, node: node as CfnResource, rule: check };
   }
 
   private extra(rule: PlatformRule): { controls: RuleControls; requirement: string } {
