@@ -171,31 +171,6 @@ project.eslint?.addExtends('plugin:security/recommended-legacy');
 const RUNTIME_DIRS = ['lib/authorizer', 'lib/triggers', 'lib/rotation', 'examples/backend', 'examples/aws/backend', 'examples/azure/backend'];
 /** The cloud-neutral layers: the spec (contracts both clouds import) and the authorizer runtime. */
 const NEUTRAL_DIRS = ['lib/spec', ...RUNTIME_DIRS];
-/** Test files that still take their fixture from the example (step by step they move to test/fixtures). */
-const EXAMPLE_IMPORTERS_PENDING: string[] = [
-  'test/aws/archive.test.ts',
-  'test/aws/audit.test.ts',
-  'test/aws/edge.test.ts',
-  'test/aws/gateway.test.ts',
-  'test/aws/identity-seams.test.ts',
-  'test/aws/identity.test.ts',
-  'test/aws/keys.test.ts',
-  'test/aws/liveness.test.ts',
-  'test/aws/observability.test.ts',
-  'test/aws/origin-verify.test.ts',
-  'test/aws/platform-lean.test.ts',
-  'test/aws/platform-scope.test.ts',
-  'test/aws/platform-secret.test.ts',
-  'test/aws/platform.test.ts',
-  'test/aws/route-stacks.test.ts',
-  'test/azure/fixture.ts',
-  'test/azure/parity.test.ts',
-  'test/azure/platform.test.ts',
-  'test/compliance/ack-conditions.test.ts',
-  'test/compliance/rules.test.ts',
-  'test/spec/deploy-limits.test.ts',
-  'test/spec/validate.test.ts',
-];
 const zone = (target: string | string[], from: string | string[], message: string) => ({ target, from, message });
 const layerZones = [
   zone('./constructs/aws', './constructs/azure', 'constructs/aws and constructs/azure never import each other: share through lib/spec.'),
@@ -208,9 +183,6 @@ const layerZones = [
 const testZone = zone('./test/!(examples|contract)/**', './examples',
   'Tests take their fixtures from test/fixtures; only test/examples/** (and test/contract) test the example itself.');
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: [...layerZones, testZone] }] });
-if (EXAMPLE_IMPORTERS_PENDING.length > 0) {
-  project.eslint?.addOverride({ files: EXAMPLE_IMPORTERS_PENDING, rules: { 'import/no-restricted-paths': ['error', { zones: layerZones }] } });
-}
 const cloudLibraries = {
   paths: ['aws-cdk-lib', 'cdktf', 'constructs', 'cdk-nag'].map((name) => ({ name, message: 'lib/spec and runtime code stay free of the cloud construct libraries.' })),
   patterns: [{ group: ['aws-cdk-lib/*', 'cdktf/*', '@cdktf/*', 'cdk-nag/*'], message: 'lib/spec and runtime code stay free of the cloud construct libraries.' }],

@@ -4,6 +4,7 @@
  * {@link AuthorizerConfigError} naming the field, the value received and the fix.
  */
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
+import { SecureApiPlatformError } from '../spec/errors';
 
 /** Signature algorithms the authorizer can verify (never `none`, never HMAC: no shared secrets, no key confusion). */
 export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -208,7 +209,7 @@ export interface AuthorizerConfig {
 }
 
 /** A configuration error: names the field, the value received and the fix. */
-export class AuthorizerConfigError extends Error {
+export class AuthorizerConfigError extends SecureApiPlatformError {
   constructor(readonly field: string, message: string) {
     super(`AuthorizerConfig.${field}: ${message}`);
     this.name = 'AuthorizerConfigError';

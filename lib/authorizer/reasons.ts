@@ -2,6 +2,8 @@
  * Decision reason codes. Every decision carries exactly one; it goes to the log line and the metric dimension,
  * never to the client (which only ever sees 401, 403 or the allow).
  */
+import { SecureApiPlatformError } from '../spec/errors';
+
 export const Reason = {
   ALLOWED: 'allowed',
   // 401: no usable credential
@@ -64,7 +66,7 @@ export function statusOf(reason: ReasonCode): 401 | 403 {
 }
 
 /** Thrown inside the pipeline to stop with a reason; turned into 401/403 at the edge of the handler, never escapes. */
-export class Denial extends Error {
+export class Denial extends SecureApiPlatformError {
   constructor(readonly reason: ReasonCode, detail?: string) {
     super(detail ?? reason);
     this.name = 'Denial';

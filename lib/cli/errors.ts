@@ -3,6 +3,7 @@
  * never a stack trace.
  */
 import { RoleNames } from '../spec/contracts/names';
+import { SecureApiPlatformError } from '../spec/errors';
 
 /** Documented exit codes (also in `--help` and the README). */
 export const ExitCode = {
@@ -22,7 +23,7 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the CLI reports as one line with a documented exit code. The message names the fix. */
-export class CliError extends Error {
+export class CliError extends SecureApiPlatformError {
   constructor(readonly exitCode: ExitCodeValue, message: string) {
     super(message);
     this.name = 'CliError';

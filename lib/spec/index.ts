@@ -6,3 +6,4 @@ export * from './contracts/limits';
 export * from './contracts/route-layout';
 export * from './contracts/identity';
 export * from './http';
+export { SecureApiPlatformError } from './errors';

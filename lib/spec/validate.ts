@@ -5,6 +5,7 @@ import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout 
 import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
 import { PROFILE_MINIMUMS } from './profiles';
 import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
+import { SecureApiPlatformError } from './errors';
 
 /** One problem in a spec: where it is, and a message that says what was received and how to fix it. */
 export interface SpecIssue {
@@ -14,7 +15,7 @@ export interface SpecIssue {
 }
 
 /** Thrown by `assertValidSpec` / `resolveSpec`; lists every problem, one per line. */
-export class PlatformSpecError extends Error {
+export class PlatformSpecError extends SecureApiPlatformError {
   constructor(public readonly issues: readonly SpecIssue[]) {
     super(`Invalid platform spec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'PlatformSpecError';

@@ -17,6 +17,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ItemKeys } from '../authorizer/stores/index';
 import { AMR_MFA, customAttribute, DEFAULT_TENANT_CLAIM, MFA_CLAIM, PoolAttributes } from '../spec/contracts/identity';
+import { SecureApiPlatformError } from '../spec/errors';
 
 /** Cognito's pre-token-generation event, version 3 (the members read here). */
 export interface PreTokenGenerationV3Event {
@@ -68,7 +69,7 @@ export function tableClientTenant(tableName: string | undefined): ClientTenantLo
 }
 
 /** Refusal: Cognito answers the sign-in or token request with an error and issues no token. */
-export class TokenRefused extends Error {
+export class TokenRefused extends SecureApiPlatformError {
   constructor(reason: string) {
     super(`token refused: ${reason}`);
     this.name = 'TokenRefused';

@@ -5,11 +5,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuditArchive, AuditLogShipping, AuditTrail, REDACTION_CODE } from '../../constructs/aws/audit';
 import { PlatformKeys } from '../../constructs/aws/keys';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 
 describe('audit in the primary region: archive, trail, log shipping', () => {
   let stack: Stack;
@@ -147,7 +147,7 @@ describe('the redaction processor', () => {
 
 describe('audit demo mode and validation', () => {
   test('demo: GOVERNANCE, 1 day, no deny-delete, a warning', () => {
-    const demo = resolveSpec({ ...exampleSpec('aws'), audit: { demo: true } });
+    const demo = resolveSpec({ ...fixtureSpec('aws'), audit: { demo: true } });
     const { stack } = testStack('Demo');
     const keys = new PlatformKeys(stack, 'Keys', { spec: demo });
     new AuditArchive(stack, 'Archive', { spec: demo, encryptionKey: keys.audit });

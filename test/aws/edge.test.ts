@@ -1,11 +1,11 @@
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { EdgeDistribution, RegionalWaf } from '../../constructs/aws/edge';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const raw = exampleSpec('aws');
+const raw = fixtureSpec('aws');
 const spec = resolveSpec({ ...raw, apis: [{ ...raw.apis[0], deprecation: { sunset: '2027-01-31' } }] });
 
 describe('RegionalWaf and EdgeDistribution', () => {
@@ -149,7 +149,7 @@ describe('edge validation', () => {
   test('body cap above WAF inspection', () => {
     const { stack } = testStack();
     // Refused once, by the spec: the WAF renders the resolved spec's cap.
-    const raw = exampleSpec('aws');
+    const raw = fixtureSpec('aws');
     expect(() => resolveSpec({ ...raw, edge: { ...raw.edge, maxBodyBytes: 100_000 } })).toThrow(/edge\.maxBodyBytes.*received: 100000.*at most 64 KB/);
     expect(stack.node.children).toHaveLength(0);
   });

@@ -3,12 +3,12 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
-import { exampleSpec } from '../../examples/spec';
 import { acknowledge } from '../../lib/compliance/aws/acknowledge';
 import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 
 function backendIn(scope: import('constructs').Construct): lambda.Function {
   const fn = new lambda.Function(scope, 'Backend', {
@@ -231,12 +231,12 @@ describe('SecureRestApi validation', () => {
   test('lambda backend missing', () => expect(make({ backend: undefined })).toThrow(/backend is required: spec API "orders" v1 has a lambda backend/));
   test('client certificate generation', () => expect(make({ clientCertificateGeneration: 0 })).toThrow(/clientCertificateGeneration must be a positive integer \(received: 0\)/));
   test('private backend without VPC link', () => {
-    const raw = exampleSpec('aws');
+    const raw = fixtureSpec('aws');
     const s = resolveSpec({ ...raw, apis: [{ ...raw.apis[0], backend: { kind: 'private', url: 'https://internal.example.com' } }] });
     expect(make({}, s)).toThrow(/vpcLink is required/);
   });
   test('integration timeout out of range: refused once, by the spec (the construct renders a resolved spec)', () => {
-    const raw = exampleSpec('aws');
+    const raw = fixtureSpec('aws');
     const routes = raw.apis[0].routes.map((r, i) => (i === 0 ? { ...r, timeoutMs: 40_000 } : r));
     expect(() => resolveSpec({ ...raw, apis: [{ ...raw.apis[0], routes }] })).toThrow(/apis\[0\]\.routes\[0\]\.timeoutMs.*50 to 29000 ms \(received: 40000\)/);
   });

@@ -9,14 +9,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { PlatformIdentity } from '../../constructs/aws/identity';
-import { exampleSpec } from '../../examples/spec';
 import { AuthorizerConfig, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
 import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
 import { bearer, claims, LogCapture, outcome, rsaKey, signJwt } from '../authorizer/helpers';
+import { fixtureSpec } from '../fixtures/spec';
 import { testStack } from '../support/nag';
 
-const raw = exampleSpec('aws', { lean: true });
+const raw = fixtureSpec('aws', { lean: true });
 
 function twoApis(): PlatformSpec {
   return {

@@ -4,11 +4,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CloudHsmKeyStore, OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
 import { SecureApiPlatform } from '../../constructs/aws/platform';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
 
 describe('PlatformKeys + OriginVerifySecret in the primary region', () => {
@@ -148,7 +148,7 @@ describe('CloudHsmKeyStore (initialized, key requested)', () => {
 });
 
 describe('SecureApiPlatform with spec.keys.hsmBacked: the HSM-backed key encrypts the platform table\'s primary replica', () => {
-  const hsmSpec = { ...exampleSpec('aws'), keys: { hsmBacked: true } };
+  const hsmSpec = { ...fixtureSpec('aws'), keys: { hsmBacked: true } };
   const tableSse = (createKey: boolean) => {
     const app = new App({ context: { allowPlaceholders: 'true' } });
     const secretStack = new Stack(app, 'Secrets', { env: { account: '111111111111', region: 'eu-west-1' } });

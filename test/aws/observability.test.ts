@@ -4,11 +4,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PlatformKeys } from '../../constructs/aws/keys';
 import { AccountBaseline, ALARMED_DENY_REASONS, BASELINE_CONFIG_RULES, SecurityAlarms } from '../../constructs/aws/observability';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 
 describe('SecurityAlarms in the primary region', () => {
   let stack: Stack;

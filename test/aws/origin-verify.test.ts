@@ -6,11 +6,11 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RegionalWaf } from '../../constructs/aws/edge/regional-waf';
 import { OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 const REGIONS = ['eu-west-1', 'eu-central-1'];
 /** The rotation function as deployed: lib/rotation/origin-verify.ts bundled by `npm run bundle:authorizer`. */
 const ROTATION_BUNDLE = readFileSync(join(__dirname, '..', '..', 'assets', 'origin-verify-rotation', 'index.js'), 'utf8');

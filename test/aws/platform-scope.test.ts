@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { App, Aspects, CfnResource, IAspect, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { SecureApiPlatform } from '../../constructs/aws';
-import { exampleSpec } from '../../examples/spec';
+import { fixtureSpec } from '../fixtures/spec';
 
 // Where the platform's stacks live, and what reaches them through the platform construct.
 const backends = { orders: SecureApiPlatform.lambdaBackend(join(__dirname, '..', '..', 'assets', 'orders-backend')) };
-const platformIn = (scope: App | Stage) => new SecureApiPlatform(scope, 'P', { spec: exampleSpec('aws', { lean: true }), backends });
+const platformIn = (scope: App | Stage) => new SecureApiPlatform(scope, 'P', { spec: fixtureSpec('aws', { lean: true }), backends });
 const names = (stacks: readonly Stack[]) => stacks.map((s) => s.stackName).sort();
 
 /** Records the stack of every L1 resource it visits. */
@@ -65,7 +65,7 @@ describe('SecureApiPlatform scope', () => {
   test('a scope that is neither an App nor a Stage is refused, naming what was received', () => {
     const app = new App();
     const stack = new Stack(app, 'Holder');
-    expect(() => new SecureApiPlatform(stack, 'P', { spec: exampleSpec('aws', { lean: true }), backends }))
+    expect(() => new SecureApiPlatform(stack, 'P', { spec: fixtureSpec('aws', { lean: true }), backends }))
       .toThrow(/scope must be an App or a Stage.*received: Stack "Holder"/);
   });
 });

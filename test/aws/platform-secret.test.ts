@@ -3,11 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GENERATED_SECRET_ROTATION_CODE, PlatformSecret, PlatformSecretProps } from '../../constructs/aws/keys/platform-secret';
-import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const spec = resolveSpec(exampleSpec('aws'));
+const spec = resolveSpec(fixtureSpec('aws'));
 const REASON = 'Issued by the partner IdP, which offers no rotation API; rotated by hand every 90 days under change ticket';
 
 function build(extra: Partial<PlatformSecretProps> = {}, withStack?: (stack: import('aws-cdk-lib').Stack) => Partial<PlatformSecretProps>) {

@@ -5,9 +5,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
-import { exampleSpec } from '../../examples/spec';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const body = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } };
@@ -22,7 +22,7 @@ function collection(n: number, prefix = ''): RouteSpec[] {
   ];
 }
 function specWith(routes: RouteSpec[]): PlatformSpec {
-  const base = exampleSpec('aws', { lean: true });
+  const base = fixtureSpec('aws', { lean: true });
   return {
     ...base,
     identity: { issuers: base.identity.issuers },

@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { exampleStack } from './fixture';
 import { AZURE_PARITY, AzureSecureApiPlatform, renderParityTable } from '../../constructs/azure';
-import { ORDERS_BACKEND_PACKAGE } from '../../examples/azure/main';
-import { exampleSpec } from '../../examples/spec';
 import { PARITY_END, PARITY_START } from '../../scripts/render-parity';
+import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/spec';
 
 let config: { resource: Record<string, Record<string, Record<string, unknown>>> };
 beforeAll(() => {
@@ -31,7 +30,7 @@ test('every Azure column is backed by resources of the synthesized example; ever
 });
 
 test('a deprecated API version answers with Deprecation and Sunset; an mTLS API warns that it cannot work on Azure', () => {
-  const base = exampleSpec('azure');
+  const base = fixtureSpec('azure');
   const spec = { ...base, identity: { issuers: base.identity.issuers }, apis: base.apis.map((a) => ({ ...a, deprecation: { sunset: '2027-06-30' } })) };
   const stack = new TerraformStack(Testing.app(), 's');
   const p = new AzureSecureApiPlatform(stack, 'P', {

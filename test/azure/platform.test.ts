@@ -29,14 +29,13 @@ import { App, Aspects, TerraformStack, Testing } from 'cdktf';
 // Types of the cdktf jest matchers (toHaveResourceWithProperties).
 import 'cdktf/lib/testing/adapters/jest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { exampleStack } from './fixture';
+import { exampleStack, FixtureAzureStack as OrdersAzureStack } from './fixture';
 import {
   AzureAudit, AzureEdge, AzureGateway, AzureGovernance, AzureKeys, AzureNetwork, AzureSecureApiPlatform, AzureSecureApiPlatformProps,
   COMPLIANCE_RESULTS_FILE, JWT_CLOCK_SKEW_SECONDS, xmlEscape,
 } from '../../constructs/azure';
-import { ORDERS_BACKEND_PACKAGE, OrdersAzureStack } from '../../examples/azure/main';
-import { exampleSpec } from '../../examples/spec';
 import { PlatformSpec, resolveSpec } from '../../lib/spec';
+import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/spec';
 
 Testing.setupJest();
 
@@ -183,7 +182,7 @@ describe('AzureSecureApiPlatform: the example spec', () => {
 describe('spec values are XML-escaped', () => {
   test('an audience and CORS origin with XML metacharacters yield well-formed policies', () => {
     expect(xmlEscape('a&b<c>"d\'')).toBe('a&amp;b&lt;c&gt;&quot;d&apos;');
-    const base = exampleSpec('azure', { lean: true });
+    const base = fixtureSpec('azure', { lean: true });
     const spec: PlatformSpec = { ...base, identity: { ...base.identity, issuers: [{ name: 'x', issuer: 'https://id.example.com/t?a=1&b=2', audience: ['api://o<r>"d&s'] }] } };
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
@@ -197,19 +196,19 @@ describe('spec values are XML-escaped', () => {
 });
 
 describe('validation errors name the prop, the value and the fix', () => {
-  const build = (props: Partial<AzureSecureApiPlatformProps>, spec: PlatformSpec = exampleSpec('azure', { lean: true })) => () => {
+  const build = (props: Partial<AzureSecureApiPlatformProps>, spec: PlatformSpec = fixtureSpec('azure', { lean: true })) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     new AzureSecureApiPlatform(stack, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true, ...props });
   };
-  test('AWS region names', () => expect(build({}, exampleSpec('aws', { lean: true }))).toThrow(/spec.regions must be Azure region names \(received: \["eu-west-1","eu-central-1"\]\)/));
+  test('AWS region names', () => expect(build({}, fixtureSpec('aws', { lean: true }))).toThrow(/spec.regions must be Azure region names \(received: \["eu-west-1","eu-central-1"\]\)/));
   test('no OIDC issuer', () => {
-    const s = exampleSpec('azure', { lean: true });
+    const s = fixtureSpec('azure', { lean: true });
     expect(build({}, { ...s, identity: { userPool: s.identity.userPool } })).toThrow(/identity.issuers must list at least one OIDC issuer on Azure \(received: none\)/);
   });
   test('publisherEmail', () => expect(build({ publisherEmail: 'nope' })).toThrow(/publisherEmail must be an email address \(received: "nope"\)/));
   // Checked once, by the gateway that renders it (the platform passes it through).
   test('apimCapacity', () => expect(build({ apimCapacity: 0 })).toThrow(/capacity must be a whole number of Premium units from 1 to 12 \(received: 0\)/));
-  test('hsmAdminObjectIds', () => expect(build({}, exampleSpec('azure'))).toThrow(/hsmAdminObjectIds must list at least one Entra ID object id .*\(received: none\)/));
+  test('hsmAdminObjectIds', () => expect(build({}, fixtureSpec('azure'))).toThrow(/hsmAdminObjectIds must list at least one Entra ID object id .*\(received: none\)/));
   test('nameSuffix', () => expect(build({ nameSuffix: 'BAD_' })).toThrow(/nameSuffix must be 1-8 lowercase letters or digits \(received: "BAD_"\)/));
 });
 
@@ -221,7 +220,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     Aspects.of(app).add({ visit: () => { visited++; } });
     const stack = new TerraformStack(app, 'lean');
     new AzurermProvider(stack, 'azurerm', { features: [{}], storageUseAzuread: true });
-    new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
+    new AzureSecureApiPlatform(stack, 'P', { spec: fixtureSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     app.synth();
     expect(visited).toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'lean', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -237,7 +236,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'bad');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: fixtureSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.wafPolicy.mode = 'Detection';
     expect(() => app.synth()).toThrow(/SecureApiAz-WafPrevention at azurerm_cdn_frontdoor_firewall_policy\..*mode must be "Prevention"/);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bad', COMPLIANCE_RESULTS_FILE), 'utf8'));
@@ -249,7 +248,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
     const app = new App({ outdir, skipValidation: true });
     const stack = new TerraformStack(app, 'skip');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: fixtureSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.keyVault.purgeProtectionEnabled = false;
     expect(() => app.synth()).toThrow(/SecureApiAz-KeyVaultRecovery/);
   });
@@ -257,7 +256,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
   test('Testing.synth(stack, true) runs them; Testing.synth(stack) does not', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    const p = new AzureSecureApiPlatform(stack, 'P', { spec: exampleSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
+    const p = new AzureSecureApiPlatform(stack, 'P', { spec: fixtureSpec('azure', { lean: true }), publisherEmail: 'a@example.com', backendPackages: ORDERS, ignoreUserPool: true });
     p.apim.virtualNetworkType = 'None';
     expect(() => Testing.synth(stack)).not.toThrow();
     expect(() => Testing.synth(stack, true)).toThrow(/SecureApiAz-ApimNetwork/);
@@ -290,7 +289,7 @@ describe('one construct per concern, composed by AzureSecureApiPlatform', () => 
 
   test('AzureGateway used on its own: a synth-time validation error until addApis() renders the APIs', () => {
     const s = new TerraformStack(Testing.app(), 's');
-    const spec = resolveSpec(exampleSpec('azure', { lean: true }));
+    const spec = resolveSpec(fixtureSpec('azure', { lean: true }));
     const resourceGroup = new ResourceGroup(s, 'rg', { name: 'rg', location: spec.primaryRegion });
     const network = new AzureNetwork(s, 'Network', { spec, resourceGroup, nameSuffix: 'abc' });
     const gateway = new AzureGateway(s, 'Gateway', { spec, resourceGroup, network, nameSuffix: 'abc', publisherEmail: 'a@example.com' });
@@ -343,7 +342,7 @@ describe('audit: every diagnostic setting reaches Log Analytics and the immutabl
 
   test('a first deployment (lockAuditArchive: false) creates the account policy unlocked, acknowledged with the reason', () => {
     const s = new TerraformStack(Testing.app(), 's');
-    const lean = exampleSpec('azure', { lean: true });
+    const lean = fixtureSpec('azure', { lean: true });
     const noPool: PlatformSpec = { ...lean, identity: { issuers: lean.identity.issuers }, audit: { retentionYears: 7 } };
     const p = new AzureSecureApiPlatform(s, 'P', { spec: noPool, publisherEmail: 'a@example.com', backendPackages: ORDERS, lockAuditArchive: false });
     expect(p.auditAccount.immutabilityPolicy.internalValue).toMatchObject({ state: 'Unlocked', periodSinceCreationInDays: 7 * 365 + 1 });
@@ -407,7 +406,7 @@ describe('validate-jwt: a complete token validation in the API policy and in eac
   });
 
   test('an explicit jwksUri cannot be given to API Management: the issuer\'s OpenID configuration is used, with a warning', () => {
-    const base = exampleSpec('azure', { lean: true });
+    const base = fixtureSpec('azure', { lean: true });
     const spec: PlatformSpec = { ...base, identity: { issuers: [{ ...base.identity.issuers![0], jwksUri: 'https://keys.example.com/jwks.json' }] } };
     const s = new TerraformStack(Testing.app(), 's');
     const p = new AzureSecureApiPlatform(s, 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS, enforceCompliance: false });
@@ -416,7 +415,7 @@ describe('validate-jwt: a complete token validation in the API policy and in eac
 });
 
 describe('identity.userPool on Azure', () => {
-  const spec = exampleSpec('azure', { lean: true });
+  const spec = fixtureSpec('azure', { lean: true });
   test('is refused by default, pointing to Entra External ID through identity.issuers', () => {
     expect(() => new AzureSecureApiPlatform(new TerraformStack(Testing.app(), 's'), 'P', { spec, publisherEmail: 'a@example.com', backendPackages: ORDERS }))
       .toThrow(/spec\.identity\.userPool cannot be rendered on Azure \(received: a user pool\); .*Microsoft Entra External ID .*identity\.issuers, or set ignoreUserPool: true/);
@@ -434,7 +433,7 @@ describe('identity.userPool on Azure', () => {
 
 describe('per-issuer token validation (issuers are never pooled)', () => {
   const parser = new XMLParser({ ignoreAttributes: false });
-  const base = exampleSpec('azure', { lean: true });
+  const base = fixtureSpec('azure', { lean: true });
   const spec: PlatformSpec = {
     ...base,
     identity: {

@@ -6,12 +6,12 @@ import { PlatformKeys } from '../../constructs/aws';
 import { EdgeDistribution } from '../../constructs/aws/edge';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { BackendFunction } from '../../constructs/aws/platform/backend-function';
-import { exampleSpec } from '../../examples/spec';
 import { acknowledgmentsOf } from '../../lib/compliance';
 import { resolveSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 import { nagFindings, testStack } from '../support/nag';
 
-const raw = exampleSpec('aws');
+const raw = fixtureSpec('aws');
 
 describe('CFR1 (CloudFront geo restriction)', () => {
   const cfr1 = (blockCountries: string[] | undefined) => {

@@ -9,9 +9,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aws_lambda as lambda, aws_sqs as sqs } from 'aws-cdk-lib';
 import { assemblyDir, CONDITION, platformApp, readReport, REASON } from './reports-helpers';
-import { exampleSpec } from '../../examples/spec';
 import { acknowledge, Compliance, EvidenceBundle, REPORT_FILES, toHtml, toMarkdown, writeReports } from '../../lib/compliance';
 import { frameworkSections } from '../../lib/compliance/report/model';
+import { fixtureSpec } from '../fixtures/spec';
 
 const UNKNOWN_RULE_REASON = 'The backend has no dead-letter queue because every call is synchronous and the caller retries.';
 const NO_FINDING_REASON = 'The queue is encrypted with the SQS-managed key; no customer key exists to rotate here.';
@@ -185,7 +185,7 @@ describe('a lean synth (audit.demo) is marked as a demo', () => {
     const outdir = assemblyDir('demo-');
     try {
       const { app } = platformApp({ acknowledgeHealth: true, outdir });
-      Compliance.enforce(app, { profiles: ['PCI_DSS'], spec: exampleSpec('aws', { lean: true }), printVerdict: false });
+      Compliance.enforce(app, { profiles: ['PCI_DSS'], spec: fixtureSpec('aws', { lean: true }), printVerdict: false });
       expect(() => app.synth()).toThrow();
       const evidence = readReport<EvidenceBundle>(outdir, REPORT_FILES.evidence);
       expect(evidence.demo?.reason).toMatch(/^audit\.demo is set: the audit archive keeps records 1 day\(s\) under GOVERNANCE Object Lock/);

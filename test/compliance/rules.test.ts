@@ -1,12 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { fresh, l1, run, statusOf } from './rules-helper';
-import { exampleSpec } from '../../examples/spec';
 import {
   AccessLogFormat, ApiMethodAuthorizer, AuditBucketObjectLock, AuthFailureAlarm, AuthorizerCacheTtl, CloudTrailMultiRegion,
   CognitoMfaThreatProtection, CorsNoWildcard, CustomDomainTls, DynamoDbProtection, KmsKeyRotation, LambdaReservedConcurrency,
   LogGroupRetention, markAuditArchive, MutualTls, PublicRouteInSpec, ruleContext, SecretRotation, StageWebAcl,
 } from '../../lib/compliance';
+import { fixtureSpec } from '../fixtures/spec';
 
 const { COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE } = NagRuleCompliance;
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
@@ -20,7 +20,7 @@ function api(stack: Stack): void {
 }
 const method = (resource: string, httpMethod: string, extra: Record<string, unknown> = {}) =>
   ({ RestApiId: { Ref: 'Api' }, ResourceId: { Ref: resource }, HttpMethod: httpMethod, Integration: { Type: 'AWS_PROXY' }, ...extra });
-const spec = { spec: exampleSpec('aws') };
+const spec = { spec: fixtureSpec('aws') };
 
 describe('SecureApi-ApiMethodAuthorizer', () => {
   test('non-compliant: no authorizer, CUSTOM without authorizer id, unknown type, public route not in the spec', () => {

@@ -1,10 +1,10 @@
-import { exampleSpec } from '../../examples/spec';
 import { assertValidSpec, checkRequestSchema, PlatformSpec, PlatformSpecError, resolveSpec, validateSpec } from '../../lib/spec';
+import { fixtureSpec } from '../fixtures/spec';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 /** A deep copy of the example spec, changed by `edit`. */
 function specWith(edit: (s: Mutable<PlatformSpec>) => void): PlatformSpec {
-  const s = JSON.parse(JSON.stringify(exampleSpec())) as Mutable<PlatformSpec>;
+  const s = JSON.parse(JSON.stringify(fixtureSpec())) as Mutable<PlatformSpec>;
   edit(s);
   return s as PlatformSpec;
 }
@@ -12,9 +12,9 @@ const api = (s: Mutable<PlatformSpec>) => s.apis[0];
 
 describe('validateSpec', () => {
   test('the example spec is valid for both clouds and in lean mode', () => {
-    expect(validateSpec(exampleSpec('aws'))).toEqual([]);
-    expect(validateSpec(exampleSpec('azure'))).toEqual([]);
-    expect(validateSpec(exampleSpec('aws', { lean: true }))).toEqual([]);
+    expect(validateSpec(fixtureSpec('aws'))).toEqual([]);
+    expect(validateSpec(fixtureSpec('azure'))).toEqual([]);
+    expect(validateSpec(fixtureSpec('aws', { lean: true }))).toEqual([]);
   });
 
   // Each case: a change, the field it must name, and what the message must say (value received and fix).
@@ -155,7 +155,7 @@ describe('validateSpec', () => {
 });
 
 describe('resolveSpec', () => {
-  const r = resolveSpec(exampleSpec());
+  const r = resolveSpec(fixtureSpec());
 
   test('applies the defaults once for every renderer', () => {
     expect(r.regions).toEqual(['eu-west-1', 'eu-central-1']);
@@ -185,7 +185,7 @@ describe('resolveSpec', () => {
   test('profile minimums: HIPAA raises the audit minimum, PCI the log retention; compliance mode unless demo', () => {
     expect(r.minimums).toMatchObject({ auditRetentionYears: 6, logRetentionDays: 365, minTlsVersion: '1.2' });
     expect(r.audit).toMatchObject({ objectLockMode: 'COMPLIANCE', retentionYears: 7, retentionDays: 2556, logRetentionDays: 365 });
-    const demo = resolveSpec(exampleSpec('aws', { lean: true }));
+    const demo = resolveSpec(fixtureSpec('aws', { lean: true }));
     expect(demo.audit).toMatchObject({ objectLockMode: 'GOVERNANCE', retentionDays: 1, demo: true });
   });
 

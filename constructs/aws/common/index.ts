@@ -1,10 +1,6 @@
-export * from './lambda-runtime';
-export * from './names';
-export * from './encryption-key';
-export * from './issuers';
-export * from './security-names';
-export * from './platform-function';
-export * from './key-grants';
-export * from './custom-resource-provider';
-export * from './rotation-schedule';
-export * from './role-path';
+// The public part of the AWS constructs' shared helpers: the names the platform computes and the function defaults.
+// Key grants, acknowledgments, rotation schedules and asset paths stay internal (imported by file, not published).
+export { PlatformNames } from './names';
+export { KEY_PURPOSES, KeyPurpose, SecurityNames } from './security-names';
+export { PLATFORM_NODE_RUNTIME } from './lambda-runtime';
+export { PlatformFunction, PlatformFunctionProps } from './platform-function';

@@ -3,9 +3,10 @@
  * Anything else (a character Cedar may read differently, such as non-ASCII whitespace) is {@link Unsupported}: the
  * policy set then goes to the Cedar engine, which is the reference for everything outside the subset.
  */
+import { SecureApiPlatformError } from '../../spec/errors';
 
 /** The text is outside what the compiler handles (or is not valid Cedar): the caller falls back to the Cedar engine. */
-export class Unsupported extends Error {
+export class Unsupported extends SecureApiPlatformError {
   constructor(message: string, readonly at: number) {
     super(`${message} (at offset ${at})`);
     this.name = 'Unsupported';

@@ -7,10 +7,10 @@ import { App } from 'aws-cdk-lib';
 import { PlatformKeys } from '../../constructs/aws';
 import { AuditArchive, AuditLogShipping, REDACTION_CODE } from '../../constructs/aws/audit';
 import { buildExampleApp, exampleAppProps } from '../../examples/aws/app';
-import { exampleSpec } from '../../examples/spec';
 import { DecisionLog } from '../../lib/authorizer/observability';
 import { resolveSpec } from '../../lib/spec';
 import { ACCESS_LOG_FIELDS, ALWAYS_REDACTED_PATHS, LOG_SOURCES } from '../../lib/spec/contracts/logs';
+import { fixtureSpec } from '../fixtures/spec';
 import { testStack } from '../support/nag';
 
 type Json = Record<string, any>;
@@ -274,7 +274,7 @@ describe('redaction of each source, through the real transformation code as synt
 
 describe('sensitive fields must be mapped for every source', () => {
   const shipping = (audit: Json, extra?: Json) => {
-    const spec = resolveSpec({ ...exampleSpec('aws'), audit: { ...exampleSpec('aws').audit, ...audit } });
+    const spec = resolveSpec({ ...fixtureSpec('aws'), audit: { ...fixtureSpec('aws').audit, ...audit } });
     const { stack } = testStack('Redaction');
     const keys = new PlatformKeys(stack, 'Keys', { spec });
     const archive = new AuditArchive(stack, 'A', { spec, encryptionKey: keys.audit });
