@@ -49,6 +49,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-api-gateway@~3.1142.0',
     '@aws-sdk/client-cloudwatch-logs@~3.1169.0',
     '@aws-sdk/client-sts@~3.1169.0',
+    '@aws-sdk/client-iam@~3.1169.0',
     '@aws-lambda-powertools/logger@~2.35.0',
     '@aws-lambda-powertools/metrics@~2.35.0',
     '@aws-lambda-powertools/idempotency@~2.35.0',
@@ -79,6 +80,8 @@ const project = new typescript.TypeScriptProject({
     'azurite@~3.35.0',
     '@kusto/language-service-next@^12.4.1',
     '@microsoft/jest-sarif@1.0.0-beta.0',
+    // Evaluates the synthesized resource and key policies against request contexts as AWS would (tests only).
+    '@cloud-copilot/iam-simulate@~0.1.173',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -162,6 +165,57 @@ project.addTask('eslint:fix', {
 // eslint-plugin-security: the pipeline holds itself to what it asks of its users.
 project.eslint?.addPlugins('security');
 project.eslint?.addExtends('plugin:security/recommended-legacy');
+
+// Layers the linter enforces (README "Architecture"). A violation fails `npm test` (its eslint step).
+/** Runtime code: bundled into Lambda / Azure Functions packages, it never loads construct or synth-time code. */
+const RUNTIME_DIRS = ['lib/authorizer', 'lib/triggers', 'lib/rotation', 'examples/backend', 'examples/aws/backend', 'examples/azure/backend'];
+/** The cloud-neutral layers: the spec (contracts both clouds import) and the authorizer runtime. */
+const NEUTRAL_DIRS = ['lib/spec', ...RUNTIME_DIRS];
+/** Test files that still take their fixture from the example (step by step they move to test/fixtures). */
+const EXAMPLE_IMPORTERS_PENDING: string[] = [
+  'test/aws/archive.test.ts',
+  'test/aws/audit.test.ts',
+  'test/aws/edge.test.ts',
+  'test/aws/gateway.test.ts',
+  'test/aws/identity-seams.test.ts',
+  'test/aws/identity.test.ts',
+  'test/aws/keys.test.ts',
+  'test/aws/liveness.test.ts',
+  'test/aws/observability.test.ts',
+  'test/aws/origin-verify.test.ts',
+  'test/aws/platform-lean.test.ts',
+  'test/aws/platform-scope.test.ts',
+  'test/aws/platform-secret.test.ts',
+  'test/aws/platform.test.ts',
+  'test/aws/route-stacks.test.ts',
+  'test/azure/fixture.ts',
+  'test/azure/parity.test.ts',
+  'test/azure/platform.test.ts',
+  'test/compliance/ack-conditions.test.ts',
+  'test/compliance/rules.test.ts',
+  'test/spec/deploy-limits.test.ts',
+  'test/spec/validate.test.ts',
+];
+const zone = (target: string | string[], from: string | string[], message: string) => ({ target, from, message });
+const layerZones = [
+  zone('./constructs/aws', './constructs/azure', 'constructs/aws and constructs/azure never import each other: share through lib/spec.'),
+  zone('./constructs/azure', './constructs/aws', 'constructs/aws and constructs/azure never import each other: share through lib/spec.'),
+  zone(['./lib', './constructs'], './examples', 'The library never imports the example: the example is a consumer of the library.'),
+  zone(NEUTRAL_DIRS.map((d) => `./${d}`), ['./constructs', './lib/compliance', './lib/cli'],
+    'The spec layer and runtime code (authorizer, triggers, rotation, backends) import no construct, compliance or CLI code: move the shared value into lib/spec.'),
+];
+/** Only the example's own tests (test/examples, and test/contract, which drives the example app) import examples/. */
+const testZone = zone('./test/!(examples|contract)/**', './examples',
+  'Tests take their fixtures from test/fixtures; only test/examples/** (and test/contract) test the example itself.');
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: [...layerZones, testZone] }] });
+if (EXAMPLE_IMPORTERS_PENDING.length > 0) {
+  project.eslint?.addOverride({ files: EXAMPLE_IMPORTERS_PENDING, rules: { 'import/no-restricted-paths': ['error', { zones: layerZones }] } });
+}
+const cloudLibraries = {
+  paths: ['aws-cdk-lib', 'cdktf', 'constructs', 'cdk-nag'].map((name) => ({ name, message: 'lib/spec and runtime code stay free of the cloud construct libraries.' })),
+  patterns: [{ group: ['aws-cdk-lib/*', 'cdktf/*', '@cdktf/*', 'cdk-nag/*'], message: 'lib/spec and runtime code stay free of the cloud construct libraries.' }],
+};
+project.eslint?.addOverride({ files: NEUTRAL_DIRS.map((d) => `${d}/**/*.ts`), rules: { 'no-restricted-imports': ['error', cloudLibraries] } });
 
 // The authorizer is bundled ahead of synth (no Docker, no esbuild at a consumer's synth).
 const bundle = project.addTask('bundle:authorizer', {

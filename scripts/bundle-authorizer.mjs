@@ -108,3 +108,20 @@ await build({
   ...standalone,
 });
 console.log(`pre-token-generation trigger bundle: ${triggerOut}/index.js ${(statSync(join(triggerOut, 'index.js')).size / 1024).toFixed(1)} KB`);
+
+// The origin-verify rotation function: one readable CommonJS file, the AWS SDK left to the runtime, into
+// assets/origin-verify-rotation (or <outdir>-origin-verify-rotation with --outdir).
+const rotationOut = outArg > 0 ? `${outdir}-origin-verify-rotation` : join(root, 'assets', 'origin-verify-rotation');
+mkdirSync(rotationOut, { recursive: true });
+await build({
+  entryPoints: [join(root, 'lib', 'rotation', 'origin-verify.ts')],
+  outfile: join(rotationOut, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['@aws-sdk/*'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+console.log(`origin-verify rotation bundle: ${rotationOut}/index.js ${(statSync(join(rotationOut, 'index.js')).size / 1024).toFixed(1)} KB`);

@@ -9,12 +9,12 @@ import { Construct } from 'constructs';
 import { AzureFlexFunction, AzureFunctionAppsBase } from './functions';
 import { PRIVATE_DNS_ZONES } from './network';
 import { AuthorizerEndpoint } from './policies';
-import { AZURE_AUTHORIZER_ENV } from '../../lib/authorizer/adapters/azure-contract';
+import { AZURE_AUTHORIZER_ENV, AZURE_AUTHORIZER_TABLE } from '../../lib/authorizer/adapters/azure-contract';
 import { AuthorizerConfig, AuthorizerConfigError, RouteConfig, validateAuthorizerConfig } from '../../lib/authorizer/config';
 import { PlatformValidationError } from '../../lib/errors';
 import { packageRoot } from '../../lib/package-root';
 import { ResolvedSpec } from '../../lib/spec';
-import { externalIssuerConfigs } from '../aws/common/issuers';
+import { externalIssuerConfigs } from '../../lib/spec/issuers';
 
 /** The authorizer function's package, built ahead of synth by `npx projen bundle:azure`. */
 export const AZURE_AUTHORIZER_PACKAGE = path.join(packageRoot(), 'assets', 'azure-authorizer.zip');
@@ -22,8 +22,8 @@ export const AZURE_AUTHORIZER_PACKAGE = path.join(packageRoot(), 'assets', 'azur
 /** Built-in Cosmos DB data-plane role: read entities and metadata (the authorizer never writes). */
 export const COSMOS_DATA_READER_ROLE = '00000000-0000-0000-0000-000000000001';
 
-/** Name of the table holding API keys, revocations and tenants. */
-export const AUTHORIZER_TABLE = 'authorizer';
+/** Name of the table holding API keys, revocations and tenants (one home: the Azure contract, which the CLI reads too). */
+export const AUTHORIZER_TABLE = AZURE_AUTHORIZER_TABLE;
 
 export interface AzureAuthorizerProps extends AzureFunctionAppsBase {
   /**

@@ -3,6 +3,8 @@
  * this list (`npx tsx scripts/render-parity.ts`), and the tests check it against the example's synthesized
  * cdk.tf.json (every Azure resource type a row names must be there) and the README (the table must be this one).
  */
+import { CLI_AZURE_GAPS, CLI_CLOUD_FORMS } from '../../lib/cli/clouds';
+
 export interface ParityRow {
   readonly capability: string;
   readonly aws: string;
@@ -37,8 +39,8 @@ export const AZURE_PARITY: readonly ParityRow[] = [
   { capability: 'Cedar policies', aws: 'In the authorizer', azure: 'In the authorizer function (the `policies` prop)', azureResources: ['azurerm_function_app_flex_consumption'] },
   {
     capability: 'Per-issuer token validation',
-    aws: 'Authorizer: each issuer its own keys and audiences',
-    azure: 'One validate-jwt per issuer chosen by the unverified iss and alg, then the function',
+    aws: 'Authorizer: each issuer its own keys, audiences and tenants',
+    azure: 'One validate-jwt per issuer chosen by the unverified iss and alg, requiring one of the issuer\'s own tenants (identity.issuers[].tenants), then the function',
     azureResources: ['azurerm_api_management_api_policy'],
     gap: 'API Management verifies RS256 only: ES256 and EdDSA tokens are validated by the function alone',
   },
@@ -80,9 +82,13 @@ export const AZURE_PARITY: readonly ParityRow[] = [
   {
     capability: 'Operators\' CLI (tenants, keys, revocation, report, doctor)',
     aws: 'DynamoDB, API Gateway usage plans, CloudWatch Logs audit lines',
-    azure: 'none: AzureTablesAuthorizerStore has the writers (putTenant, putApiKey, revokeJti, revokeSubject)',
-    azureResources: [],
-    gap: 'No CLI command has an Azure form yet (metering through APIM subscriptions, audit lines to Log Analytics)',
+    azure: `--cloud azure on the Cosmos DB for Table store the function reads (Entra identity, or a connection string): ${
+      CLI_CLOUD_FORMS.filter((c) => c.azure === true).map((c) => c.command).join(', ')}`,
+    azureResources: ['azurerm_cosmosdb_table'],
+    gap: [
+      ...CLI_CLOUD_FORMS.filter((c) => c.azure !== true).map((c) => `no Azure form of ${c.command}: ${c.azure as string}`),
+      ...CLI_AZURE_GAPS,
+    ].join('; '),
   },
 ];
 

@@ -1,7 +1,7 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec } from '../../lib/spec';
+import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -28,15 +28,6 @@ function tenantKey(): string {
   return `@(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).StartsWith("200|") ? (string)JObject.Parse(((string)context.Variables["${AUTHZ_ANSWER_VARIABLE}"]).Substring(4))["${AZURE_AUTHZ_RESPONSE.tenantId}"] : "")`;
 }
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
-
 function securityHeaders(): string {
   const set = Object.entries(SECURITY_HEADERS)
     .map(([name, value]) => `<set-header name="${xmlEscape(name)}" exists-action="override"><value>${xmlEscape(value)}</value></set-header>`)
@@ -60,6 +51,17 @@ function planLimits(spec: ResolvedSpec, planName: string): string {
   const key = xmlEscape(tenantKey());
   return `<rate-limit-by-key calls="${plan.burst}" renewal-period="${period}" counter-key="${key}" />`
     + `<quota-by-key calls="${plan.dailyQuota}" renewal-period="86400" counter-key="${key}" />`;
+}
+
+/**
+ * The tenant claim an issuer's tokens must carry; an issuer bound to tenants (`identity.issuers[].tenants`) may assert
+ * only those, as the authorizer function checks on both clouds (a token of issuer A naming a tenant of issuer B is
+ * refused here already).
+ */
+export function tenantClaimOf(issuer: ResolvedIssuer): string {
+  const name = `name="${xmlEscape(issuer.tenantClaim)}"`;
+  if (!issuer.tenants) return `<claim ${name} />`;
+  return `<claim ${name} match="any">${issuer.tenants.map((t) => `<value>${xmlEscape(t)}</value>`).join('')}</claim>`;
 }
 
 /** One region's authorizer function, as the API policy calls it. */
@@ -200,7 +202,7 @@ export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
     + `<set-variable name="${CLIENT_IP_VARIABLE}" value="${xmlEscape('@(context.Request.Headers.GetValueOrDefault("X-Azure-ClientIP", context.Request.IpAddress))')}" />`
     + cors(spec)
     + mtls
-    + perIssuerValidation(spec, { httpCode: 401, message: 'Unauthorized', requiredClaims: (i) => `<claim name="${xmlEscape(i.tenantClaim)}" />`, rejectUnknown: true })
+    + perIssuerValidation(spec, { httpCode: 401, message: 'Unauthorized', requiredClaims: tenantClaimOf, rejectUnknown: true })
     + authorizerCall(inputs)
     + planLimits(spec, inputs.plan)
     + backendChoice(inputs.backends ?? [])

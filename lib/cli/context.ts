@@ -3,13 +3,20 @@
  * options every command shares (`--region`, `--profile`, `--platform`, `--table`, `--json`, `--dry-run`, `--actor`).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableClient } from '@azure/data-tables';
 import { Command, Option } from 'commander';
 import { AuditEvent, auditLogGroup, AuditSink, CallerIdentity, CloudWatchLogsAuditSink, StsCallerIdentity } from './audit';
+import {
+  AZURE_CLOUD, AZURE_TABLES_CONNECTION_STRING_ENV, AzureTablesAuditSink, AzureTablesPlatformStore, AzureTablesTarget, checkAzureTable,
+  defaultAzureIdentity, defaultAzureTables,
+} from './azure-store';
 import { CliError, ExitCode, tagged, usage } from './errors';
 import { defaultHttpGet, HttpGet } from './http';
+import { AccountLogsRole, AwsAccountLogsRole } from './logs-role';
 import { ApiGatewayMeteringKeys, MeteringKeys } from './metering';
-import { PlatformStore } from './store';
+import { PlatformRecords, PlatformStore } from './store';
 import { checkPlatform, checkTable } from './validate';
+import { AZURE_AUTHORIZER_TABLE as AZURE_DEFAULT_TABLE } from '../authorizer/adapters/azure-contract';
 
 /** Something text can be written to (process.stdout / process.stderr, or a buffer in tests). */
 export interface Output {
@@ -37,6 +44,15 @@ export interface CliDependencies {
   readonly audit: (target: AwsTarget, logGroup: string) => AuditSink;
   /** HTTP GET for `doctor`. */
   readonly httpGet: HttpGet;
+  /** The account's API Gateway CloudWatch Logs role in one region, for `doctor`. */
+  readonly accountLogsRole: (target: AwsTarget) => AccountLogsRole;
+  /**
+   * `--cloud azure`: the platform table (Cosmos DB for Table, or azurite), from `--table-endpoint` with
+   * DefaultAzureCredential, or from $AZURE_TABLES_CONNECTION_STRING.
+   */
+  readonly azureTables: (target: AzureTablesTarget) => TableClient;
+  /** `--cloud azure`: who is operating (the Entra principal of the credential); not called when `--actor` is given. */
+  readonly azureIdentity: (target: AzureTablesTarget) => CallerIdentity;
 }
 
 function clientConfig(target: AwsTarget): { region?: string; profile?: string; maxAttempts: number } {
@@ -56,6 +72,11 @@ export function defaultDependencies(): CliDependencies {
     audit: (t, group) => new CloudWatchLogsAuditSink(
       new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(clientConfig(t)), group, Date.now()),
     httpGet: defaultHttpGet,
+    accountLogsRole: (t) => new AwsAccountLogsRole(
+      new (require('@aws-sdk/client-api-gateway') as typeof import('@aws-sdk/client-api-gateway')).APIGatewayClient(clientConfig(t)),
+      new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(clientConfig(t))),
+    azureTables: defaultAzureTables,
+    azureIdentity: defaultAzureIdentity,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -67,6 +88,9 @@ export interface CommonOptions {
   readonly platform?: string;
   readonly table?: string;
   readonly json?: boolean;
+  /** `aws` (default) or `azure`. */
+  readonly cloud?: string;
+  readonly tableEndpoint?: string;
 }
 
 /** Options every command that changes something has. */
@@ -77,6 +101,8 @@ export interface WriteOptions extends CommonOptions {
 
 /** The environment variable that names the platform when `--platform` is not given. */
 export const PLATFORM_ENV = 'SECURE_API_PLATFORM_NAME';
+/** The environment variable that names the cloud when `--cloud` is not given. */
+export const CLOUD_ENV = 'SECURE_API_PLATFORM_CLOUD';
 
 const REQUIRED = new WeakSet<Option>();
 
@@ -108,7 +134,9 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config (default: the standard credential chain)')
     .addOption(new Option('--platform <name>', 'platform name (the spec\'s `name`): table <name>-platform, audit log /<name>/audit/operations').env(PLATFORM_ENV))
-    .option('--table <name>', 'DynamoDB table (default: <platform>-platform)'));
+    .option('--table <name>', 'DynamoDB table (default: <platform>-platform); Azure table (default: authorizer)')
+    .addOption(new Option('--cloud <cloud>', 'where the platform runs: its table, caller identity and audit trail').choices(['aws', AZURE_CLOUD]).default('aws').env(CLOUD_ENV))
+    .addOption(new Option('--table-endpoint <url>', `Azure: the table endpoint, e.g. https://<account>.table.cosmos.azure.com:443/ (or set ${AZURE_TABLES_CONNECTION_STRING_ENV})`).env('AZURE_TABLES_ENDPOINT')));
 }
 
 export function addWriteOptions(cmd: Command): Command {
@@ -135,7 +163,7 @@ export class CommandContext {
   readonly platform?: string;
   readonly tableName?: string;
   readonly target: AwsTarget;
-  private storeInstance?: PlatformStore;
+  private storeInstance?: PlatformRecords;
   private actorName?: string;
   private sink?: AuditSink;
   private readonly problems: string[] = [];
@@ -143,10 +171,20 @@ export class CommandContext {
   constructor(readonly deps: CliDependencies, readonly options: WriteOptions) {
     this.target = { region: options.region, profile: options.profile };
     const platform = options.platform !== undefined ? this.check(() => checkPlatform(options.platform!)) : undefined;
+    if (this.azure) {
+      this.platform = platform;
+      this.tableName = options.table !== undefined ? this.check(() => checkAzureTable(options.table!)) : AZURE_DEFAULT_TABLE;
+      return;
+    }
     const table = options.table !== undefined ? this.check(() => checkTable(options.table!)) : platform ? `${platform}-platform` : undefined;
     // A table named like the platform's own gives the platform back (for the audit log group).
     this.platform = platform ?? (table?.endsWith('-platform') ? table.slice(0, -'-platform'.length) : undefined);
     this.tableName = table;
+  }
+
+  /** `--cloud azure`: the Azure table, Entra identity and the table's audit entities instead of AWS. */
+  get azure(): boolean {
+    return this.options.cloud === AZURE_CLOUD;
   }
 
   get json(): boolean {
@@ -218,11 +256,21 @@ export class CommandContext {
     return this.platform;
   }
 
-  store(): PlatformStore {
+  store(): PlatformRecords {
     this.endChecks();
     if (!this.tableName) throw usage('name the platform: --platform <name> (table <name>-platform) or --table <table>');
+    if (this.azure) {
+      const target = this.azureTarget;
+      this.storeInstance ??= new AzureTablesPlatformStore(this.deps.azureTables(target), target.location, (m) => this.progress(m));
+    }
     this.storeInstance ??= new PlatformStore(this.deps.dynamodb(this.target), this.tableName, (m) => this.progress(m));
     return this.storeInstance;
+  }
+
+  /** Where the Azure table is (`--table-endpoint`, or the connection string in the environment). */
+  get azureTarget(): AzureTablesTarget {
+    const endpoint = this.options.tableEndpoint;
+    return { endpoint, table: this.tableName ?? AZURE_DEFAULT_TABLE, location: endpoint ?? `$${AZURE_TABLES_CONNECTION_STRING_ENV}` };
   }
 
   /** API Gateway metering keys of a region (errors name the service). */
@@ -254,9 +302,16 @@ export class CommandContext {
    * audited (a missing log group or credentials stop the command first).
    */
   async beginChange(): Promise<void> {
-    const platform = this.requirePlatform(`the audit log group ${auditLogGroup('<platform>')}`);
-    this.actorName = this.options.actor ?? (await tagged('STS', this.deps.identity(this.target)).whoAmI());
-    this.sink = tagged('CloudWatch Logs', this.deps.audit(this.target, auditLogGroup(platform)));
+    if (this.azure) {
+      this.requirePlatform('the audit entities (platform, actor, action, target)');
+      const store = this.store() as AzureTablesPlatformStore;
+      this.actorName = this.options.actor ?? (await this.deps.azureIdentity(this.azureTarget).whoAmI());
+      this.sink = new AzureTablesAuditSink(store);
+    } else {
+      const platform = this.requirePlatform(`the audit log group ${auditLogGroup('<platform>')}`);
+      this.actorName = this.options.actor ?? (await tagged('STS', this.deps.identity(this.target)).whoAmI());
+      this.sink = tagged('CloudWatch Logs', this.deps.audit(this.target, auditLogGroup(platform)));
+    }
     await this.sink.prepare();
   }
 
@@ -270,7 +325,7 @@ export class CommandContext {
       target: change.target,
       platform: this.platform!,
       table: this.tableName ?? '',
-      region: this.target.region,
+      region: this.azure ? undefined : this.target.region,
       details: change.details,
     };
     await this.sink.write(event);

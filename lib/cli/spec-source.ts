@@ -14,6 +14,8 @@ export interface SpecSlice {
   readonly regions: readonly string[];
   /** Scopes the spec's APIs declare (`apis[].scopes`); undefined when the slice came from flags. */
   readonly scopes?: readonly string[];
+  /** Who creates the account's API Gateway CloudWatch Logs role (`observability.apiGatewayLogsRole`); undefined from flags. */
+  readonly apiGatewayLogsRole?: 'platform' | 'managedElsewhere';
 }
 
 /** The spec file `spec write` writes and the other commands read by default. */
@@ -59,7 +61,10 @@ export function readSpecFile(file: string): SpecSlice {
   const scopes = Array.isArray(spec.apis)
     ? [...new Set(spec.apis.flatMap((a: { scopes?: unknown }) => (typeof a?.scopes === 'object' && a.scopes !== null ? Object.keys(a.scopes) : [])))].sort()
     : [];
-  return { name: typeof spec.name === 'string' ? checkPlatform(spec.name) : undefined, plans, apis, regions, scopes };
+  const logsRole = (raw as { observability?: { apiGatewayLogsRole?: unknown } }).observability?.apiGatewayLogsRole;
+  const apiGatewayLogsRole = logsRole === 'managedElsewhere' ? 'managedElsewhere' : logsRole === undefined || logsRole === 'platform' ? 'platform' : undefined;
+  if (apiGatewayLogsRole === undefined) throw usage(`--spec ${file}: observability.apiGatewayLogsRole must be 'platform' or 'managedElsewhere' (received: ${JSON.stringify(logsRole)})`);
+  return { name: typeof spec.name === 'string' ? checkPlatform(spec.name) : undefined, plans, apis, regions, scopes, apiGatewayLogsRole };
 }
 
 /** The spec file to read: `--spec`, else $SECURE_API_PLATFORM_SPEC, else ./platform.json when it exists. */

@@ -7,6 +7,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { conflict, errorName, notFound, tagged } from './errors';
 import { ItemKey, ItemKeys } from '../authorizer/stores';
+import { DynamoDbAuthorizerStore } from '../authorizer/stores/dynamodb';
 
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -111,18 +112,57 @@ export interface NewApiKey {
   readonly rotatedFrom?: string;
 }
 
+/** Deny-list writes, through the authorizer's own store of the cloud (DynamoDB or Azure Tables). */
+export interface RevocationWriter {
+  revokeJti(jti: string, expiresAt: number, reason?: string): Promise<void>;
+  revokeSubject(issuer: string, subject: string, revokedBefore: number, options?: { reason?: string; ttl?: number }): Promise<void>;
+}
+
+/**
+ * The platform's records as the commands use them, whatever the cloud: the DynamoDB table ({@link PlatformStore}) or
+ * the Azure table (`AzureTablesPlatformStore`, ./azure-store). Every write is conditional.
+ */
+export interface PlatformRecords {
+  readonly tableName: string;
+  /** The service and table, for messages, e.g. `DynamoDB (table orders-platform)`. */
+  readonly service: string;
+  getTenant(tenantId: string): Promise<TenantView | undefined>;
+  requireTenant(tenantId: string): Promise<TenantView>;
+  putNewTenant(t: NewTenant): Promise<void>;
+  disableTenant(tenantId: string, at: string, by: string, reason?: string): Promise<void>;
+  putClientTenant(clientId: string, tenantId: string, at: string, by: string): Promise<void>;
+  listTenants(): Promise<TenantView[]>;
+  listApiKeys(tenantId?: string): Promise<Array<ApiKeyView & { readonly sha256: string }>>;
+  findApiKeyById(keyId: string): Promise<(ApiKeyView & { readonly sha256: string }) | undefined>;
+  getApiKeyByHash(sha256: string): Promise<(ApiKeyView & { readonly sha256: string }) | undefined>;
+  putNewApiKey(key: NewApiKey): Promise<void>;
+  expireApiKey(old: ApiKeyView & { readonly sha256: string }, expiresAt: number, rotatedTo: string, at: string): Promise<void>;
+  revokeApiKey(key: ApiKeyView & { readonly sha256: string }, at: string, nowSeconds: number, reason?: string): Promise<void>;
+  deleteApiKey(sha256: string): Promise<void>;
+  /** The authorizer's own store over the same table, for the deny list. */
+  revocations(): RevocationWriter;
+}
+
 /** The platform table, as the CLI uses it. */
-export class PlatformStore {
+export class PlatformStore implements PlatformRecords {
   constructor(
     readonly client: DynamoDBClient,
     readonly tableName: string,
     private readonly progress: (message: string) => void = () => undefined,
   ) {}
 
+  get service(): string {
+    return `DynamoDB (table ${this.tableName})`;
+  }
+
+  revocations(): RevocationWriter {
+    return tagged(this.service, new DynamoDbAuthorizerStore({ tableName: this.tableName, client: this.client }));
+  }
+
   /** Turns "table missing" into a clear not-found error; everything else goes up to the generic mapping. */
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
-      return await tagged(`DynamoDB (table ${this.tableName})`, { request }).request();
+      return await tagged(this.service, { request }).request();
     } catch (e) {
       if (errorName(e) === 'ResourceNotFoundException') {
         throw notFound(`table ${this.tableName} not found: check --platform / --table and --region (the table is <platform>-platform in the primary region)`);

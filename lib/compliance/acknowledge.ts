@@ -1,12 +1,8 @@
-import { Stack, Stage, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { PlatformValidationError } from '../errors';
-
-/** Rule ids of the packs the platform runs: `<pack>-<rule>` with an optional `[finding]`. */
-const RULE_ID_RE = /^(AwsSolutions|HIPAA\.Security|PCI\.DSS\.321|NIST\.800\.53\.R5|SecureApi)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
-/** Reasons that explain nothing to an assessor. */
-const TRIVIAL = /^(n\/?a|na|none|ok|okay|todo|tbd|fixme|false positive|not needed|not applicable|ignore|suppressed?|accepted|by design|wip|test|temp|temporary)\.?$/i;
-export const MIN_REASON_LENGTH = 30;
+/**
+ * The acknowledgment policy of both clouds, in one place: which rule ids may be acknowledged and which reasons an
+ * assessor would accept. Pure: the AWS adapter (`aws/acknowledge.ts`, over CDK's `Validations`) and the Terraform
+ * adapter (`acknowledgeTf` in constructs/azure) apply it and record the acknowledgment on the resource.
+ */
 
 /** One acknowledgment, as it appears in the templates' metadata and the compliance report. */
 export interface Acknowledgment {
@@ -20,71 +16,24 @@ export interface Acknowledgment {
 /** Metadata key of the conditions recorded with acknowledgments (rule id → condition). */
 export const ACK_CONDITION_METADATA_KEY = 'secure-api-platform:acknowledgment-condition';
 
-/** The condition recorded with the acknowledgment of `ruleId` on exactly `scope`. */
-export function acknowledgmentCondition(scope: IConstruct, ruleId: string): string | undefined {
-  for (const entry of scope.node.metadata) {
-    if (entry.type === ACK_CONDITION_METADATA_KEY && entry.data && typeof (entry.data as Record<string, unknown>)[ruleId] === 'string') {
-      return (entry.data as Record<string, string>)[ruleId];
-    }
-  }
-  return undefined;
-}
+/** Rule ids of the packs the AWS side runs: `<pack>-<rule>` with an optional `[finding]`. */
+export const AWS_RULE_ID_RE = /^(AwsSolutions|HIPAA\.Security|PCI\.DSS\.321|NIST\.800\.53\.R5|SecureApi)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
+/** Rule ids of the Terraform pack, with an optional `[finding]` qualifier. */
+export const TF_RULE_ID_RE = /^SecureApiAz-[A-Za-z0-9]+(\[[^\]]+\])?$/;
+/** Reasons that explain nothing to an assessor. */
+const TRIVIAL = /^(n\/?a|na|none|ok|okay|todo|tbd|fixme|false positive|not needed|not applicable|ignore|suppressed?|accepted|by design|wip|test|temp|temporary)\.?$/i;
+/** The shortest reason accepted, in characters. */
+export const MIN_REASON_LENGTH = 30;
+/** The fewest words a reason may have. */
+export const MIN_REASON_WORDS = 5;
 
 /**
- * A rule id as `acknowledge()` records it: the `Pack::Pack-Rule` form CDK prints after "Acknowledge with" (namespace
- * = the plugin's name) becomes `Pack-Rule`, the form cdk-nag looks up. Other ids are returned as given.
+ * Why `reason` would not convince an assessor (missing, shorter than {@link MIN_REASON_LENGTH} characters or
+ * {@link MIN_REASON_WORDS} words, or a placeholder such as "n/a"), or undefined when it is acceptable.
+ * `caller` names the function the message speaks for (`acknowledge`, `acknowledgeTf`).
  */
-export function normalizeRuleId(ruleId: string): string {
-  const m = typeof ruleId === 'string' ? /^([A-Za-z0-9. -]+)::(.+)$/.exec(ruleId) : null;
-  if (!m) return ruleId;
-  const rule = m[2];
-  const pack = RULE_ID_RE.exec(rule)?.[1];
-  return pack !== undefined && m[1].replace(/ /g, '-') === pack ? rule : ruleId;
-}
-
-/**
- * The only way the library acknowledges a finding: next to the resource it concerns, naming the rule, with a
- * reason an assessor would accept. Refuses a whole Stack, Stage or App as scope (that would hide findings on
- * resources nobody looked at), an unknown rule id, and a missing or trivial reason. The rule id may be given as
- * `Pack-Rule` or in the `Pack::Pack-Rule` form CDK prints after "Acknowledge with". Where the reason holds only in some
- * configuration, the caller emits the acknowledgment only there and names that configuration in `condition`: the
- * evidence lists it next to the reason.
- */
-export function acknowledge(scope: IConstruct, ruleIdInput: string, reason: string, condition?: string): void {
-  const ruleId = normalizeRuleId(ruleIdInput);
-  if (Stage.isStage(scope) || Stack.isStack(scope) || scope.node.scope === undefined) {
-    throw new PlatformValidationError(
-      `acknowledge(): scope must be the resource (or the construct that owns it) the finding concerns (received: the ${Stack.isStack(scope) ? 'Stack' : 'App or Stage'} "${scope.node.path || '<root>'}"); a blanket acknowledgment would hide findings on every other resource`,
-    );
-  }
-  if (typeof ruleId !== 'string' || !RULE_ID_RE.test(ruleId)) {
-    throw new PlatformValidationError(
-      `acknowledge(): ruleId must name one rule of a platform pack, e.g. "AwsSolutions-IAM5[Action::s3:*]", "HIPAA.Security-LambdaDLQ" or CDK's "AwsSolutions::AwsSolutions-SQS2" (received: ${JSON.stringify(ruleIdInput)})`,
-      scope,
-    );
-  }
+export function reasonProblem(caller: string, ruleId: string, reason: unknown): string | undefined {
   const text = typeof reason === 'string' ? reason.trim() : '';
-  if (text.length < MIN_REASON_LENGTH || TRIVIAL.test(text) || text.split(/\s+/).length < 5) {
-    throw new PlatformValidationError(
-      `acknowledge(${ruleId}): reason must say why the finding is acceptable or how the control is met otherwise, in at least ${MIN_REASON_LENGTH} characters and 5 words (received: ${JSON.stringify(reason)}); an assessor reads it in the compliance report`,
-      scope,
-    );
-  }
-  Validations.of(scope).acknowledge({ id: ruleId, reason: text });
-  if (condition !== undefined) scope.node.addMetadata(ACK_CONDITION_METADATA_KEY, { [ruleId]: condition });
-}
-
-/** Every acknowledgment recorded under `scope` (from construct metadata, which CDK also writes to the assembly). */
-export function acknowledgmentsOf(scope: IConstruct): Acknowledgment[] {
-  const out: Acknowledgment[] = [];
-  for (const c of scope.node.findAll()) {
-    for (const entry of c.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      for (const [id, why] of Object.entries(entry.data as Record<string, string>)) {
-        const ruleId = id.replace(/^annotation::/i, '');
-        out.push({ ruleId, reason: String(why), constructPath: c.node.path, condition: acknowledgmentCondition(c, ruleId) });
-      }
-    }
-  }
-  return out;
+  if (text.length >= MIN_REASON_LENGTH && !TRIVIAL.test(text) && text.split(/\s+/).length >= MIN_REASON_WORDS) return undefined;
+  return `${caller}(${ruleId}): reason must say why the finding is acceptable or how the control is met otherwise, in at least ${MIN_REASON_LENGTH} characters and ${MIN_REASON_WORDS} words (received: ${JSON.stringify(reason)}); an assessor reads it in the compliance report`;
 }

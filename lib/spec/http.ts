@@ -6,6 +6,23 @@ import type { ResolvedSpec } from './resolve';
  * gateway), the backend's CORS response headers (produced at runtime) and the idempotency header.
  */
 
+/** HSTS max-age in seconds (two years, the preload list's requirement). */
+export const HSTS_MAX_AGE_SECONDS = 63_072_000;
+
+/**
+ * The security headers every response carries, on both clouds: on AWS on API Gateway's own responses (4xx/5xx),
+ * through the CloudFront response-headers policy and in the backend middleware (API Gateway cannot add headers to
+ * Lambda proxy responses); on Azure in the APIM outbound policy and the Functions backend.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains; preload`,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /** The header a client sends on writes so a retry never creates a second resource. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { exampleSpec } from '../../examples/spec';
-import { acknowledge } from '../../lib/compliance/acknowledge';
+import { acknowledge } from '../../lib/compliance/aws/acknowledge';
 import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
 import { nagFindings, testStack } from '../support/nag';
 

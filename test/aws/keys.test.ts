@@ -52,7 +52,18 @@ describe('PlatformKeys + OriginVerifySecret in the primary region', () => {
       Description: 'orders secrets key',
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowSecretsManager', Condition: { StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'] } } }),
+          Match.objectLike({
+            Sid: 'AllowPlatformViaSecretsManager',
+            Condition: {
+              StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'] },
+              ArnLike: {
+                'aws:PrincipalArn': [
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/orders/*']] },
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/cdk-*-cfn-exec-role-111111111111-*']] },
+                ],
+              },
+            },
+          }),
         ]),
       },
     });
@@ -60,7 +71,7 @@ describe('PlatformKeys + OriginVerifySecret in the primary region', () => {
       Description: 'orders data key',
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowDataServices', Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] }) } }),
+          Match.objectLike({ Sid: 'AllowPlatformViaDataServices', Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] }) } }),
         ]),
       },
     });
@@ -95,7 +106,7 @@ describe('PlatformKeys in a secondary region', () => {
   test('replicas of the primary keys, looked up by alias in the primary region, with the same aliases', () => {
     t.resourceCountIs('AWS::KMS::Key', 0);
     t.resourceCountIs('AWS::KMS::ReplicaKey', 4);
-    t.hasResourceProperties('AWS::KMS::ReplicaKey', { PendingWindowInDays: 30, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowSecretsManager' })]) }) });
+    t.hasResourceProperties('AWS::KMS::ReplicaKey', { PendingWindowInDays: 30, KeyPolicy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowPlatformViaSecretsManager' })]) }) });
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders/audit' });
     t.hasResourceProperties('Custom::AWS', { Create: Match.stringLikeRegexp('"region":"eu-west-1".*alias/orders/logs|alias/orders/logs.*"region":"eu-west-1"') });
   });

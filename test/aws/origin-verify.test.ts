@@ -1,15 +1,19 @@
 import * as crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vm from 'node:vm';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RegionalWaf } from '../../constructs/aws/edge/regional-waf';
-import { ORIGIN_VERIFY_ROTATION_CODE, OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
+import { OriginVerifySecret, PlatformKeys } from '../../constructs/aws/keys';
 import { exampleSpec } from '../../examples/spec';
 import { resolveSpec } from '../../lib/spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(exampleSpec('aws'));
 const REGIONS = ['eu-west-1', 'eu-central-1'];
+/** The rotation function as deployed: lib/rotation/origin-verify.ts bundled by `npm run bundle:authorizer`. */
+const ROTATION_BUNDLE = readFileSync(join(__dirname, '..', '..', 'assets', 'origin-verify-rotation', 'index.js'), 'utf8');
 
 describe('OriginVerifySecret with propagation (defaults from the spec)', () => {
   let stack: Stack;
@@ -25,7 +29,7 @@ describe('OriginVerifySecret with propagation (defaults from the spec)', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
   test('function: platform runtime, code from an asset (over the inline limit), environment naming the targets', () => {
-    expect(ORIGIN_VERIFY_ROTATION_CODE.length).toBeGreaterThan(4096);
+    expect(ROTATION_BUNDLE.length).toBeGreaterThan(4096);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
@@ -61,6 +65,7 @@ describe('OriginVerifySecret with propagation (defaults from the spec)', () => {
     expect(bySid('UpdateOriginHeader')).toMatchObject({
       Action: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::111111111111:distribution/*']] },
+      Condition: { StringEquals: { 'aws:ResourceTag/secure-api-platform:origin-verify': 'orders' } },
     });
     expect(bySid('ReadDistributionWebAcl')).toMatchObject({ Action: 'wafv2:GetWebACL', Resource: arn('us-east-1', 'global/webacl/orders-edge/*') });
     // Nothing else touches WAF or CloudFront (no UpdateIPSet, no wafv2:*).
@@ -340,10 +345,10 @@ class World {
     }
   }
 
-  /** Loads ORIGIN_VERIFY_ROTATION_CODE as Lambda would, with this world's SDK and the construct's environment. */
+  /** Loads ROTATION_BUNDLE as Lambda would, with this world's SDK and the construct's environment. */
   handler(env: Record<string, string> = {}): (event: Json) => Promise<void> {
     const module = { exports: {} as Json };
-    vm.runInNewContext(ORIGIN_VERIFY_ROTATION_CODE, {
+    vm.runInNewContext(ROTATION_BUNDLE, {
       module,
       exports: module.exports,
       require: (id: string) => this.require(id),

@@ -166,8 +166,7 @@ describe('AzureTablesAuthorizerStore on azurite (the same store interface as Dyn
   });
 
   test('a store that cannot answer denies (fail closed), never a 500 or a hang', async () => {
-    // A table that does not exist: every read fails with 404 TableNotFound... which is "no entity" for point reads, so
-    // point the store at a port nothing listens on instead.
+    // A server nothing listens on.
     const { TableClient } = await import('@azure/data-tables');
     const unreachable = new TableClient('http://127.0.0.1:9/devstoreaccount1', 'authz', { getToken: async () => ({ token: 'x', expiresOnTimestamp: Date.now() + 60_000 }) }, {
       allowInsecureConnection: true, retryOptions: { maxRetries: 0 },
@@ -177,5 +176,16 @@ describe('AzureTablesAuthorizerStore on azurite (the same store interface as Dyn
     const h = createAzureAuthorizerHandler(config(), { log: log.sink, stores: { apiKeys: broken, revocations: broken, tenants: store } });
     expect((await invoke(h, JSON.stringify(apimBody(event({ headers: { Authorization: `Bearer ${tokenA()}` } }))))).status).toBe(401);
     expect(log.last.Reason).toBe(Reason.REVOCATION_UNAVAILABLE);
+  });
+
+  test('a table that does not exist is a store that cannot answer, not "no entity": revocation fails closed', async () => {
+    // 404 TableNotFound (a wrong table name) must never read as "not revoked".
+    const missing = new AzureTablesAuthorizerStore({ client: azurite.table(`missing${randomUUID().replace(/-/g, '').slice(0, 10)}`) });
+    const log = new LogCapture();
+    const h = createAzureAuthorizerHandler(config(), { log: log.sink, stores: { apiKeys: missing, revocations: missing, tenants: store } });
+    expect((await invoke(h, JSON.stringify(apimBody(event({ headers: { Authorization: `Bearer ${tokenA()}` } }))))).status).toBe(401);
+    expect(log.last.Reason).toBe(Reason.REVOCATION_UNAVAILABLE);
+    expect((await invoke(h, JSON.stringify(apimBody(event({ headers: { 'x-api-key': API_KEY } }))))).status).toBe(401);
+    expect(log.last.Reason).toBe(Reason.KEY_STORE_UNAVAILABLE);
   });
 });

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { APIGatewayClient, CreateUsagePlanCommand, GetApiKeysCommand, GetUsagePlanKeysCommand, GetUsagePlansCommand } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { AwsAccountLogsRole } from '../../lib/cli/logs-role';
 import { ApiGatewayMeteringKeys, CloudWatchLogsAuditSink, run, StsCallerIdentity } from '../../lib/cli/main';
 import type { AuditEvent, CliDependencies } from '../../lib/cli/main';
 import { startDynalite } from '../support/dynalite';
@@ -97,6 +99,12 @@ export class World {
     return c;
   }
 
+  iam(): IAMClient {
+    const c = new IAMClient(this.config('us-east-1'));
+    this.clients.push(c);
+    return c;
+  }
+
   logs(region?: string): CloudWatchLogsClient {
     const c = new CloudWatchLogsClient(this.config(region));
     this.clients.push(c);
@@ -118,6 +126,7 @@ export class World {
         };
       },
       audit: (t, group) => new CloudWatchLogsAuditSink(this.logs(t.region), group, Date.now()),
+      accountLogsRole: (t) => new AwsAccountLogsRole(this.gateway(t.region), this.iam()),
       ...extra,
       stdout: new Capture(),
       stderr: new Capture(),

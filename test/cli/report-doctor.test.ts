@@ -6,6 +6,8 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { expectOneLineError, ON, TABLE, World } from './helpers';
 import { ExitCode } from '../../lib/cli/main';
 
@@ -143,6 +145,52 @@ describe('doctor', () => {
     const empty = await world.cli(['doctor', '--cdk-out', tmp()]);
     expect(empty.code).toBe(ExitCode.NOT_FOUND);
     expectOneLineError(empty.stderr, /no authorizer .* in /);
+  });
+});
+
+describe('doctor: the API Gateway CloudWatch Logs role when the spec says it is managed elsewhere (moto_server)', () => {
+  const TRUST = (service: string): string => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+  const specFile = (apiGatewayLogsRole: string): string => {
+    const file = join(tmp(), 'platform.json');
+    writeFileSync(file, JSON.stringify({ name: 'orders', plans: { standard: {} }, regions: { primary: 'eu-west-1', secondaries: ['eu-central-1'] }, observability: { apiGatewayLogsRole } }));
+    return file;
+  };
+  const setRole = async (region: string, arn: string): Promise<void> => {
+    await world.gateway(region).send(new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: arn }] }));
+  };
+  const logsRoleChecks = (out: DoctorOut): DoctorOut['checks'] => out.checks.filter((c) => c.check === 'apigateway-logs-role');
+
+  test('fails in each region where no role is set, where the role is missing, or where API Gateway may not assume it', async () => {
+    const r = await world.cli(['doctor', '--spec', specFile('managedElsewhere'), '--json']);
+    expect(r.code).toBe(ExitCode.CHECK_FAILED);
+    expect(logsRoleChecks(r.json<DoctorOut>())).toEqual([
+      { check: 'apigateway-logs-role', target: 'eu-west-1', status: 'fail', detail: expect.stringMatching(/^API Gateway in eu-west-1 has no CloudWatch Logs role \(GetAccount: cloudwatchRoleArn unset\): stages with logging fail to deploy; set it/) },
+      { check: 'apigateway-logs-role', target: 'eu-central-1', status: 'fail', detail: expect.stringMatching(/^API Gateway in eu-central-1 has no CloudWatch Logs role/) },
+    ]);
+
+    const lambdaRole = await world.iam().send(new CreateRoleCommand({ RoleName: 'lambda-only', AssumeRolePolicyDocument: TRUST('lambda.amazonaws.com') }));
+    await setRole('eu-west-1', lambdaRole.Role!.Arn!);
+    await setRole('eu-central-1', lambdaRole.Role!.Arn!.replace('lambda-only', 'deleted-role'));
+    const wrong = await world.cli(['doctor', '--spec', specFile('managedElsewhere'), '--json']);
+    expect(wrong.code).toBe(ExitCode.CHECK_FAILED);
+    expect(logsRoleChecks(wrong.json<DoctorOut>()).map((c) => c.detail)).toEqual([
+      expect.stringMatching(/^role arn:aws:iam::\d{12}:role\/lambda-only does not let apigateway\.amazonaws\.com assume it/),
+      expect.stringMatching(/^API Gateway in eu-central-1 names role arn:aws:iam::\d{12}:role\/deleted-role, which does not exist \(IAM GetRole: NoSuchEntity\)/),
+    ]);
+  });
+
+  test('passes when each region names a role API Gateway may assume; not checked when the platform creates the role', async () => {
+    const role = await world.iam().send(new CreateRoleCommand({ RoleName: 'apigw-logs', Path: '/platform/', AssumeRolePolicyDocument: TRUST('apigateway.amazonaws.com') }));
+    await setRole('eu-west-1', role.Role!.Arn!);
+    await setRole('eu-central-1', role.Role!.Arn!);
+    const r = await world.cli(['doctor', '--spec', specFile('managedElsewhere'), '--json']);
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.json<DoctorOut>().checks).toEqual(['eu-west-1', 'eu-central-1'].map((region) => (
+      { check: 'apigateway-logs-role', target: region, status: 'ok', detail: `${role.Role!.Arn!} exists and API Gateway may assume it` })));
+
+    const own = await world.cli(['doctor', '--spec', specFile('platform')]);
+    expect(own.code).toBe(ExitCode.USAGE);
+    expectOneLineError(own.stderr, /nothing to check/);
   });
 });
 

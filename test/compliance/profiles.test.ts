@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platformRuleId, platformRulesFor, PLATFORM_RULES, rulesDocument, SecureApiChecks } from '../../lib/compliance';
 
+/** A rule's file: its name in kebab case (`KmsKeyRotation` → `kms-key-rotation`), as in the Terraform pack. */
+const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const ids = (profile: Parameters<typeof platformRulesFor>[0]) => platformRulesFor(profile).map(platformRuleId);
 
 describe('profiles select the platform rules', () => {
@@ -40,10 +42,10 @@ describe('profiles select the platform rules', () => {
 });
 
 describe('rule metadata', () => {
-  test('every rule is named after its file, maps to at least one framework and documents itself', () => {
+  test('every rule is named after its (kebab-case) file, maps to at least one framework and documents itself', () => {
     for (const rule of PLATFORM_RULES) {
       expect(rule.check.name).toBe(rule.meta.name);
-      expect(readFileSync(join(__dirname, '..', '..', 'lib', 'compliance', 'rules', `${rule.meta.name}.ts`), 'utf8')).toMatch(new RegExp(`/\\*\\* .+ \\*/\\nexport function ${rule.meta.name}\\(`));
+      expect(readFileSync(join(__dirname, '..', '..', 'lib', 'compliance', 'aws', 'rules', `${kebab(rule.meta.name)}.ts`), 'utf8')).toMatch(new RegExp(`/\\*\\* .+ \\*/\\nexport function ${rule.meta.name}\\(`));
       expect(rule.meta.pci.length + rule.meta.hipaa.length + rule.meta.nist.length).toBeGreaterThan(0);
       expect(rule.meta.resourceTypes.length).toBeGreaterThan(0);
       for (const id of rule.meta.hipaa) expect(id).toMatch(/^164\.312\(/);

@@ -22,7 +22,13 @@ async function freePort(): Promise<number> {
  * Azurite's Table service (npm azurite 3.35.x, in memory, telemetry off) on a free loopback port, and a factory of real
  * `@azure/data-tables` clients pointed at it. `stop()` ends the process it started.
  */
-export async function startAzuriteTables(): Promise<{ endpoint: string; table: (name: string) => TableClient; stop: () => Promise<void> }> {
+export async function startAzuriteTables(): Promise<{
+  endpoint: string;
+  /** A connection string to the same account (what an operator's environment would hold). */
+  connectionString: string;
+  table: (name: string) => TableClient;
+  stop: () => Promise<void>;
+}> {
   const port = await freePort();
   const bin = path.join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'table', 'main.js');
   const child = spawn(process.execPath, [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose'], {
@@ -42,6 +48,7 @@ export async function startAzuriteTables(): Promise<{ endpoint: string; table: (
   const credential = new AzureNamedKeyCredential(ACCOUNT, ACCOUNT_KEY);
   return {
     endpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};TableEndpoint=${endpoint};`,
     table: (name) => new TableClient(endpoint, name, credential, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }),
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();

@@ -1,6 +1,5 @@
 export * from './lambda-runtime';
 export * from './names';
-export * from './security-headers';
 export * from './encryption-key';
 export * from './issuers';
 export * from './security-names';
@@ -8,3 +7,4 @@ export * from './platform-function';
 export * from './key-grants';
 export * from './custom-resource-provider';
 export * from './rotation-schedule';
+export * from './role-path';

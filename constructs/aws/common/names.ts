@@ -1,4 +1,5 @@
 import { ResolvedSpec } from '../../../lib/spec';
+import { ORIGIN_VERIFY_HEADER } from '../../../lib/spec/contracts/names';
 
 /**
  * Names computed from the spec, so stacks in different regions agree on them without passing tokens across
@@ -8,7 +9,7 @@ export const PlatformNames = {
   /** Secrets Manager name of the origin-verify secret (created in the edge stack, replicated to every region). */
   originVerifySecret: (spec: ResolvedSpec): string => `${spec.name}/edge/origin-verify`,
   /** Header CloudFront adds and the regional WAF requires. */
-  originVerifyHeader: 'x-origin-verify',
+  originVerifyHeader: ORIGIN_VERIFY_HEADER,
   /**
    * Domain name the regional APIs serve to the CDN (latency-routed to each region's TLS 1.3 custom domain).
    * Without a CDN the public domain itself is served by the regional APIs.

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { nagRef } from './key-grants';
 import { PLATFORM_NODE_RUNTIME } from './lambda-runtime';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 
 /** A small platform function (rotation, redaction): inline code, own role without managed policies, KMS-encrypted logs. */
 export interface PlatformFunctionProps {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -10,12 +10,12 @@ import * as shield from 'aws-cdk-lib/aws-shield';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { apiKeyRateRule, BASELINE_MANAGED_GROUPS, ipRateRule, ipSetMatch, managedGroup, not, or, redactedHeaders, sizeCapRule, visibility } from './waf-rules';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { HSTS_MAX_AGE_SECONDS, ResolvedSpec } from '../../../lib/spec';
+import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
-import { HSTS_MAX_AGE_SECONDS } from '../common/security-headers';
 
 export interface EdgeDistributionProps {
   readonly spec: ResolvedSpec;
@@ -155,6 +155,8 @@ export class EdgeDistribution extends Construct {
       additionalBehaviors,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
     });
+    // The origin-verify rotation may update only the distribution carrying this tag (its id is unknown to it).
+    Tags.of(this.distribution).add(ORIGIN_VERIFY_DISTRIBUTION_TAG, spec.name);
     // Access logs (CloudFront standard logging v2) to a KMS-encrypted log group in JSON.
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: logKey, retention: spec.audit.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.RETAIN });
     const source = new logs.CfnDeliverySource(this, 'AccessLogSource', { name: `${spec.name}-cdn-access`, resourceArn: this.distribution.distributionArn, logType: 'ACCESS_LOGS' });

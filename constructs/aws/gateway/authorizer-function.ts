@@ -9,7 +9,7 @@ import { checkCedarPolicies } from '../../../lib/authorizer/cedar';
 import { AuthorizerConfig, validateAuthorizerConfig } from '../../../lib/authorizer/config';
 import { DEPLOY_VALUES_ENV, splitConfig } from '../../../lib/authorizer/config-source';
 import { unknownPolicyActions } from '../../../lib/authorizer/policy-actions';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { DEPLOY_LIMITS, LIMIT_NAMES } from '../../../lib/spec/contracts/limits';

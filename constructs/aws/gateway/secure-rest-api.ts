@@ -11,16 +11,15 @@ import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
 import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix } from '../../../lib/spec';
+import { ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix, SECURITY_HEADERS } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
+import { externalIssuerConfigs } from '../../../lib/spec/issuers';
 import { keyOrCreate } from '../common/encryption-key';
-import { externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
-import { SECURITY_HEADERS } from '../common/security-headers';
 import { RegionalWaf } from '../edge/regional-waf';
 
 /** A web ACL to associate with the stage (a `RegionalWaf`, or any ARN). */

@@ -11,11 +11,12 @@ import { IssuerConfig } from '../../../lib/authorizer/config';
 import { ItemKeys } from '../../../lib/authorizer/stores/index';
 import { PlatformValidationError } from '../../../lib/errors';
 import { customAttribute, MFA_CLAIM, PoolAttributes, ResolvedSpec, scopePrefix } from '../../../lib/spec';
+import { externalIssuerConfigs } from '../../../lib/spec/issuers';
 import { keyOrCreate } from '../common/encryption-key';
+import { cognitoIssuerUrl } from '../common/issuers';
 import { packageRoot } from '../common/lambda-runtime';
-import { PlatformFunction } from '../common/platform-function';
-import { cognitoIssuerUrl, externalIssuerConfigs } from '../common/issuers';
 import { PlatformNames } from '../common/names';
+import { PlatformFunction } from '../common/platform-function';
 
 /** Credentials Cognito uses to federate one of the spec's OIDC issuers. */
 export interface OidcFederation {

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,17 +5,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
+import { packageRoot } from '../common/lambda-runtime';
 import { PlatformNames } from '../common/names';
 import { PlatformFunction } from '../common/platform-function';
 import { rotationSchedule } from '../common/rotation-schedule';
 import { KeyPurpose } from '../common/security-names';
-
-export { ORIGIN_VERIFY_ROTATION_CODE } from './origin-verify-rotation-code';
 
 /**
  * Where a rotation writes the new value: the regional web ACLs that require the header, and the CloudFront
@@ -36,7 +33,8 @@ export interface OriginVerifyPropagation {
   readonly webAclName?: string;
   /**
    * Alias (alternate domain name) of the CloudFront distribution that sends the header; `null` when no distribution
-   * sends it (the web ACLs are still updated).
+   * sends it (the web ACLs are still updated). The rotation may read and update only a distribution tagged
+   * `secure-api-platform:origin-verify=<platform>` (EdgeDistribution tags its own; tag yours the same way).
    * @default - spec.domain.domainName when spec.edge.cdn, else null
    */
   readonly distributionDomain?: string | null;
@@ -90,7 +88,7 @@ export interface OriginVerifySecretProps {
  * runs when the schedule is created (immediately) adds `previous`. Rotation every 30 days by a function that draws
  * 256 random bits; KMS-encrypted with the platform secrets key; replicated to the other regions; retained on deletion.
  *
- * Rotation propagates the value itself (see ORIGIN_VERIFY_ROTATION_CODE): setSecret writes the pending pair into every
+ * Rotation propagates the value itself (see lib/rotation/origin-verify.ts): setSecret writes the pending pair into every
  * regional web ACL, then the new value into the distribution's origin header; testSecret reads them back; finishSecret
  * makes it AWSCURRENT. CloudFormation resolves the same secret at deploy (`{{resolve:secretsmanager:...}}` in
  * RegionalWaf and EdgeDistribution), and only when it updates those resources: a later deploy writes the AWSCURRENT
@@ -107,9 +105,13 @@ export class OriginVerifySecret extends Construct {
   /** Where rotations write the value (resolved defaults), or undefined when propagation is opted out. */
   public readonly propagation?: Required<Omit<OriginVerifyPropagation, 'distributionDomain'>> & { readonly distributionDomain: string | null };
 
+  /** The platform name: the value of the distribution tag the rotation may update. */
+  private readonly platformName: string;
+
   constructor(scope: Construct, id: string, props: OriginVerifySecretProps) {
     super(scope, id);
     const spec = props.spec;
+    this.platformName = spec.name;
     const region = Stack.of(this).region;
     const days = props.rotationInterval?.toDays() ?? 30;
     if (days < 1 || days > 365) {
@@ -148,7 +150,7 @@ export class OriginVerifySecret extends Construct {
     this.rotationFunction = new PlatformFunction(this, 'RotationFunction', {
       purpose: `${spec.name} origin-verify secret rotation`,
       // The handler is larger than CloudFormation's 4096-character inline limit: deployed as an asset.
-      code: lambda.Code.fromAsset(rotationCodeDirectory()),
+      code: lambda.Code.fromAsset(path.join(packageRoot(), 'assets', 'origin-verify-rotation')),
       logKey,
       logRetentionDays: spec.audit.logRetentionDays,
       reservedConcurrency: 1,
@@ -227,12 +229,16 @@ export class OriginVerifySecret extends Construct {
     if (!p.distributionDomain) return;
     const distributions = stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: '*' });
     const edgeAcl = wafArn('us-east-1', `global/webacl/${p.distributionWebAclName}/*`);
+    // Only a distribution tagged <ORIGIN_VERIFY_DISTRIBUTION_TAG>=<platform> (EdgeDistribution tags its own): its id is unknown here.
     this.rotationFunction.addToPolicy(new iam.PolicyStatement({
-      sid: 'UpdateOriginHeader', actions: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], resources: [distributions],
+      sid: 'UpdateOriginHeader',
+      actions: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
+      resources: [distributions],
+      conditions: { StringEquals: { [`aws:ResourceTag/${ORIGIN_VERIFY_DISTRIBUTION_TAG}`]: this.platformName } },
     }));
     this.rotationFunction.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDistributionWebAcl', actions: ['wafv2:GetWebACL'], resources: [edgeAcl] }));
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${nagRef(this, distributions)}]`,
-      `CloudFront assigns the distribution id when the edge stack creates it, after this stack; the function changes only the distribution whose alias is ${p.distributionDomain}, and only its origin-verify header`);
+      `CloudFront assigns the distribution id when the edge stack creates it, after this stack; the aws:ResourceTag condition limits the grant to the distribution tagged ${ORIGIN_VERIFY_DISTRIBUTION_TAG}=${this.platformName}, and the function changes only its origin-verify header`);
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${nagRef(this, edgeAcl)}]`,
       `Read-only, the CLOUDFRONT web ACL named ${p.distributionWebAclName}, whose id WAF assigns in the edge stack; CloudFront checks on UpdateDistribution that the caller may read the associated web ACL`);
   }
@@ -247,20 +253,4 @@ export class OriginVerifySecret extends Construct {
 function isDomainName(name: string): boolean {
   const labels = name.split('.');
   return name.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9-]{1,63}$/i.test(l) && !l.startsWith('-') && !l.endsWith('-'));
-}
-
-/** The folder holding the rotation handler, once per process. */
-let rotationCodeDir: string | undefined;
-
-/**
- * A private folder (mode 0700, created by mkdtemp) holding the rotation handler as `index.js`, written from the source
- * string. The asset hash is the content's, so the synthesized template is the same on every machine.
- */
-function rotationCodeDirectory(): string {
-  if (rotationCodeDir) return rotationCodeDir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-platform-origin-verify-'));
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- inside the private folder mkdtemp just created
-  fs.writeFileSync(path.join(dir, 'index.js'), ORIGIN_VERIFY_ROTATION_CODE, { mode: 0o644 });
-  rotationCodeDir = dir;
-  return dir;
 }

@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../lib/compliance/acknowledge';
+import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { DYNAMODB_REPLICATION_ROLE, RoleNames } from '../../../lib/spec/contracts/names';
 import { acknowledgeAwsCustomResourcePolicy, acknowledgeCustomResourceProvider } from '../common/custom-resource-provider';
 import { nagKeyWildcard } from '../common/key-grants';
 import { KEY_PURPOSES, KeyPurpose, SecurityNames } from '../common/security-names';
@@ -40,19 +41,33 @@ export interface PlatformKeysProps {
    * @default - none: only the account's IAM policies (root delegation) and the listed services
    */
   readonly additionalUsers?: Partial<Record<KeyPurpose, iam.IPrincipal[]>>;
+  /**
+   * ARN pattern (`aws:PrincipalArn`, ArnLike) of the role CloudFormation deploys with: creating a table, a secret,
+   * a delivery stream or a function with an encrypted environment makes the service call KMS as the deployer.
+   * @default - the CDK bootstrap's execution roles of this account, `role/cdk-*-cfn-exec-role-<account>-*`
+   */
+  readonly deployRoleArnPattern?: string;
 }
 
 /**
  * The platform's customer-managed KMS keys in one region: one per purpose (logs, data, audit, secrets), rotated,
- * retained on stack deletion, each with the alias `alias/<platform>/<purpose>` and a key policy that grants only
- * the AWS services that use that purpose, in this account (and, for service principals, this region):
+ * retained on stack deletion, each with the alias `alias/<platform>/<purpose>` and a key policy that is the whole
+ * truth about who may use the key. The account's root is granted key administration only (describe, enable/disable,
+ * rotation, aliases, tags, key policy, deletion), never use (Encrypt, Decrypt, GenerateDataKey, CreateGrant), so no
+ * IAM policy can grant use of a key. Use is granted, in this account, through the purpose's services only
+ * (`kms:ViaService`) and to the purpose's principals only (`aws:PrincipalArn`): the platform's roles, named by
+ * their IAM path `role/<platform>/*` because most are created later, by other stacks, with generated names; the
+ * deployer (CloudFormation creating tables, secrets, streams and functions); and the service principals:
  *
  * | purpose | granted to |
  * |---|---|
- * | logs | CloudWatch Logs (`kms:EncryptionContext:aws:logs:arn` of this account), CloudWatch alarms and EventBridge (publishing to the encrypted alarm topic), SNS and Firehose via service |
- * | data | DynamoDB and S3 via service (`kms:ViaService`, `kms:CallerAccount`) |
- * | audit | CloudTrail (`kms:EncryptionContext:aws:cloudtrail:arn` of this account's trails, `aws:SourceAccount`), S3 and Firehose via service |
- * | secrets | Secrets Manager via service |
+ * | logs | CloudWatch Logs (`kms:EncryptionContext:aws:logs:arn` of this account), CloudWatch alarms and EventBridge (publishing to the encrypted alarm topic), the platform's roles and the deployer via SNS, Firehose and Lambda (encrypted environments) |
+ * | data | the platform's roles (the operators' included), the deployer and DynamoDB's replication role via DynamoDB and S3 |
+ * | audit | CloudTrail (`kms:EncryptionContext:aws:cloudtrail:arn` of this account's trails, `aws:SourceAccount`), the platform's roles and the deployer via S3 and Firehose |
+ * | secrets | the platform's roles and the deployer via Secrets Manager |
+ *
+ * Statements that other constructs add to a key's policy (aws-cdk-lib's grants to the account through a service)
+ * are not rendered: the policy stays the one above.
  *
  * In the primary region the keys are multi-region primary keys; in a secondary region they are replicas of them
  * (`kms.CfnReplicaKey`), addressed by the same alias. Other stacks reach them with `PlatformKeys.fromAlias`.
@@ -115,12 +130,12 @@ export class PlatformKeys extends Construct {
     const users = new Map(Object.entries(props.additionalUsers ?? {}));
     const primaryArns = new Map(Object.entries(props.primaryKeyArns ?? {}));
     for (const purpose of KEY_PURPOSES) {
-      const statements = keyPolicyStatements(stack, purpose, users.get(purpose) ?? []);
+      const statements = keyPolicyStatements(stack, spec, purpose, users.get(purpose) ?? [], props.deployRoleArnPattern);
       const aliasName = SecurityNames.keyAlias(spec, purpose);
       const label = cap(purpose);
       if (this.isReplica) {
         const primaryArn = primaryArns.get(purpose) ?? this.lookupPrimary(label, aliasName, spec.primaryRegion);
-        const policy = new iam.PolicyDocument({ statements: [rootStatement(), ...statements] });
+        const policy = new iam.PolicyDocument({ statements: [adminStatement(), ...statements] });
         const replica = new kms.CfnReplicaKey(this, label, {
           primaryKeyArn: primaryArn,
           keyPolicy: policy,
@@ -140,8 +155,9 @@ export class PlatformKeys extends Construct {
           pendingWindow: Duration.days(pendingDays),
           removalPolicy: RemovalPolicy.RETAIN,
           alias: aliasName,
+          policy: new iam.PolicyDocument({ statements: [adminStatement(), ...statements] }),
         });
-        for (const s of statements) key.addToResourcePolicy(s);
+        renderOnlyOwnPolicy(key, [adminStatement(), ...statements]);
         keys.set(purpose, key);
       }
     }
@@ -194,19 +210,52 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Root of the account administers the key and delegates use to IAM policies (the AWS default key policy). */
-function rootStatement(): iam.PolicyStatement {
+/**
+ * What the account's IAM policies may do with a platform key: administer it, never use it (no Encrypt, Decrypt,
+ * GenerateDataKey, ReEncrypt, CreateGrant), so an IAM policy cannot re-grant what the key policy withholds.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:EnableKeyRotation', 'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand', 'kms:ListKeyRotations', 'kms:EnableKey', 'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:CreateAlias',
+  'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListResourceTags', 'kms:RevokeGrant',
+  'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion',
+];
+
+/** The account administers the key through IAM policies (use is granted by the key policy alone). */
+export function adminStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'EnableIamPolicies',
+    sid: 'KeyAdministration',
     principals: [new iam.AccountRootPrincipal()],
-    actions: ['kms:*'],
+    actions: KEY_ADMIN_ACTIONS,
     resources: ['*'],
   });
 }
 
+/**
+ * Renders exactly `statements` as the key's policy: statements that other constructs add later (aws-cdk-lib grants to
+ * the account through a service, which would hand use back to IAM policies) are not rendered.
+ */
+export function renderOnlyOwnPolicy(key: kms.Key, statements: iam.PolicyStatement[]): void {
+  (key.node.defaultChild as kms.CfnKey).addPropertyOverride('KeyPolicy', new iam.PolicyDocument({ statements }));
+}
+
 const USE = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
-function viaService(stack: Stack, sid: string, services: string[]): iam.PolicyStatement {
+/** The whole policy of a platform key for `purpose` in `stack`'s region: administration, then the purpose's use. */
+export function platformKeyPolicy(stack: Stack, spec: ResolvedSpec, purpose: KeyPurpose): iam.PolicyStatement[] {
+  return [adminStatement(), ...keyPolicyStatements(stack, spec, purpose, [])];
+}
+
+/** `aws:PrincipalArn` patterns of the platform's roles and of the deployer. */
+export function platformKeyUsers(stack: Stack, spec: ResolvedSpec, deployRoleArnPattern?: string): string[] {
+  const role = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
+  return [
+    role(`${RoleNames.path(spec.name).slice(1)}*`),
+    deployRoleArnPattern ?? role(`cdk-*-cfn-exec-role-${stack.account}-*`),
+  ];
+}
+
+function viaService(stack: Stack, sid: string, services: string[], principals: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     principals: [new iam.AnyPrincipal()],
@@ -214,12 +263,17 @@ function viaService(stack: Stack, sid: string, services: string[]): iam.PolicySt
     resources: ['*'],
     conditions: {
       StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': services.map((s) => `${s}.${stack.region}.amazonaws.com`) },
+      ArnLike: { 'aws:PrincipalArn': principals },
     },
   });
 }
 
-function keyPolicyStatements(stack: Stack, purpose: KeyPurpose, users: iam.IPrincipal[]): iam.PolicyStatement[] {
+/** The statements of a platform key's policy for `purpose` in `stack`'s region (besides the administration statement). */
+export function keyPolicyStatements(
+  stack: Stack, spec: ResolvedSpec, purpose: KeyPurpose, users: iam.IPrincipal[], deployRoleArnPattern?: string,
+): iam.PolicyStatement[] {
   const out: iam.PolicyStatement[] = [];
+  const platform = platformKeyUsers(stack, spec, deployRoleArnPattern);
   if (users.length > 0) {
     out.push(new iam.PolicyStatement({ sid: 'AllowPlatformRoles', principals: users, actions: USE, resources: ['*'] }));
   }
@@ -242,10 +296,11 @@ function keyPolicyStatements(stack: Stack, purpose: KeyPurpose, users: iam.IPrin
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }));
-      out.push(viaService(stack, 'AllowSnsAndFirehose', ['sns', 'firehose']));
+      out.push(viaService(stack, 'AllowPlatformViaSnsFirehoseLambda', ['sns', 'firehose', 'lambda'], platform));
       break;
     case KeyPurpose.DATA:
-      out.push(viaService(stack, 'AllowDataServices', ['dynamodb', 's3']));
+      out.push(viaService(stack, 'AllowPlatformViaDataServices', ['dynamodb', 's3'],
+        [...platform, `arn:${stack.partition}:iam::${stack.account}:role/${DYNAMODB_REPLICATION_ROLE}`]));
       break;
     case KeyPurpose.AUDIT:
       out.push(new iam.PolicyStatement({
@@ -265,10 +320,10 @@ function keyPolicyStatements(stack: Stack, purpose: KeyPurpose, users: iam.IPrin
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }));
-      out.push(viaService(stack, 'AllowArchiveServices', ['s3', 'firehose']));
+      out.push(viaService(stack, 'AllowPlatformViaArchiveServices', ['s3', 'firehose'], platform));
       break;
     case KeyPurpose.SECRETS:
-      out.push(viaService(stack, 'AllowSecretsManager', ['secretsmanager']));
+      out.push(viaService(stack, 'AllowPlatformViaSecretsManager', ['secretsmanager'], platform));
       break;
   }
   return out;

@@ -1,9 +1,11 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { DYNAMODB_REPLICATION_ROLE, RoleNames, TABLE_WRITE_ACTIONS } from '../../../lib/spec/contracts/names';
 import { SecurityNames } from '../common/security-names';
 
 /** Names of the platform's tables, computed so every region addresses them without a cross-region reference. */
@@ -26,10 +28,17 @@ export interface PlatformTableProps {
  * every region, point-in-time recovery, deletion protection, retained on stack deletion, and encrypted with
  * the platform's data key: each replica with the key of its own region, addressed by its computed alias ARN
  * (no cross-region token, no cycle between the table and the regional keys).
+ *
+ * Writes are the operators' alone: each replica's resource policy denies every item write (PutItem, UpdateItem,
+ * DeleteItem, BatchWriteItem, the PartiQL writes; transactions authorize as these) to any principal other than the
+ * operators' role `<platform>-operators` (see `OperatorsRole`) and DynamoDB's replication service-linked role, whatever
+ * their IAM policies allow. The authorizer and the pre-token-generation trigger only read.
  */
 export class PlatformTable extends Construct {
   public readonly table: dynamodb.TableV2;
   public readonly tableName: string;
+  /** The principals allowed to write items (`aws:PrincipalArn`): the operators' role and DynamoDB replication. */
+  public readonly writers: string[];
 
   constructor(scope: Construct, id: string, props: PlatformTableProps) {
     super(scope, id);
@@ -39,6 +48,18 @@ export class PlatformTable extends Construct {
       throw new PlatformValidationError(`PlatformTable belongs in the primary region ${spec.primaryRegion} (received: a stack in ${stack.region}); create it in the global stack`, this);
     }
     this.tableName = TableNames.global(spec);
+    const iamArn = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
+    this.writers = [iamArn(`${RoleNames.path(spec.name).slice(1)}${RoleNames.operators(spec.name)}`), iamArn(DYNAMODB_REPLICATION_ROLE)];
+    const writeGuard = (region: string) => new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({
+        sid: 'OnlyOperatorsWriteItems',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...TABLE_WRITE_ACTIONS],
+        resources: [stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: this.tableName })],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.writers } },
+      })],
+    });
     const replicaKeyArns = Object.fromEntries(
       spec.secondaryRegions.map((r) => [r, stack.formatArn({ service: 'kms', region: r, resource: SecurityNames.keyAlias(spec, 'data') })]),
     );
@@ -52,8 +73,9 @@ export class PlatformTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key, replicaKeyArns),
+      resourcePolicy: writeGuard(stack.region),
       replicas: spec.secondaryRegions.map((region) => ({
-        region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        region, deletionProtection: true, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, resourcePolicy: writeGuard(region),
       })),
     });
   }

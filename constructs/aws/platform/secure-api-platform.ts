@@ -1,71 +1,18 @@
-import { Annotations, Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
-import { BackendFunction } from './backend-function';
-import { IdempotencyTable, PlatformTable, TableNames } from './platform-table';
-import { RegionParameters } from './region-parameters';
-import { RegionalFailover } from './regional-failover';
-import { IssuerConfig } from '../../../lib/authorizer/config';
+import { Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { BackendFactory, lambdaBackend, LambdaBackendOptions } from './backends';
+import { EdgeKeysStack } from './edge-keys-stack';
+import { EdgeStack } from './edge-stack';
+import { GlobalDataStack } from './global-data-stack';
+import { RegionalKeysStack } from './regional-keys-stack';
+import { RegionalPlatformStack } from './regional-platform-stack';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
-import { FunctionNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
-import { AuditArchive } from '../audit/audit-archive';
-import { AuditTrail } from '../audit/audit-trail';
-import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
-import { externalIssuerConfigs } from '../common/issuers';
-import { PlatformNames } from '../common/names';
-import { SecurityNames } from '../common/security-names';
-import { EdgeDistribution } from '../edge/edge-distribution';
-import { RegionalWaf } from '../edge/regional-waf';
-import { ApiDomains } from '../gateway/api-domains';
-import { SecureRestApi } from '../gateway/secure-rest-api';
-import { cognitoIssuerConfig, PlatformIdentity } from '../identity/platform-identity';
-import { CloudHsmInitialization, CloudHsmKeyStore } from '../keys/cloudhsm-key-store';
-import { OriginVerifySecret } from '../keys/origin-verify-secret';
-import { PlatformKeys } from '../keys/platform-keys';
-import { AccountBaseline, ApiGatewayLogsRole } from '../observability/account-baseline';
+import { PlatformSpec, resolveSpec, ResolvedSpec } from '../../../lib/spec';
+import { RoleNames, ROUTE53_METRICS_REGION } from '../../../lib/spec/contracts/names';
+import { RolePathAspect } from '../common/role-path';
+import { CloudHsmInitialization } from '../keys/cloudhsm-key-store';
+import { AccountBaseline } from '../observability/account-baseline';
 import { HealthCheckAlarms } from '../observability/health-alarms';
-import { SecurityAlarms } from '../observability/security-alarms';
-
-/** What a backend factory gets to build an API's Lambda backend in one region. */
-export interface BackendContext {
-  readonly spec: ResolvedSpec;
-  readonly api: ApiSpec;
-  readonly region: string;
-  /** This region's platform keys (use `logs` for the function, `data` for its tables). */
-  readonly keys: PlatformKeys;
-  /** This region's idempotency table (Powertools idempotency). */
-  readonly idempotencyTable: dynamodb.ITableV2;
-}
-
-/** Options of `SecureApiPlatform.lambdaBackend`. */
-export interface LambdaBackendOptions {
-  /**
-   * Tables of the backend's own data, created in `scope` (the idempotency table is always granted).
-   * @default - none
-   */
-  readonly tables?: (ctx: BackendContext, scope: Construct) => (dynamodb.ITable | dynamodb.ITableV2)[];
-  /**
-   * Extra environment variables (no secrets).
-   * @default - IDEMPOTENCY_TABLE only
-   */
-  readonly environment?: (ctx: BackendContext) => Record<string, string>;
-  /**
-   * Why the backend runs outside a VPC, in terms of what its code reaches (the reason of its LambdaInsideVPC
-   * acknowledgments; see `BackendFunctionProps.noVpcReason`).
-   * @default - no acknowledgment: the LambdaInsideVPC findings stand
-   */
-  readonly noVpcReason?: string;
-}
-
-/** Builds the Lambda backend of one API in one region (called once per region and API with a `lambda` backend). */
-export type BackendFactory = (scope: Construct, context: BackendContext) => lambda.IFunction;
 
 export interface SecureApiPlatformProps {
   /** What to build. Validated (every problem reported at once) before any resource is created. */
@@ -109,278 +56,6 @@ export interface SecureApiPlatformProps {
   readonly stackPrefix?: string;
 }
 
-/** The keys (and, in secondary regions, the archive that receives the primary's replica) of one region. */
-export class RegionalKeysStack extends Stack {
-  public readonly keys: PlatformKeys;
-  /** The archive of a secondary region (the primary's archive is in the global stack). */
-  public readonly archive?: AuditArchive;
-  public readonly hsm?: CloudHsmKeyStore;
-
-  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; hsmInitialization?: CloudHsmInitialization }) {
-    super(scope, id, props);
-    const spec = props.spec;
-    this.keys = new PlatformKeys(this, 'Keys', { spec });
-    if (this.region !== spec.primaryRegion) {
-      // The replication destination of the primary archive; replicating back would make each bucket wait for the other.
-      this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.keys.audit, replicationRegion: null });
-    } else if (spec.hsmBacked) {
-      this.hsm = new CloudHsmKeyStore(this, 'Hsm', { spec, logKey: this.keys.logs, initialization: props.hsmInitialization });
-    }
-  }
-}
-
-/**
- * us-east-1 keys and archive for what the edge needs there when us-east-1 is not a platform region: the origin-verify
- * secret replica, CloudFront and web ACL logs, and the WORM archive those logs reach (`<platform>-audit-<account>-us-east-1`).
- */
-export class EdgeKeysStack extends Stack {
-  public readonly secrets: kms.Key;
-  public readonly logs: kms.Key;
-  /** Key of the us-east-1 archive. */
-  public readonly audit: kms.Key;
-  /** The archive of the edge's logs (CloudFront, the CLOUDFRONT web ACL). */
-  public readonly archive: AuditArchive;
-
-  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec }) {
-    super(scope, id, props);
-    const spec = props.spec;
-    this.secrets = new kms.Key(this, 'Secrets', {
-      alias: `alias/${spec.name}/secrets`,
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 replica of the origin-verify secret`,
-    });
-    this.logs = new kms.Key(this, 'Logs', {
-      alias: `alias/${spec.name}/logs`,
-      enableKeyRotation: true,
-      description: `${spec.name}: CloudFront web ACL and access logs`,
-    });
-    this.logs.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
-    this.audit = new kms.Key(this, 'Audit', {
-      alias: SecurityNames.keyAlias(spec, 'audit'),
-      enableKeyRotation: true,
-      description: `${spec.name}: the us-east-1 audit archive (CloudFront and edge web ACL logs)`,
-    });
-    // Logs of the edge only: the trail and the regional logs have their archives in the platform regions.
-    this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: this.audit, replicationRegion: null });
-  }
-}
-
-/** Primary region: what all regions share. */
-export class GlobalDataStack extends Stack {
-  public readonly table: PlatformTable;
-  public readonly archive: AuditArchive;
-  public readonly trail: AuditTrail;
-  public readonly identity?: PlatformIdentity;
-  public readonly originVerify?: OriginVerifySecret;
-  /** Where the operators' CLI writes its audit line (who, what, when) for every change. */
-  public readonly operationsLog: logs.LogGroup;
-
-  constructor(scope: Construct, id: string, props: StackProps & { spec: ResolvedSpec; keys: PlatformKeys; organizationTrail?: boolean }) {
-    super(scope, id, props);
-    const spec = props.spec;
-    const keys = props.keys;
-    this.table = new PlatformTable(this, 'Table', { spec, key: keys.data });
-    this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
-      logGroupName: `/${spec.name}/audit/operations`,
-      encryptionKey: keys.logs,
-      retention: spec.audit.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.archive = new AuditArchive(this, 'Archive', { spec, encryptionKey: keys.audit });
-    this.trail = new AuditTrail(this, 'Trail', {
-      spec, bucket: this.archive.bucket, encryptionKey: keys.audit, logKey: keys.logs, organizationTrail: props.organizationTrail,
-    });
-    if (spec.userPool) {
-      this.identity = new PlatformIdentity(this, 'Identity', { spec, table: this.table.table, logKey: keys.logs });
-      const clientIds = Object.values(this.identity.clients).map((c) => c.userPoolClientId);
-      // Every region reads the pool and its clients by parameter name in its own region (the pool id is not computable).
-      new RegionParameters(this, 'IdentityParameters', {
-        regions: spec.regions,
-        description: `${spec.name}: identity published for the regional authorizers`,
-        // PlatformIdentity writes the pool id parameter in this region itself.
-        existingLocally: [PlatformNames.userPoolIdParameter(spec)],
-        parameters: {
-          [PlatformNames.userPoolIdParameter(spec)]: this.identity.userPool.userPoolId,
-          ...(clientIds.length > 0 ? { [clientIdsParameter(spec)]: Fn.join(',', clientIds) } : {}),
-        },
-      });
-    }
-    if (spec.edge.cdn && spec.spec.domain) {
-      const replicaRegions = [...spec.secondaryRegions, ...(spec.regions.includes('us-east-1') ? [] : ['us-east-1'])];
-      this.originVerify = new OriginVerifySecret(this, 'OriginVerify', { spec, encryptionKey: keys.secrets, logKey: keys.logs, replicaRegions });
-    }
-  }
-}
-
-/** The regional platform: WAF, gateway, authorizer, backends, alarms, log shipping, failover. */
-export class RegionalPlatformStack extends Stack {
-  public readonly waf: RegionalWaf;
-  public readonly domains?: ApiDomains;
-  /** Every API version of this region, by `<api>-<version>`. */
-  public readonly apis: Record<string, SecureRestApi> = {};
-  /** The first API of the spec (the common case of one API). */
-  public readonly api: SecureRestApi;
-  public readonly idempotencyTable: IdempotencyTable;
-  public readonly alarms: SecurityAlarms;
-  public readonly logShipping: AuditLogShipping;
-  public readonly failover?: RegionalFailover;
-  /** The account's API Gateway CloudWatch Logs role (absent when the spec says it is managed elsewhere). */
-  public readonly apiGatewayLogs?: ApiGatewayLogsRole;
-  public readonly backends: Record<string, lambda.IFunction> = {};
-
-  constructor(scope: Construct, id: string, props: StackProps & {
-    spec: ResolvedSpec;
-    keys: PlatformKeys;
-    archive: AuditArchive;
-    backends?: Record<string, BackendFactory>;
-    policies?: string;
-  }) {
-    super(scope, id, props);
-    const spec = props.spec;
-    const keys = props.keys;
-    const region = this.region;
-    this.waf = new RegionalWaf(this, 'Waf', { spec, logKey: keys.logs });
-    if (spec.spec.domain) {
-      this.domains = new ApiDomains(this, 'Domains', { spec, regionalHealthDomain: true });
-    }
-    this.idempotencyTable = new IdempotencyTable(this, 'Idempotency', { spec, key: keys.data });
-    const table = dynamodb.TableV2.fromTableAttributes(this, 'PlatformTable', { tableName: TableNames.global(spec), encryptionKey: keys.data });
-    const issuers = regionalIssuers(this, spec);
-
-    for (const api of spec.apis) {
-      const key = `${api.name}-${api.version}`;
-      let backend: lambda.IFunction | undefined;
-      if ((api.backend?.kind ?? 'lambda') === 'lambda') {
-        const factory = props.backends?.[api.name];
-        if (!factory) {
-          throw new PlatformValidationError(`backends.${api.name} is required: spec API "${api.name}" has a lambda backend (received: no factory for it); pass backends: { ${api.name}: (scope, ctx) => fn }`, this);
-        }
-        backend = factory(new Construct(this, `Backend-${key}`), { spec, api, region, keys, idempotencyTable: this.idempotencyTable.table });
-        this.backends[key] = backend;
-      }
-      this.apis[key] = new SecureRestApi(this, `Api-${key}`, {
-        spec,
-        api: api.name,
-        version: api.version,
-        backend,
-        issuers,
-        table,
-        policies: props.policies,
-        webAcl: this.waf,
-        domains: this.domains,
-        key: keys.logs,
-      });
-    }
-    this.api = Object.values(this.apis)[0];
-    // The account's API Gateway logs role, once per account and region, before any stage that logs.
-    if ((spec.spec.observability?.apiGatewayLogsRole ?? 'platform') === 'platform') {
-      this.apiGatewayLogs = new ApiGatewayLogsRole(this, 'ApiGatewayLogs');
-      for (const a of Object.values(this.apis)) a.stage.node.addDependency(this.apiGatewayLogs.account);
-    }
-
-    const apis = Object.values(this.apis);
-    this.alarms = new SecurityAlarms(this, 'Alarms', {
-      spec,
-      topicKey: keys.logs,
-      apis: spec.apis.map((a) => ({ api: a.name, version: a.version, accessLogGroup: this.apis[`${a.name}-${a.version}`].accessLogGroup })),
-      webAclName: this.waf.webAcl.name,
-      authorizerFunctionName: apis.find((a) => a.authorizerFunction)?.authorizerFunction?.function.functionName,
-    });
-    // Every security log of the region reaches the archive: access logs, WAF, authorizer decisions, backends.
-    const sources: ArchivedLogSource[] = [
-      ...apis.map((a) => ({ logGroup: a.accessLogGroup, source: 'apiAccess' as const })),
-      { logGroup: this.waf.logGroup, source: 'waf' },
-      ...apis.flatMap((a) => (a.authorizerFunction ? [{ logGroup: a.authorizerFunction.logGroup, source: 'authorizer' as const }] : [])),
-      ...Object.entries(this.backends).flatMap(([key, fn]) => backendLogSource(this, key, fn)),
-    ];
-    // The archive of this region by its computed name: no export/import between the archive's stack and this one.
-    const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName: SecurityNames.auditArchiveBucket(spec, region), encryptionKey: keys.audit });
-    this.logShipping = new AuditLogShipping(this, 'LogShipping', { spec, archiveBucket, archiveKey: keys.audit, logKey: keys.logs, sources });
-    this.node.addDependency(props.archive);
-
-    if (this.domains?.healthDomain) {
-      const health = spec.publicRoutes.find((r) => r.path === '/health' && r.method === 'GET');
-      if (health) {
-        this.failover = new RegionalFailover(this, 'Failover', {
-          spec,
-          zone: this.domains.zone,
-          domain: this.domains.publicDomain,
-          healthDomain: this.domains.healthDomain,
-          healthPath: `/${health.version}${health.path}`,
-          mtlsDomain: this.domains.mtlsDomain,
-        });
-      }
-    }
-  }
-}
-
-/**
- * us-east-1: CloudFront, its web ACL and Shield Advanced protections; their logs (CloudFront access logs, web ACL logs)
- * shipped redacted to the us-east-1 archive (`<platform>-audit-<account>-us-east-1`) by the `<platform>-edge-audit-logs` stream.
- */
-export class EdgeStack extends Stack {
-  public readonly edge: EdgeDistribution;
-  public readonly logShipping: AuditLogShipping;
-
-  constructor(scope: Construct, id: string, props: StackProps & {
-    spec: ResolvedSpec;
-    logKey?: kms.IKey;
-    /** Key of the us-east-1 archive. */
-    archiveKey: kms.IKey;
-    /** Key of the shipping stream and its function's logs (its policy lets CloudWatch Logs use it). */
-    shippingKey: kms.IKey;
-  }) {
-    super(scope, id, props);
-    const spec = props.spec;
-    this.edge = new EdgeDistribution(this, 'Edge', { spec, logKey: props.logKey });
-    const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName: SecurityNames.auditArchiveBucket(spec, this.region), encryptionKey: props.archiveKey });
-    this.logShipping = new AuditLogShipping(this, 'LogShipping', {
-      spec,
-      archiveBucket,
-      archiveKey: props.archiveKey,
-      logKey: props.shippingKey,
-      deliveryStreamName: SecurityNames.edgeLogDeliveryStream(spec),
-      functionName: FunctionNames.edgeRedaction(spec.name),
-      sources: [{ logGroup: this.edge.logGroup, source: 'waf' }, { logGroup: this.edge.accessLogGroup, source: 'cloudfront' }],
-    });
-  }
-}
-
-/**
- * The log group of a backend function, for the archive: the group its logging configuration names (BackendFunction and
- * any function given `logGroup`). A function logging to Lambda's implicit group gets a warning instead: a subscription
- * needs a group that exists when the stack deploys.
- */
-function backendLogSource(scope: Construct, key: string, fn: lambda.IFunction): ArchivedLogSource[] {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction | undefined;
-  const config = cfn?.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined;
-  if (cfn instanceof lambda.CfnFunction && config && typeof config === 'object' && config.logGroup) {
-    return [{ logGroup: logs.LogGroup.fromLogGroupName(scope, `BackendLogs-${key}`, config.logGroup), source: 'backend' }];
-  }
-  Annotations.of(fn).addWarningV2('@secure-api-platform/audit:backendLogsNotArchived',
-    `The logs of backend ${key} do not reach the audit archive: give the function a log group (lambda.Function logGroup), or build it with SecureApiPlatform.lambdaBackend`);
-  return [];
-}
-
-/** SSM parameter with the comma-joined app client ids of the user pool (published in every region). */
-export function clientIdsParameter(spec: ResolvedSpec): string {
-  return `/${spec.name}/identity/client-ids`;
-}
-
-/**
- * The issuers a regional authorizer trusts: the primary user pool (its id and client ids read from this region's
- * SSM parameters, so the stack holds no cross-region token) and the spec's external OIDC issuers.
- */
-function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
-  const issuers = externalIssuerConfigs(spec);
-  const clients = spec.userPool?.clients ?? [];
-  if (!spec.userPool || clients.length === 0) return issuers;
-  const poolId = ssm.StringParameter.valueForStringParameter(scope, PlatformNames.userPoolIdParameter(spec));
-  const joined = ssm.StringParameter.valueForStringParameter(scope, clientIdsParameter(spec));
-  // Cognito grants resource-server scopes as `<api name>/<scope>`; SecureRestApi narrows the prefix to its own API.
-  return [cognitoIssuerConfig(spec, poolId, clients.map((_, i) => Fn.select(i, Fn.split(',', joined))), spec.apis[0].name), ...issuers];
-}
-
 /**
  * The complete platform from one spec: per-region keys, the global data stack, a regional platform per region and
  * the us-east-1 edge, wired by computed names (aliases, table and secret names, SSM parameters) instead of tokens
@@ -391,6 +66,12 @@ function regionalIssuers(scope: Stack, spec: ResolvedSpec): IssuerConfig[] {
  * 2. `<prefix>-Global` (primary region): global table, audit archive + trail, user pool, origin-verify secret;
  * 3. `<prefix>-Region-<region>`: WAF, gateway, authorizer, backends, alarms, dashboard, log shipping, failover;
  * 4. `<prefix>-Edge` (us-east-1): CloudFront, its web ACL, Shield Advanced.
+ *
+ * Where the stacks live: `scope` must be an `App` or a `Stage`, and every stack is created in that scope, beside the
+ * platform construct (not under it), so their names and `cdk.out` artifacts are `<prefix>-…` exactly as listed
+ * above (`cdk deploy '<prefix>-*'`). `platform.stacks` lists them all; `Aspects.of(platform)` reaches every one of
+ * them (an aspect added to the platform is applied to each of its stacks), while `platform.node.children` holds none.
+ * To deploy several platforms or environments side by side, give each its own `Stage`.
  */
 export class SecureApiPlatform extends Construct {
   /**
@@ -398,19 +79,7 @@ export class SecureApiPlatform extends Construct {
    * `BackendFunction`): the regional idempotency table and the given tables granted, IDEMPOTENCY_TABLE set.
    */
   public static lambdaBackend(assetPath: string, options: LambdaBackendOptions = {}): BackendFactory {
-    return (scope, ctx) => {
-      const tables = [ctx.idempotencyTable, ...(options.tables?.(ctx, scope) ?? [])];
-      return new BackendFunction(scope, 'Function', {
-        spec: ctx.spec,
-        description: `${ctx.api.name} ${ctx.api.version} in ${ctx.region}`,
-        functionName: FunctionNames.backend(ctx.spec.name, ctx.api.name, ctx.api.version),
-        noVpcReason: options.noVpcReason,
-        code: lambda.Code.fromAsset(assetPath),
-        key: ctx.keys.logs,
-        tables,
-        environment: { IDEMPOTENCY_TABLE: ctx.idempotencyTable.tableName, ...options.environment?.(ctx) },
-      }).function;
-    };
+    return lambdaBackend(assetPath, options);
   }
 
   public readonly spec: ResolvedSpec;
@@ -422,9 +91,15 @@ export class SecureApiPlatform extends Construct {
   public readonly baselines: Record<string, Stack> = {};
   /** us-east-1: alarms on the regions' Route 53 health checks (when any region has one). */
   public readonly healthAlarms?: Stack;
+  /** Every stack this platform created, in creation order (they live in the App or Stage given as scope). */
+  public readonly stacks: Stack[] = [];
 
   constructor(scope: Construct, id: string, props: SecureApiPlatformProps) {
     super(scope, id);
+    if (!Stage.isStage(scope)) {
+      throw new PlatformValidationError(`scope must be an App or a Stage: the platform creates its stacks there (received: ${describeScope(scope)}); `
+        + 'pass the App, or a Stage of your own to group the platform\'s stacks', this);
+    }
     this.spec = resolveSpec(props.spec);
     const spec = this.spec;
     const prefix = props.stackPrefix ?? id;
@@ -435,7 +110,7 @@ export class SecureApiPlatform extends Construct {
       throw new PlatformValidationError(`account must be a 12-digit AWS account id (received: ${JSON.stringify(props.account)})`, this);
     }
     const env = (region: string) => ({ account: props.account, region });
-    const root = this.node.scope ?? this;
+    const root = scope;
     const description = (what: string) => `${spec.name}: ${what} (secure-api-platform)`;
 
     for (const region of spec.regions) {
@@ -495,6 +170,38 @@ export class SecureApiPlatform extends Construct {
         this.baselines[region] = stack;
       }
     }
-  }
 
+    this.stacks.push(
+      ...Object.values(this.keys), ...(this.edgeKeys ? [this.edgeKeys] : []), this.global, ...Object.values(this.regions),
+      ...(this.edge ? [this.edge] : []), ...(this.healthAlarms ? [this.healthAlarms] : []), ...Object.values(this.baselines),
+    );
+    Aspects.of(this).add(new ForwardToStacks(this, this.stacks));
+    // Every role of the platform under /<platform>/: the key policies name the platform's roles by that path.
+    for (const stack of this.stacks) Aspects.of(stack).add(new RolePathAspect(RoleNames.path(spec.name)));
+  }
+}
+
+/** `Stack 'Name'`, `Construct 'path'`: what the scope given to the platform was. */
+function describeScope(scope: IConstruct): string {
+  const kind = Stack.isStack(scope) ? 'Stack' : scope.constructor.name;
+  return `${kind} "${scope.node.path || '(root)'}"`;
+}
+
+/**
+ * Applies the aspects added to the platform construct to each of its stacks: the stacks live beside the platform in
+ * its App or Stage, outside the subtree the platform's own aspects visit. Invoked on the platform node, which comes
+ * before its stacks in the tree, so the forwarded aspects run on each stack in the same synthesis.
+ */
+class ForwardToStacks implements IAspect {
+  constructor(private readonly platform: IConstruct, private readonly stacks: readonly Stack[]) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.platform) return;
+    for (const applied of Aspects.of(this.platform).applied) {
+      if (applied.aspect === this) continue;
+      for (const stack of this.stacks) {
+        if (!Aspects.of(stack).all.includes(applied.aspect)) Aspects.of(stack).add(applied.aspect, { priority: applied.priority });
+      }
+    }
+  }
 }

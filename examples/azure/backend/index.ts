@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { SECURITY_HEADERS } from '../../../constructs/aws/common/security-headers';
 import { AZURE_TRUSTED_HEADERS } from '../../../lib/authorizer/adapters/azure-contract';
-import { handleOrders, Idempotent, Order, OrdersDeps, OrdersStore } from '../../backend/orders';
+import { isEntityNotFound } from '../../../lib/authorizer/stores/azure-tables';
+import { SECURITY_HEADERS } from '../../../lib/spec/http';
+import { Idempotent, Order, OrdersDeps, ordersApi, OrdersStore } from '../../backend/orders';
 
 /**
  * App settings of the backend: the table endpoint of the app's own storage account (set by AzureFunctionBackends,
@@ -20,7 +21,6 @@ import { handleOrders, Idempotent, Order, OrdersDeps, OrdersStore } from '../../
 export const ORDERS_ENV = { tableEndpoint: 'APP_TABLE_ENDPOINT', ordersTable: 'ORDERS_TABLE', idempotencyTable: 'IDEMPOTENCY_TABLE' } as const;
 
 const isConflict = (e: unknown): boolean => (e as { statusCode?: number } | null)?.statusCode === 409;
-const isNotFound = (e: unknown): boolean => (e as { statusCode?: number } | null)?.statusCode === 404;
 const tenantPartition = (tenantId: string): string => encodeURIComponent(`TENANT#${tenantId}`);
 
 /** Orders in one table: partition per tenant, row per order. */
@@ -31,7 +31,7 @@ export class TablesOrdersStore implements OrdersStore {
     try {
       await this.client.getEntity('HEALTH', 'HEALTH', { abortSignal: signal });
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (!isEntityNotFound(e)) throw e;
     }
   }
 
@@ -40,7 +40,7 @@ export class TablesOrdersStore implements OrdersStore {
       const e = await this.client.getEntity<{ order: string }>(tenantPartition(tenantId), encodeURIComponent(`ORDER#${id}`), { abortSignal: signal });
       return JSON.parse(e.order) as Order;
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      if (isEntityNotFound(e)) return undefined;
       throw e;
     }
   }
@@ -55,7 +55,7 @@ export class TablesOrdersStore implements OrdersStore {
  * claim without a result (the first attempt is still running, or failed) answers 409 to the retry, like Powertools.
  */
 export function tablesIdempotency(client: TableClient, timeoutMs: number): Idempotent {
-  return async (input, create) => {
+  return (create) => async (input) => {
     const partitionKey = tenantPartition(input.tenantId);
     const rowKey = encodeURIComponent(`IDEMPOTENCY#${input.idempotencyKey}`);
     try {
@@ -90,19 +90,20 @@ function routeOf(path: string): { route: string; pathParameters: Record<string, 
 
 /** The HTTP handler over injected dependencies (tests inject Azurite-backed tables). */
 export function createOrdersHandler(deps: OrdersDeps): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  const api = ordersApi(deps);
   return async (request, context) => {
     const { route, pathParameters } = routeOf(new URL(request.url).pathname);
     const tenantId = request.headers.get(AZURE_TRUSTED_HEADERS.tenantId) ?? '';
     const principalId = request.headers.get(AZURE_TRUSTED_HEADERS.principalId) ?? '';
     try {
-      const r = await handleOrders({
+      const r = await api({
         method: request.method.toUpperCase(),
         route,
         pathParameters,
         header: (name) => request.headers.get(name) ?? undefined,
         body: request.method === 'POST' ? await request.text() : undefined,
         caller: tenantId && principalId ? { tenantId, principalId } : undefined,
-      }, deps);
+      });
       return { status: r.status, headers: r.headers, body: r.body };
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode === 409 ? 409 : 500;
@@ -122,5 +123,6 @@ export function depsFromEnvironment(tables: (name: string) => TableClient): Orde
     callTimeoutMs: timeoutMs,
     now: () => new Date(),
     newId: () => randomUUID(),
+    env: process.env,
   };
 }

@@ -72,3 +72,6 @@ export const AZURE_AUTHORIZER_ENV = {
   /** Table holding API keys, revocations and tenants. */
   tableName: 'AUTHORIZER_TABLE_NAME',
 } as const;
+
+/** The table holding API keys, revocations and tenants (created by constructs/azure, written by the operators' CLI). */
+export const AZURE_AUTHORIZER_TABLE = 'authorizer';

@@ -7,7 +7,7 @@
  * |-----------------|------------------------------------|-----------|-----------------------------------------------------------------|
  * | API key         | `tableKey(ItemKeys.apiKey(h).pk)`  | `APIKEY`  | `keyId`, `tenantId`, `scopes` (space-separated), `disabled`, `expiresAt`? |
  * | Revoked token   | `tableKey(ItemKeys.revokedJti(j).pk)` | `REVOKED` | `revokedAt`, `reason`?, `expiresAt` (the token's `exp`)      |
- * | Revoked subject | `tableKey(ItemKeys.revokedSubject(i, s).pk)` | `REVOKED` | `revokedBefore`, `reason`?                             |
+ * | Revoked subject | `tableKey(ItemKeys.revokedSubject(i, s).pk)` | `REVOKED` | `revokedBefore`, `reason`?, `expiresAt`?               |
  * | Tenant          | `tableKey(ItemKeys.tenant(t).pk)`  | `TENANT`  | `disabled` (required: absent counts as disabled), `meteringKey`?, `plan`? |
  *
  * Table keys may not contain `/`, `\`, `#` or `?` (issuer URLs and the `KIND#` prefixes do): {@link tableKey}
@@ -36,8 +36,22 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function isNotFound(e: unknown): boolean {
-  return (e as { statusCode?: number } | null)?.statusCode === 404;
+/**
+ * The service's error code of a failed call (`ResourceNotFound`, `TableNotFound`, ...): `@azure/data-tables` puts it in
+ * the error's details (the `x-ms-error-code` header, or the OData error body), not in `code`.
+ */
+export function tableErrorCode(e: unknown): string | undefined {
+  const err = e as { code?: unknown; details?: { errorCode?: unknown; odataError?: { code?: unknown } } } | null;
+  const code = err?.details?.errorCode ?? err?.details?.odataError?.code ?? err?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The entity does not exist. A missing table is not an absent entity: it is a store that cannot answer (a wrong table
+ * name must never read as "not revoked").
+ */
+export function isEntityNotFound(e: unknown): boolean {
+  return (e as { statusCode?: number } | null)?.statusCode === 404 && tableErrorCode(e) !== 'TableNotFound';
 }
 
 export interface AzureTablesAuthorizerStoreProps {
@@ -67,7 +81,7 @@ export class AzureTablesAuthorizerStore implements ApiKeyStore, RevocationStore,
     try {
       return await this.client.getEntity<Entity>(partitionKey, rowKey, { abortSignal: options.signal });
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      if (isEntityNotFound(e)) return undefined;
       throw e;
     }
   }
@@ -133,10 +147,14 @@ export class AzureTablesAuthorizerStore implements ApiKeyStore, RevocationStore,
     await this.client.upsertEntity(entity as never, 'Replace');
   }
 
-  /** Revokes every token of a subject issued before `revokedBefore` (epoch seconds). */
-  async revokeSubject(issuer: string, subject: string, revokedBefore: number, reason?: string): Promise<void> {
+  /**
+   * Revokes every token of a subject issued before `revokedBefore` (epoch seconds); `ttl` (the longest token's end) is
+   * kept as `expiresAt` for a clean-up job, as for a revoked token. The same signature as the DynamoDB store's.
+   */
+  async revokeSubject(issuer: string, subject: string, revokedBefore: number, options: { reason?: string; ttl?: number } = {}): Promise<void> {
     const entity: Entity = { ...tableKey(ItemKeys.revokedSubject(issuer, subject)), revokedBefore };
-    if (reason) entity.reason = reason;
+    if (options.reason) entity.reason = options.reason;
+    if (options.ttl !== undefined) entity.expiresAt = options.ttl;
     await this.client.upsertEntity(entity as never, 'Replace');
   }
 

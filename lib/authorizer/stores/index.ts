@@ -41,6 +41,8 @@ export const ItemKeys = {
   tenant: (tenantId: string): ItemKey => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
   /** An OAuth client (client credentials) bound to its tenant; read by the user pool's pre-token-generation trigger. */
   client: (clientId: string): ItemKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
+  /** An operator change on Azure (the CLI's audit entity; the authorizer never reads it): per day, one row per change. */
+  audit: (day: string, id: string): ItemKey => ({ pk: `AUDIT#${day}`, sk: id }),
 } as const;
 
 /** Lowercase hex SHA-256 of an API key: how a key is looked up (and the only form in which it is stored). */

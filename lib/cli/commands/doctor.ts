@@ -1,6 +1,7 @@
 /**
  * `doctor`: checks a deployed or synthesized platform for what goes wrong in practice: issuer metadata that does not
- * match the configuration, a JWKS that is unreachable, not https or empty, a missing table, clock skew.
+ * match the configuration, a JWKS that is unreachable, not https or empty, a missing table, clock skew, and (when the
+ * spec says it is managed elsewhere) a missing or untrusting API Gateway CloudWatch Logs role.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +9,8 @@ import { Command } from 'commander';
 import { authorizerConfigs, deployTimeParts, isDeployTime } from '../cdk-out';
 import { addCommonOptions, CommandContext, Runner } from '../context';
 import { ExitCode, notFound, toCliError, usage, withCause } from '../errors';
+import { checkLogsRole } from '../logs-role';
+import { readSpecFile, specFileOf } from '../spec-source';
 import { PlatformStore } from '../store';
 import { parseDuration } from '../validate';
 
@@ -26,6 +29,7 @@ interface DoctorOptions {
   readonly allowInsecureLoopback?: boolean;
   readonly maxSkew?: string;
   readonly timeout: string;
+  readonly spec?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -179,7 +183,17 @@ async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
   }
   for (const issuer of o.issuer ?? []) issuers.push({ issuer, jwksUri: o.jwksUri, source: '--issuer' });
   if (ctx.tableName) tables.add(ctx.tableName);
-  if (issuers.length === 0 && tables.size === 0) throw usage('nothing to check: pass --cdk-out <dir>, or --issuer <url> and/or --table / --platform');
+  // When the spec says the account's API Gateway logs role is managed elsewhere, the platform does not create it:
+  // check that it is there, in every region of the spec (the setting is per account and region).
+  const specFile = specFileOf(o.spec);
+  const spec = specFile === undefined ? undefined : readSpecFile(specFile);
+  const logsRoleRegions = spec?.apiGatewayLogsRole === 'managedElsewhere'
+    ? [...new Set(spec.regions.length > 0 ? spec.regions : ctx.target.region ? [ctx.target.region] : [])]
+    : [];
+  if (spec?.apiGatewayLogsRole === 'managedElsewhere' && logsRoleRegions.length === 0) throw usage(`the spec (${specFile}) names no region: pass --region to check the API Gateway logs role`);
+  if (issuers.length === 0 && tables.size === 0 && logsRoleRegions.length === 0) {
+    throw usage('nothing to check: pass --cdk-out <dir>, or --issuer <url> and/or --table / --platform, or --spec with observability.apiGatewayLogsRole \'managedElsewhere\'');
+  }
 
   const seen = new Set<string>();
   for (const t of issuers) {
@@ -189,6 +203,11 @@ async function doctor(ctx: CommandContext, o: DoctorOptions): Promise<number> {
     checks.push(...await checkIssuer(ctx, t, { allowLoopback: o.allowInsecureLoopback === true, timeoutMs, maxSkewSeconds }));
   }
   for (const table of tables) checks.push(await checkTable(ctx, table));
+  for (const region of logsRoleRegions) {
+    ctx.progress(`reading API Gateway's account settings in ${region}`);
+    const r = await checkLogsRole(ctx.deps.accountLogsRole({ ...ctx.target, region }), region);
+    checks.push({ check: 'apigateway-logs-role', target: region, status: r.status, detail: r.detail });
+  }
 
   const failed = checks.filter((c) => c.status === 'fail').length;
   // Reading the configuration is not a health check: a pass needs an issuer, JWKS, clock or table actually checked.
@@ -217,7 +236,8 @@ export function doctorCommand(runner: Runner): Command {
     .option('--jwks-uri <url>', 'the issuer\'s JWKS (default: jwks_uri from its metadata)')
     .option('--allow-insecure-loopback', 'accept http on 127.0.0.1/localhost (tests only; production refuses non-https)')
     .option('--max-skew <duration>', 'tolerated clock skew (default: the configuration\'s clockSkewSeconds, else 60s)')
-    .option('--timeout <duration>', 'deadline of each HTTP request', '5s'));
+    .option('--timeout <duration>', 'deadline of each HTTP request', '5s')
+    .option('--spec <file.json>', 'the platform spec: with observability.apiGatewayLogsRole \'managedElsewhere\', check the account\'s API Gateway logs role in each of its regions (default: $SECURE_API_PLATFORM_SPEC, else ./platform.json)'));
   cmd.action(runner(async (ctx) => doctor(ctx, cmd.opts<DoctorOptions>())));
   return cmd;
 }

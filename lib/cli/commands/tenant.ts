@@ -40,9 +40,11 @@ async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec
   const existing = await store.getTenant(tenantId);
   if (existing) throw conflict(`tenant ${tenantId} already exists (plan ${existing.plan ?? '-'}, ${existing.disabled ? 'disabled' : 'enabled'}): see \`tenant show ${tenantId}\``);
 
-  // Metering: one API key per region, attached to the plan's usage plan of every API.
+  // Metering: one API key per region, attached to the plan's usage plan of every API. On Azure, API Management limits
+  // each tenant by the authorizer's decision (rate-limit-by-key, quota-by-key): there is no key to create.
   const usagePlans: Array<{ region: string; name: string; id: string }> = [];
-  if (o.metering) {
+  if (o.metering && ctx.azure) ctx.progress('Azure: no metering key (API Management limits the tenant by the decision\'s tenant; subscription-based metering is not rendered)');
+  if (o.metering && !ctx.azure) {
     const platform = ctx.requirePlatform('the usage plan names <platform>-<api>-<version>-<plan>');
     if (spec.apis.length === 0) throw usage('name the APIs whose usage plans meter the tenant: --api orders:v1 (or --spec), or pass --no-metering');
     const regionList = o.meteringRegions !== undefined ? list(o.meteringRegions) : spec.regions.length > 0 ? spec.regions : [ctx.target.region ?? process.env.AWS_REGION ?? ''];
@@ -149,6 +151,7 @@ const CLIENT_ID = /^[A-Za-z0-9_+-]{1,128}$/;
 
 async function bindClient(ctx: CommandContext, tenantIdArg: string, o: WriteOptions & { clientId?: string }): Promise<void> {
   const tenantId = checkTenantId(tenantIdArg);
+  if (ctx.azure) throw usage('bind-client binds Cognito app clients, which Azure has not: an issuer\'s tokens carry their tenant claim, bound by identity.issuers[].tenants');
   const clientId = o.clientId ?? '';
   if (!CLIENT_ID.test(clientId)) throw usage(`--client-id must be a Cognito app client id, 1-128 letters, digits, _ + - (received: ${JSON.stringify(clientId)})`);
   const store = ctx.store();

@@ -4,10 +4,9 @@
  * `--max-lifetime`.
  */
 import { Command } from 'commander';
-import { DynamoDbAuthorizerStore } from '../../authorizer/stores/dynamodb';
 import { REVOCATION_DEFAULTS, revocationBoundSeconds } from '../../spec/contracts/identity';
 import { addWriteOptions, CommandContext, Runner, WriteOptions } from '../context';
-import { conflict, tagged, usage } from '../errors';
+import { conflict, usage } from '../errors';
 import { checkIssuer, checkJti, checkSubject, parseDuration, readUnverifiedClaims } from '../validate';
 
 /** The authorizer refuses tokens living longer than 7 days (`maxTokenLifetimeSeconds` tops out there), so no entry needs to outlive that. */
@@ -40,8 +39,7 @@ async function revoke(ctx: CommandContext, jtiArg: string | undefined, o: Revoke
     ttl = Math.min(claims.exp, now + MAX_TOKEN_LIFETIME.seconds);
   }
 
-  const table = ctx.store();
-  const store = tagged(`DynamoDB (table ${table.tableName})`, new DynamoDbAuthorizerStore({ tableName: table.tableName, client: table.client }));
+  const store = ctx.store().revocations();
   if (bySubject) {
     if (o.subject === undefined || o.issuer === undefined) throw usage('--subject and --issuer go together (a subject is only unique within its issuer)');
     const subject = checkSubject(o.subject);

@@ -1,7 +1,7 @@
 import { Acknowledgment } from '../acknowledge';
-import { REQUIREMENT_TITLES } from '../controls';
 import { EvidenceBundle } from '../evidence';
 import { RuleControls, RuleInfo, RuleResult } from '../recording';
+import { controlTitle, normalizeControlId } from './titles';
 
 /** A framework section of the human report. */
 export interface FrameworkSection {
@@ -23,12 +23,14 @@ export interface Cell {
   readonly pass: number;
   readonly fail: number;
   readonly acknowledged: number;
+  /** The acknowledgments behind the acknowledged results (`acknowledgedAt` + NUL + rule id), sorted. */
+  readonly acknowledgedBy: readonly string[];
 }
 
 const FRAMEWORKS: readonly { key: FrameworkSection['key']; title: string }[] = [
   { key: 'pci', title: 'PCI DSS 4.0 (platform rules)' },
   { key: 'pci321', title: 'PCI DSS 3.2.1 (cdk-nag PCI pack; PCI DSS 3.2.1 is retired: supporting evidence only)' },
-  { key: 'hipaa', title: 'HIPAA Security Rule (45 CFR 164.312)' },
+  { key: 'hipaa', title: 'HIPAA Security Rule (45 CFR Part 164 Subpart C: 164.308 administrative and 164.312 technical safeguards)' },
   { key: 'nist', title: 'NIST SP 800-53 Rev. 5' },
   { key: 'awsSolutions', title: 'AWS Solutions (Well-Architected baseline; no control ids)' },
 ];
@@ -38,23 +40,76 @@ export function compareIds(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** Rules grouped per framework and requirement. */
+/**
+ * The first sentence of a cdk-nag rule's info text, without its control-id list: the title of an AwsSolutions rule
+ * (that pack maps to no control ids; each rule is its own row).
+ */
+export function ruleTitle(rule: Pick<RuleInfo, 'info'>): string {
+  const text = rule.info.replace(/\s*-?\s*\(Control IDs?:.*\)\.?\s*$/, '').trim();
+  const m = /^(.+?[.!?])(\s|$)/.exec(text);
+  return (m ? m[1] : text).replace(/\.$/, '');
+}
+
+/** Rules grouped per framework and requirement, each requirement with its title. */
 export function frameworkSections(bundle: EvidenceBundle): FrameworkSection[] {
   const rules = bundle.packs.flatMap((p) => p.rules);
   return FRAMEWORKS.map(({ key, title }) => {
     const byId = new Map<string, RuleInfo[]>();
+    const titles = new Map<string, string | undefined>();
     for (const rule of rules) {
-      const ids = key === 'awsSolutions' ? (rule.pack === 'AwsSolutions' ? ['AWS Solutions'] : []) : rule.controls[key] ?? [];
-      for (const id of ids) byId.set(id, [...(byId.get(id) ?? []), rule]);
+      const ids = key === 'awsSolutions'
+        ? (rule.pack === 'AwsSolutions' ? [rule.id] : [])
+        : [...new Set((rule.controls[key] ?? []).map(normalizeControlId))];
+      for (const id of ids) {
+        byId.set(id, [...(byId.get(id) ?? []), rule]);
+        titles.set(id, key === 'awsSolutions' ? ruleTitle(rule) : controlTitle(key, id));
+      }
     }
-    const titles = key === 'pci' || key === 'pci321' ? REQUIREMENT_TITLES.pci : key === 'awsSolutions' ? {} : REQUIREMENT_TITLES[key] ?? {};
     const requirements = [...byId.entries()].sort(([a], [b]) => compareIds(a, b)).map(([id, rs]) => ({
       id,
-      title: key === 'pci321' ? undefined : Object.prototype.hasOwnProperty.call(titles, id) ? titles[id] : undefined,
+      title: titles.get(id),
       rules: rs.sort((x, y) => compareIds(x.id, y.id)),
     }));
     return { key, title, requirements };
   }).filter((s) => s.requirements.length > 0);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const ackKey = (constructPath: string, ruleId: string): string => `${constructPath}\u0000${ruleId}`;
+
+/** One acknowledgment as a cell shows it: its number in the acknowledgments table, reason, condition and maker. */
+export interface AcknowledgmentRef {
+  readonly n?: number;
+  readonly reason: string;
+  readonly condition?: string;
+  readonly origin?: string;
+}
+
+/**
+ * The acknowledgments numbered in the evidence's (stable) order, and for a cell the acknowledgments behind it. A result
+ * acknowledged by an acknowledgment the evidence does not list still shows the reason and condition it recorded.
+ */
+export function acknowledgmentIndex(bundle: Pick<EvidenceBundle, 'acknowledgments' | 'results'>): {
+  number: (a: Acknowledgment) => number;
+  refs: (c: Cell) => AcknowledgmentRef[];
+} {
+  const byKey = new Map(bundle.acknowledgments.map((a, i) => [ackKey(a.constructPath, a.ruleId), { ...a, n: i + 1 }]));
+  const recorded = new Map<string, AcknowledgmentRef>();
+  for (const r of bundle.results) {
+    if (r.status === 'acknowledged') recorded.set(ackKey(r.acknowledgedAt ?? r.constructPath, r.ruleId), { reason: r.reason ?? '', condition: r.condition });
+  }
+  return {
+    number: (a) => byKey.get(ackKey(a.constructPath, a.ruleId))?.n ?? 0,
+    refs: (c) => c.acknowledgedBy.map((k) => {
+      const a = byKey.get(k);
+      return a ? { n: a.n, reason: a.reason, condition: a.condition ?? recorded.get(k)?.condition, origin: a.origin } : recorded.get(k) ?? { reason: '' };
+    }),
+  };
+}
+
+/** Who made an acknowledgment, as an assessor reads it. */
+export function madeBy(origin: string | undefined): string {
+  return origin === 'aws-cdk-lib' ? 'aws-cdk-lib' : origin === 'library' ? 'this library' : origin === 'app' ? 'the app' : 'unknown';
 }
 
 /** The status of one rule in one stack. */
@@ -62,14 +117,16 @@ export function cell(results: readonly RuleResult[], rule: string, stack: string
   let pass = 0;
   let fail = 0;
   let acknowledged = 0;
+  const by = new Set<string>();
   for (const r of results) {
     if (r.rule !== rule || r.stack !== stack) continue;
-    if (r.status === 'pass') pass++;
-    else if (r.status === 'acknowledged') acknowledged++;
-    else fail++;
+    if (r.status === 'pass') {pass++;} else if (r.status === 'acknowledged') {
+      acknowledged++;
+      by.add(ackKey(r.acknowledgedAt ?? r.constructPath, r.ruleId));
+    } else {fail++;}
   }
   const status: CellStatus = fail > 0 ? 'FAIL' : acknowledged > 0 ? 'ACKNOWLEDGED' : pass > 0 ? 'PASS' : 'N/A';
-  return { status, pass, fail, acknowledged };
+  return { status, pass, fail, acknowledged, acknowledgedBy: [...by].sort(cmp) };
 }
 
 /** Results indexed by rule then stack, for fast cell lookups over large apps. */
@@ -86,7 +143,7 @@ export function cellIndex(results: readonly RuleResult[]): (rule: string, stack:
 
 export function cellText(c: Cell): string {
   switch (c.status) {
-    case 'FAIL': return `FAIL (${c.fail})`;
+    case 'FAIL': return `FAIL (${c.fail})${c.acknowledged > 0 ? `, acknowledged ${c.acknowledged}` : ''}${c.pass > 0 ? `, pass ${c.pass}` : ''}`;
     case 'ACKNOWLEDGED': return `ACKNOWLEDGED (${c.acknowledged})${c.pass > 0 ? `, pass ${c.pass}` : ''}`;
     case 'PASS': return `PASS (${c.pass})`;
     default: return 'n/a';
@@ -112,7 +169,6 @@ export function totals(bundle: EvidenceBundle): Totals {
   };
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Stable order of results: stack, construct path, rule id, status (two runs over the same app diff cleanly). */
 export function compareResults(a: RuleResult, b: RuleResult): number {
@@ -149,10 +205,10 @@ export function unusedAcknowledgments(bundle: Pick<EvidenceBundle, 'acknowledgme
   const rules = new Set(bundle.packs.flatMap((p) => p.rules.map((r) => r.id)));
   const ran = new Set(bundle.packs.map((p) => p.name));
   const known = [...new Set([...KNOWN_PACKS, ...ran])];
-  const used = new Set(bundle.results.filter((r) => r.status === 'acknowledged').map((r) => `${r.acknowledgedAt}\u0000${r.ruleId}`));
+  const used = new Set(bundle.results.filter((r) => r.status === 'acknowledged').map((r) => ackKey(r.acknowledgedAt ?? r.constructPath, r.ruleId)));
   const out: Array<{ ack: Acknowledgment; why: UnusedReason }> = [];
   for (const ack of bundle.acknowledgments) {
-    if (used.has(`${ack.constructPath}\u0000${ack.ruleId}`)) continue;
+    if (used.has(ackKey(ack.constructPath, ack.ruleId))) continue;
     const base = ack.ruleId.replace(/\[.*\]$/, '');
     const pack = known.find((p) => base.startsWith(`${p}-`));
     // Not a pack rule (e.g. an acknowledged CDK warning), or a pack of a profile that did not run: not judged here.

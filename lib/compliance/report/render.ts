@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ACK_CONDITION_METADATA_KEY } from '../acknowledge';
 import { AcknowledgmentRecord, EVIDENCE_SCHEMA_VERSION, EvidenceBundle, provenanceOf, sortKeys, withTrace } from '../evidence';
 import { toHtml } from './html';
 import { toJUnit } from './junit';
@@ -82,11 +83,20 @@ export function acknowledgmentsFromAssembly(cdkOut: string): AcknowledgmentRecor
   const out: AcknowledgmentRecord[] = [];
   const seen = new Set<string>();
   const root = repositoryRoot();
+  const conditions = new Map<string, string>();
+  visitAssemblyMetadata(cdkOut, (constructPath, e) => {
+    if (e.type !== ACK_CONDITION_METADATA_KEY || typeof e.data !== 'object' || e.data === null) return;
+    for (const [id, condition] of Object.entries(e.data as Record<string, unknown>)) {
+      if (typeof condition === 'string') conditions.set(`${constructPath}\u0000${id}`, condition);
+    }
+  });
   visitAssemblyMetadata(cdkOut, (constructPath, e) => {
     if (e.type !== 'aws:cdk:acknowledged-rules' || typeof e.data !== 'object' || e.data === null) return;
     for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
-      const ack = { ruleId: id.replace(/^annotation::/i, ''), reason: typeof reason === 'string' ? reason : '', constructPath };
-      const key = `${ack.constructPath}\u0000${ack.ruleId}`;
+      const ruleId = id.replace(/^annotation::/i, '');
+      const key = `${constructPath}\u0000${ruleId}`;
+      const condition = conditions.get(key);
+      const ack = { ruleId, reason: typeof reason === 'string' ? reason : '', constructPath, ...(condition === undefined ? {} : { condition }) };
       if (!seen.has(key)) {
         seen.add(key);
         out.push(withTrace(ack, e.trace, root));

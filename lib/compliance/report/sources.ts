@@ -79,7 +79,7 @@ function libraryRoot(): string {
   return path.resolve(__dirname, '..', '..', '..');
 }
 const LIBRARY_ROOT = libraryRoot();
-const ACKNOWLEDGE_MODULE = /[/\\]lib[/\\]compliance[/\\]acknowledge\.[jt]s$/;
+const ACKNOWLEDGE_MODULE = /[/\\]lib[/\\]compliance[/\\]aws[/\\]acknowledge\.[jt]s$/;
 
 /**
  * Who made an acknowledgment, from the trace CDK recorded with it: the first frame that is neither aws-cdk-lib's

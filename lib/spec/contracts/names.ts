@@ -13,6 +13,9 @@ export interface NamedPlatform {
   readonly spec: { readonly domain?: unknown };
 }
 
+/** The header CloudFront adds to every origin request and the regional WAF requires (its value rotates). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
 /** Lambda allows 64 characters in a function name. */
 export const FUNCTION_NAME_LIMIT = 64;
 
@@ -54,3 +57,36 @@ export function healthCheckParameter(platform: string, region: string): string {
 
 /** Region where Route 53 publishes health-check metrics (`AWS/Route53`). */
 export const ROUTE53_METRICS_REGION = 'us-east-1';
+
+/** IAM role names the platform creates and its resource policies name (role names are unique in an account). */
+export const RoleNames = {
+  /**
+   * The operators' role: with DynamoDB's replication role, the only principal the platform table's resource policy
+   * lets write (API keys, revocations, tenants, client bindings). The operators' CLI runs as it.
+   */
+  operators: (platform: string): string => `${platform}-operators`,
+  /**
+   * IAM path of every role the platform's stacks create (`/<platform>/`): the key policies name the platform's roles,
+   * most of them created by stacks deployed after the keys and named by CloudFormation, by `role/<platform>/*`.
+   */
+  path: (platform: string): string => `/${platform}/`,
+} as const;
+
+/** Path and name of the service-linked role DynamoDB global tables replicate with (one per account). */
+export const DYNAMODB_REPLICATION_ROLE = 'aws-service-role/replication.dynamodb.amazonaws.com/AWSServiceRoleForDynamoDBReplication';
+
+/**
+ * The data-plane actions that write items (TransactWriteItems authorizes as PutItem/UpdateItem/DeleteItem per item,
+ * ExecuteStatement/BatchExecuteStatement/ExecuteTransaction as the PartiQL actions).
+ */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete',
+] as const;
+
+/**
+ * The tag that marks the platform's CloudFront distribution (`<key>=<platform>`): the origin-verify rotation may read
+ * and update only a distribution that carries it (`aws:ResourceTag`), since the distribution's id is unknown when the
+ * rotation's stack deploys.
+ */
+export const ORIGIN_VERIFY_DISTRIBUTION_TAG = 'secure-api-platform:origin-verify';

@@ -1,7 +1,7 @@
 import { CONTROLS } from '../controls';
+import { apiPolicyXml, globalPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
-import { apiPolicyXml, globalPolicyXml, inbound } from './policy-xml';
 
 const VALIDATES_TOKEN = /<(validate-jwt|validate-azure-ad-token)\b/;
 

@@ -1,7 +1,7 @@
 import { CONTROLS } from '../controls';
+import { apiPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
-import { apiPolicyXml, inbound } from './policy-xml';
 
 /**
  * Every API has something behind it: a `service_url`, or an API policy that selects a backend entity

@@ -1,7 +1,7 @@
 import { CONTROLS } from '../controls';
+import { apiPolicyXml, globalPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
-import { apiPolicyXml, globalPolicyXml, inbound } from './policy-xml';
 
 /** Every API refuses requests that did not come through this Front Door profile (check-header on X-Azure-FDID). */
 export const ApimFrontDoorOnly: TfRule = {

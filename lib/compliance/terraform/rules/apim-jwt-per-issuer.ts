@@ -1,7 +1,7 @@
 import { CONTROLS } from '../controls';
+import { apiPolicyXml } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, verdict } from '../util';
-import { apiPolicyXml } from './policy-xml';
 
 const VALIDATE_JWT = /<validate-jwt\b[\s\S]*?<\/validate-jwt>/g;
 const xmlUnescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -1,7 +1,7 @@
 import { CONTROLS } from '../controls';
+import { apiPolicyXml, globalPolicyXml, inbound } from '../policy-xml';
 import { TfRule } from '../types';
 import { compliant, nonCompliant } from '../util';
-import { apiPolicyXml, globalPolicyXml, inbound } from './policy-xml';
 
 /** Every API limits calls per tenant (rate-limit-by-key) and caps them per period (quota-by-key). */
 export const ApimRateLimit: TfRule = {

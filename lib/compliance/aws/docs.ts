@@ -1,6 +1,6 @@
 import { PLATFORM_PACK_NAME } from './rule';
 import { PLATFORM_RULES, ruleAppliesTo } from './rules';
-import { ComplianceProfile } from '../spec/types';
+import { ComplianceProfile } from '../../spec/types';
 
 const PROFILE_LABEL: Readonly<Record<ComplianceProfile, string>> = { PCI_DSS: 'PCI', HIPAA: 'HIPAA', NIST_800_53: 'NIST', AWS_SOLUTIONS: 'AWS' };
 const cell = (s: string): string => s.replace(/\|/g, '\\|');

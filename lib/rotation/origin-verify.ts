@@ -1,7 +1,8 @@
 /**
- * Source of the origin-verify rotation function (CommonJS, Node.js 24; the AWS SDK v3 ships with the runtime). It is
- * deployed as a small asset written from this string at synth (the 4096-character inline limit of CloudFormation is
- * too small), and the tests run this very string in a `vm` sandbox against in-memory fakes of the three SDK clients.
+ * The origin-verify rotation function (Node.js 24; the AWS SDK v3 ships with the runtime and stays outside the bundle).
+ * Runtime code only: bundled ahead of synth by `npm run bundle:authorizer` into `assets/origin-verify-rotation/index.js`,
+ * the asset `OriginVerifySecret` deploys, and the tests run that very bundle in a `vm` sandbox against in-memory fakes
+ * of the three SDK clients.
  *
  * The four Secrets Manager steps propagate the value, as in AWS's "CloudFront origin verify rotation" solution:
  * - createSecret: AWSPENDING = { current: 256 random bits, previous: the AWSCURRENT `current` }.
@@ -19,13 +20,26 @@
  * stack rotates before the regional and edge stacks exist) is skipped, since it resolves the latest value when it is
  * created; a missing web ACL while the distribution exists fails the rotation, before anything is changed.
  */
-export const ORIGIN_VERIFY_ROTATION_CODE = String.raw`'use strict';
-const sm = require('@aws-sdk/client-secrets-manager');
-const wafv2 = require('@aws-sdk/client-wafv2');
-const cf = require('@aws-sdk/client-cloudfront');
-const { randomBytes } = require('node:crypto');
+import { randomBytes } from 'node:crypto';
+import { ORIGIN_VERIFY_HEADER } from '../spec/contracts/names';
 
-const HEADER = (process.env.HEADER_NAME || 'x-origin-verify').toLowerCase();
+/** A JSON document as the SDK returns it (the members read here are checked where they are used). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
+/** An SDK v3 client: `send(new XxxCommand(input))`. */
+interface SdkClient { send(command: unknown): Promise<Doc> }
+/** The members of an SDK v3 client package used here: client classes and command classes by name. */
+type SdkPackage = Record<string, new (input: Doc) => SdkClient & object>;
+
+// The AWS SDK v3 of the Lambda runtime: required, not bundled (esbuild leaves `@aws-sdk/*` external; no types are
+// installed for these three clients, so each is typed by the members used).
+/* eslint-disable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+const sm = require('@aws-sdk/client-secrets-manager') as SdkPackage;
+const wafv2 = require('@aws-sdk/client-wafv2') as SdkPackage;
+const cf = require('@aws-sdk/client-cloudfront') as SdkPackage;
+/* eslint-enable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+
+const HEADER = (process.env.HEADER_NAME || ORIGIN_VERIFY_HEADER).toLowerCase();
 const ACL_NAME = process.env.WEB_ACL_NAME || '';
 const REGIONS = (process.env.WEB_ACL_REGIONS || '').split(',').map((r) => r.trim()).filter(Boolean);
 const DOMAIN = process.env.DISTRIBUTION_DOMAIN || '';
@@ -33,60 +47,72 @@ const WAIT_MS = Math.max(0, Number(process.env.WAF_PROPAGATION_SECONDS || '0')) 
 
 const secrets = new sm.SecretsManagerClient({});
 const cloudfront = new cf.CloudFrontClient({ region: 'us-east-1' });
-const wafClients = new Map();
-const waf = (region) => {
-  if (!wafClients.has(region)) wafClients.set(region, new wafv2.WAFV2Client({ region }));
-  return wafClients.get(region);
+const wafClients = new Map<string, SdkClient>();
+const waf = (region: string): SdkClient => {
+  let client = wafClients.get(region);
+  if (!client) {
+    client = new wafv2.WAFV2Client({ region });
+    wafClients.set(region, client);
+  }
+  return client;
 };
 // Structured log lines; secret values are never logged.
-const log = (message, extra) => console.log(JSON.stringify({ level: 'INFO', message, ...extra }));
-const text = (v) => (typeof v === 'string' ? v : Buffer.from(v || []).toString('utf8'));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message: string, extra?: Doc): void => console.log(JSON.stringify({ level: 'INFO', message, ...extra }));
+const text = (v: unknown): string => (typeof v === 'string' ? v : Buffer.from((v as Uint8Array | undefined) || []).toString('utf8'));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function value(SecretId, opts) {
+/** The rotation event Secrets Manager sends. */
+export interface RotationEvent {
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly Step: string;
+}
+
+async function value(SecretId: string, opts: Doc): Promise<Doc> {
   const out = await secrets.send(new sm.GetSecretValueCommand({ SecretId, ...opts }));
   return JSON.parse(out.SecretString);
 }
 
-function isHeaderMatch(s) {
+function isHeaderMatch(s: Doc | undefined): boolean {
   const b = s && s.ByteMatchStatement;
   return Boolean(b && b.FieldToMatch && b.FieldToMatch.SingleHeader && String(b.FieldToMatch.SingleHeader.Name).toLowerCase() === HEADER);
 }
 
-// The origin-verify byte matches of a web ACL, as the pairs (current, previous) RegionalWaf writes inside OR statements.
-function originVerifyPairs(acl) {
-  const all = new Set();
-  const pairs = [];
-  const visit = (node) => {
+/** The origin-verify byte matches of a web ACL, as the pairs (current, previous) RegionalWaf writes inside OR statements. */
+function originVerifyPairs(acl: Doc): Doc[][] {
+  const all = new Set<Doc>();
+  const pairs: Doc[][] = [];
+  const visit = (node: unknown): void => {
     if (Array.isArray(node)) { node.forEach(visit); return; }
     if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
-    if (isHeaderMatch(node)) all.add(node.ByteMatchStatement);
-    if (node.OrStatement && Array.isArray(node.OrStatement.Statements)) {
-      const hits = node.OrStatement.Statements.filter(isHeaderMatch);
+    const n = node as Doc;
+    if (isHeaderMatch(n)) all.add(n.ByteMatchStatement);
+    if (n.OrStatement && Array.isArray(n.OrStatement.Statements)) {
+      const hits = (n.OrStatement.Statements as Doc[]).filter(isHeaderMatch);
       if (hits.length > 0) pairs.push(hits.map((h) => h.ByteMatchStatement));
     }
-    Object.values(node).forEach(visit);
+    Object.values(n).forEach(visit);
   };
   visit(acl.Rules || []);
-  const paired = pairs.reduce((n, p) => n + p.length, 0);
+  const paired = pairs.reduce((count, p) => count + p.length, 0);
   if (pairs.length === 0 || pairs.some((p) => p.length !== 2) || paired !== all.size) {
     throw new Error('web ACL ' + acl.Name + ' does not match ' + HEADER + ' as (current, previous) pairs inside OR statements; refusing to change it');
   }
   return pairs;
 }
 
-async function findAcl(region) {
-  let NextMarker;
+async function findAcl(region: string): Promise<Doc | undefined> {
+  let NextMarker: string | undefined;
   do {
     const out = await waf(region).send(new wafv2.ListWebACLsCommand({ Scope: 'REGIONAL', Limit: 100, NextMarker }));
-    const hit = (out.WebACLs || []).find((a) => a.Name === ACL_NAME);
+    const hit = ((out.WebACLs || []) as Doc[]).find((a) => a.Name === ACL_NAME);
     if (hit) return hit;
     NextMarker = (out.WebACLs || []).length > 0 ? out.NextMarker : undefined;
   } while (NextMarker);
   return undefined;
 }
 
-async function setAcl(region, summary, want) {
+async function setAcl(region: string, summary: Doc, want: [string, string]): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const got = await waf(region).send(new wafv2.GetWebACLCommand({ Name: summary.Name, Scope: 'REGIONAL', Id: summary.Id }));
     const acl = got.WebACL;
@@ -97,35 +123,37 @@ async function setAcl(region, summary, want) {
       p[1].SearchString = Buffer.from(want[1]);
     }
     // Everything else of the web ACL is sent back unchanged (UpdateWebACL replaces the whole configuration).
-    const { ARN, Capacity, LabelNamespace, ManagedByFirewallManager, RetrofittedByFirewallManager,
-      PreProcessFirewallManagerRuleGroups, PostProcessFirewallManagerRuleGroups, ...updatable } = acl;
+    const {
+      ARN: _arn, Capacity: _capacity, LabelNamespace: _labels, ManagedByFirewallManager: _fms, RetrofittedByFirewallManager: _retrofitted,
+      PreProcessFirewallManagerRuleGroups: _pre, PostProcessFirewallManagerRuleGroups: _post, ...updatable
+    } = acl;
     try {
       await waf(region).send(new wafv2.UpdateWebACLCommand({ ...updatable, Scope: 'REGIONAL', LockToken: got.LockToken }));
       log('web ACL updated', { region, webAcl: acl.Name });
       return true;
     } catch (e) {
-      if (e.name !== 'WAFOptimisticLockException' || attempt >= 2) throw e;
+      if ((e as Error).name !== 'WAFOptimisticLockException' || attempt >= 2) throw e;
       log('web ACL changed since it was read, retrying with a fresh LockToken', { region, webAcl: acl.Name });
     }
   }
 }
 
-async function findDistribution() {
-  let Marker;
+async function findDistribution(): Promise<string | undefined> {
+  let Marker: string | undefined;
   do {
     const out = await cloudfront.send(new cf.ListDistributionsCommand({ Marker, MaxItems: 100 }));
-    const list = out.DistributionList || {};
-    const hit = (list.Items || []).find((d) => ((d.Aliases && d.Aliases.Items) || []).includes(DOMAIN));
+    const list: Doc = out.DistributionList || {};
+    const hit = ((list.Items || []) as Doc[]).find((d) => ((d.Aliases && d.Aliases.Items) || []).includes(DOMAIN));
     if (hit) return hit.Id;
     Marker = list.IsTruncated ? list.NextMarker : undefined;
   } while (Marker);
   return undefined;
 }
 
-function originHeaders(config, id) {
-  const found = [];
-  for (const o of (config.Origins && config.Origins.Items) || []) {
-    for (const h of (o.CustomHeaders && o.CustomHeaders.Items) || []) {
+function originHeaders(config: Doc, id: string): Doc[] {
+  const found: Doc[] = [];
+  for (const o of ((config.Origins && config.Origins.Items) || []) as Doc[]) {
+    for (const h of ((o.CustomHeaders && o.CustomHeaders.Items) || []) as Doc[]) {
       if (String(h.HeaderName).toLowerCase() === HEADER) found.push(h);
     }
   }
@@ -133,7 +161,7 @@ function originHeaders(config, id) {
   return found;
 }
 
-async function setDistribution(id, next) {
+async function setDistribution(id: string, next: string): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const got = await cloudfront.send(new cf.GetDistributionConfigCommand({ Id: id }));
     const headers = originHeaders(got.DistributionConfig, id);
@@ -144,17 +172,17 @@ async function setDistribution(id, next) {
       log('distribution updated', { distribution: id });
       return true;
     } catch (e) {
-      if (e.name !== 'PreconditionFailed' || attempt >= 2) throw e;
+      if ((e as Error).name !== 'PreconditionFailed' || attempt >= 2) throw e;
       log('distribution changed since it was read, retrying with a fresh ETag', { distribution: id });
     }
   }
 }
 
-// Where the value goes: the distribution (if any) and the web ACL of each region (absent ones skipped, see above).
-async function targets() {
+/** Where the value goes: the distribution (if any) and the web ACL of each region (absent ones skipped, see above). */
+async function targets(): Promise<{ distribution?: string; acls: { region: string; summary: Doc }[] }> {
   const distribution = DOMAIN ? await findDistribution() : undefined;
-  const acls = [];
-  const absent = [];
+  const acls: { region: string; summary: Doc }[] = [];
+  const absent: string[] = [];
   for (const region of REGIONS) {
     const summary = await findAcl(region);
     if (summary) acls.push({ region, summary }); else absent.push(region);
@@ -166,7 +194,7 @@ async function targets() {
   return { distribution, acls };
 }
 
-async function pendingPair(SecretId, token) {
+async function pendingPair(SecretId: string, token: string): Promise<[string, string]> {
   const p = await value(SecretId, { VersionId: token, VersionStage: 'AWSPENDING' });
   if (typeof p.current !== 'string' || p.current.length < 32 || typeof p.previous !== 'string' || p.previous === p.current) {
     throw new Error('pending value is malformed');
@@ -174,12 +202,12 @@ async function pendingPair(SecretId, token) {
   return [p.current, p.previous];
 }
 
-async function setSecret(SecretId, token) {
+async function setSecret(SecretId: string, token: string): Promise<void> {
   const want = await pendingPair(SecretId, token);
   const { distribution, acls } = await targets();
   if (distribution) {
     const d = (await cloudfront.send(new cf.GetDistributionCommand({ Id: distribution }))).Distribution;
-    const sent = originHeaders(d.DistributionConfig, distribution).map((h) => h.HeaderValue);
+    const sent = originHeaders(d.DistributionConfig, distribution).map((h) => h.HeaderValue as string);
     // The web ACLs are about to accept only the pending pair: CloudFront must be sending one of them, everywhere.
     if (sent.some((v) => !want.includes(v))) {
       throw new Error('distribution ' + distribution + ' sends a value outside the pending pair (changed outside rotation); redeploy the edge stack, then rotate again');
@@ -195,7 +223,7 @@ async function setSecret(SecretId, token) {
   await setDistribution(distribution, want[0]);
 }
 
-async function testSecret(SecretId, token) {
+async function testSecret(SecretId: string, token: string): Promise<void> {
   const want = await pendingPair(SecretId, token);
   const { distribution, acls } = await targets();
   for (const { region, summary } of acls) {
@@ -213,17 +241,24 @@ async function testSecret(SecretId, token) {
   }
 }
 
-exports.handler = async (event) => {
+/** The Secrets Manager rotation handler (createSecret, setSecret, testSecret, finishSecret). */
+export async function handler(event: RotationEvent): Promise<void> {
   const { SecretId, ClientRequestToken: token, Step: step } = event;
   const meta = await secrets.send(new sm.DescribeSecretCommand({ SecretId }));
-  const stages = (meta.VersionIdsToStages || {})[token];
+  const versions: Record<string, string[]> = meta.VersionIdsToStages || {};
+  const stages = versions[token];
   if (!stages) throw new Error('version ' + token + ' is not a version of the secret');
   if (stages.includes('AWSCURRENT')) return;
   if (!stages.includes('AWSPENDING')) throw new Error('version ' + token + ' is not pending');
   log('rotation step', { step, version: token });
   if (step === 'createSecret') {
     const cur = await value(SecretId, { VersionStage: 'AWSCURRENT' });
-    try { await value(SecretId, { VersionId: token, VersionStage: 'AWSPENDING' }); return; } catch (e) { if (e.name !== 'ResourceNotFoundException') throw e; }
+    try {
+      await value(SecretId, { VersionId: token, VersionStage: 'AWSPENDING' });
+      return;
+    } catch (e) {
+      if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+    }
     const next = { current: randomBytes(32).toString('base64url'), previous: cur.current };
     await secrets.send(new sm.PutSecretValueCommand({ SecretId, ClientRequestToken: token, SecretString: JSON.stringify(next), VersionStages: ['AWSPENDING'] }));
   } else if (step === 'setSecret') {
@@ -231,10 +266,9 @@ exports.handler = async (event) => {
   } else if (step === 'testSecret') {
     await testSecret(SecretId, token);
   } else if (step === 'finishSecret') {
-    const current = Object.keys(meta.VersionIdsToStages).find((v) => meta.VersionIdsToStages[v].includes('AWSCURRENT'));
+    const current = Object.keys(versions).find((v) => versions[v].includes('AWSCURRENT'));
     await secrets.send(new sm.UpdateSecretVersionStageCommand({ SecretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }));
   } else {
     throw new Error('unknown rotation step ' + step);
   }
-};
-`;
+}

@@ -1,14 +1,14 @@
 import { App, Aspects, attachCustomSynthesis, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stage, Validations } from 'aws-cdk-lib';
 import { NagPack, NagPackProps, WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
-import { DemoMode } from './evidence';
+import { DemoMode } from '../evidence';
 import { SecureApiChecks } from './platform-pack';
 import { IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks, RecordingPCIDSS321Checks } from './recording';
-import { removeReports } from './report/render';
 import { ComplianceReporter } from './reporter';
 import { PublicRouteRef, ruleContext } from './rule';
-import { ResolvedSpec, resolveSpec } from '../spec/resolve';
-import { ComplianceProfile, PlatformSpec } from '../spec/types';
+import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
+import { ComplianceProfile, PlatformSpec } from '../../spec/types';
+import { removeReports } from '../report/render';
 
 /** The cdk-nag pack each profile selects (subclassed so every rule result is recorded for the reports). */
 export const PROFILE_PACKS: Readonly<Record<ComplianceProfile, (scope: IConstruct, props: NagPackProps) => NagPack & IRecordingPack>> = {

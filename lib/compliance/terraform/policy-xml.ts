@@ -1,5 +1,5 @@
-import { TfResource, TfRuleContext } from '../types';
-import { ofType, references } from '../util';
+import { TfResource, TfRuleContext } from './types';
+import { ofType, references } from './util';
 
 /** The XML of the API-level policies that apply to an API (matched by reference to the API's name). */
 export function apiPolicyXml(api: TfResource, ctx: TfRuleContext): string[] {

@@ -1,10 +1,11 @@
 import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { IRecordingPack, RuleControls, RuleRecorder } from './recording';
+import { IRecordingPack, RuleRecorder } from './recording';
+import { RuleControls } from '../recording';
 import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withIndexCache } from './rule';
 import { platformRulesFor } from './rules';
-import { ComplianceProfile } from '../spec/types';
+import { ComplianceProfile } from '../../spec/types';
 
 export interface SecureApiChecksProps extends NagPackProps, RuleContextInput {
   /**

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { PlatformValidationError } from '../errors';
 import { isObject, rendered } from './rule';
+import { PlatformValidationError } from '../../errors';
 
 /** Marker key (resource Metadata entry or tag) naming a resource's role for the platform rules. */
 export const ROLE_MARKER_KEY = 'secure-api:role';

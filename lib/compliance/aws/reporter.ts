@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stage } from 'aws-cdk-lib';
-import { collectEvidence, DemoMode } from './evidence';
+import { collectEvidence } from './evidence';
+import { DemoMode } from '../evidence';
 import { IRecordingPack } from './recording';
-import { REPORT_DIR, REPORT_FILES, writeReports } from './report/render';
-import { verdictOf } from './report/verdict';
 import { RuleContext } from './rule';
+import { REPORT_DIR, REPORT_FILES, writeReports } from '../report/render';
+import { verdictOf } from '../report/verdict';
 
 export interface ComplianceReporterProps {
   /** The recording packs whose results the reports show (they must run before the reporter). */
