@@ -93,7 +93,7 @@ function describeAwsError(e: Error & { code?: string; $metadata?: unknown; $serv
   if (/Region is missing/i.test(e.message)) return 'no AWS region: pass --region <region> or set AWS_REGION';
   if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return 'the AWS session has expired: refresh your credentials (e.g. `aws sso login`) and retry';
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation') {
-    return `${service} denied the call (${oneLine(e.message, 200)}): run as the platform's operators' role ${RoleNames.operators('<platform>')} (a --profile whose role_arn names it); the platform table lets no other principal write`;
+    return `${service} denied the call (${oneLine(e.message, 200)}): run as the platform's operators' role role${RoleNames.path('<platform>')}${RoleNames.operators('<platform>')} (a --profile whose role_arn names it); the platform table lets no other principal write`;
   }
   if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || name === 'InvalidSignatureException') {
     return `AWS refused the credentials (${name}): check --profile / AWS_PROFILE`;
