@@ -35,7 +35,11 @@ const project = new typescript.TypeScriptProject({
   docgen: false,
   // The app's own aws-cdk-lib and constructs: one copy in a consumer's tree (a nested copy breaks Stage validation).
   // The floor is the oldest aws-cdk-lib the consumer test synthesizes with (test/consumer, `npm run test:consumer`).
-  peerDeps: [`aws-cdk-lib@^${MIN_AWS_CDK_LIB}`, 'constructs@^10.5.1', 'cdktf@^0.21.0', '@cdktf/provider-azurerm@^14.23.1'],
+  peerDeps: [
+    `aws-cdk-lib@^${MIN_AWS_CDK_LIB}`, 'constructs@^10.5.1', 'cdktf@^0.21.0', '@cdktf/provider-azurerm@^14.23.1',
+    // The operators' CLI loads these only for `--cloud azure`.
+    '@azure/data-tables@^13.3.2', '@azure/identity@^4.14.1',
+  ],
   // Development builds and tests run on the current releases; the consumer test also runs the floor.
   peerDependencyOptions: { pinnedDevDependency: false },
   deps: [
@@ -148,8 +152,13 @@ project.package.addField('exports', {
 project.package.addField('typesVersions', {
   '*': Object.fromEntries(Object.entries(ENTRY_POINTS).filter(([k]) => k !== '.').map(([k, src]) => [k.slice(2), [`dist/${src}.d.ts`]])),
 });
-// cdktf and the azurerm provider only for Azure users.
-project.package.addField('peerDependenciesMeta', { 'cdktf': { optional: true }, '@cdktf/provider-azurerm': { optional: true } });
+// cdktf and the azurerm provider only for Azure users; the Azure SDKs only for the CLI's `--cloud azure`.
+project.package.addField('peerDependenciesMeta', {
+  'cdktf': { optional: true },
+  '@cdktf/provider-azurerm': { optional: true },
+  '@azure/data-tables': { optional: true },
+  '@azure/identity': { optional: true },
+});
 project.package.addField('bin', { 'secure-api-platform': 'dist/lib/cli/main.js' });
 // unrs-resolver 1.13 (via eslint-import-resolver-typescript) names platform bindings the registry does not serve,
 // so `npm ci` refuses the lock; 1.12.2 has every binding.

@@ -149,7 +149,6 @@ describe('edge validation', () => {
   test('body cap above WAF inspection', () => {
     const { stack } = testStack();
     // Refused once, by the spec: the WAF renders the resolved spec's cap.
-    const raw = fixtureSpec('aws');
     expect(() => resolveSpec({ ...raw, edge: { ...raw.edge, maxBodyBytes: 100_000 } })).toThrow(/edge\.maxBodyBytes.*received: 100000.*at most 64 KB/);
     expect(stack.node.children).toHaveLength(0);
   });

@@ -123,7 +123,11 @@ export class SecureApiPlatform extends Construct {
       this.edgeKeys = new EdgeKeysStack(root, `${prefix}-EdgeKeys`, { env: env('us-east-1'), spec, description: description('us-east-1 keys of the edge') });
     }
     this.global = new GlobalDataStack(root, `${prefix}-Global`, {
-      env: env(spec.primaryRegion), spec, keys: this.keys[spec.primaryRegion].keys, organizationTrail: props.organizationTrail, description: description('global data, identity and audit'),
+      env: env(spec.primaryRegion),
+      spec,
+      keys: this.keys[spec.primaryRegion].keys,
+      organizationTrail: props.organizationTrail,
+      description: description('global data, identity and audit'),
       hsmTableKey: this.keys[spec.primaryRegion].hsm?.keyArn !== undefined,
     });
     Object.values(this.keys).forEach((k) => this.global.addStackDependency(k));
