@@ -1,7 +1,7 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { AUTHORIZATION_HEADER_NAME, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
+import { AUTHORIZATION_HEADER_NAME, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -174,8 +174,8 @@ function authorizerCall(inputs: ApiPolicyInputs): string {
     + `${store}</when></choose></when></choose>`
     + '<choose>'
     + `<when condition="${xmlEscape(`@(!context.Variables.ContainsKey("${AUTHZ_ANSWER_VARIABLE}"))`)}">${returnResponse(500, 'Internal Server Error', 'Internal error')}</when>`
-    + `<when condition="${xmlEscape(`@(${answer}.StartsWith("403|"))`)}">${returnResponse(403, 'Forbidden', 'Forbidden')}</when>`
-    + `<when condition="${xmlEscape(`@(!${answer}.StartsWith("200|"))`)}">${returnResponse(401, 'Unauthorized', 'Unauthorized')}</when>`
+    + `<when condition="${xmlEscape(`@(${answer}.StartsWith("403|"))`)}">${returnResponse(403, DENIAL_MESSAGES[403], DENIAL_MESSAGES[403])}</when>`
+    + `<when condition="${xmlEscape(`@(!${answer}.StartsWith("200|"))`)}">${returnResponse(401, DENIAL_MESSAGES[401], DENIAL_MESSAGES[401])}</when>`
     + `</choose>${trusted}`;
 }
 
@@ -202,7 +202,7 @@ export function apiPolicy(spec: ResolvedSpec, inputs: ApiPolicyInputs): string {
     + `<set-variable name="${CLIENT_IP_VARIABLE}" value="${xmlEscape('@(context.Request.Headers.GetValueOrDefault("X-Azure-ClientIP", context.Request.IpAddress))')}" />`
     + cors(spec)
     + mtls
-    + perIssuerValidation(spec, { httpCode: 401, message: 'Unauthorized', requiredClaims: tenantClaimOf, rejectUnknown: true })
+    + perIssuerValidation(spec, { httpCode: 401, message: DENIAL_MESSAGES[401], requiredClaims: tenantClaimOf, rejectUnknown: true })
     + authorizerCall(inputs)
     + planLimits(spec, inputs.plan)
     + backendChoice(inputs.backends ?? [])
@@ -267,7 +267,7 @@ export function perIssuerValidation(
     });
   const known = spec.issuers.map((i) => `${issuerVar} != ${JSON.stringify(i.issuer)}`).join(' && ');
   const unknown = options.rejectUnknown
-    ? [`<when condition="${xmlEscape(`@(${issuerVar} != "" && ${known})`)}">${returnResponse(options.httpCode, options.httpCode === 401 ? 'Unauthorized' : 'Forbidden', options.message)}</when>`]
+    ? [`<when condition="${xmlEscape(`@(${issuerVar} != "" && ${known})`)}">${returnResponse(options.httpCode, DENIAL_MESSAGES[options.httpCode], options.message)}</when>`]
     : [];
   const token = 'context.Request.Headers.GetValueOrDefault("Authorization", "").Split(\' \').Last().AsJwt()';
   const setVars = options.rejectUnknown
@@ -302,7 +302,7 @@ export function operationPolicy(
     ? ''
     : perIssuerValidation(spec, {
       httpCode: 403,
-      message: 'Forbidden',
+      message: DENIAL_MESSAGES[403],
       requiredClaims: () => `<claim name="scp" match="all" separator=" ">${route.scopes.map((s) => `<value>${xmlEscape(s)}</value>`).join('')}</claim>`,
     });
   const body = route.body && inputs.schemaId

@@ -5,7 +5,7 @@
  * (examples/azure/backend: Azure Tables). Runtime code: no cloud SDK here.
  */
 import Ajv04 from 'ajv-draft-04';
-import { corsResponseHeaders, IDEMPOTENCY_KEY_HEADER } from '../../lib/spec/http';
+import { CONTENT_TYPE_HEADER, corsResponseHeaders, DENIAL_MESSAGES, IDEMPOTENCY_KEY_HEADER, JSON_CONTENT_TYPE } from '../../lib/spec/http';
 import { orderSchema } from '../spec';
 
 /** The caller as the gateway's authorizer established it (never from a client header). */
@@ -120,7 +120,7 @@ export function ordersApi(deps: OrdersDeps): (req: OrdersRequest) => Promise<Ord
     // CORS on every real response, for allowlisted origins only (the gateway answers the preflight).
     const cors = corsResponseHeaders(req.header('Origin'), deps.env ?? {});
     const respond = (status: number, body: unknown, extra: Record<string, string> = {}): OrdersResponse => ({
-      status, headers: { ...deps.securityHeaders, 'Content-Type': 'application/json', ...cors, ...extra }, body: JSON.stringify(body),
+      status, headers: { ...deps.securityHeaders, [CONTENT_TYPE_HEADER]: JSON_CONTENT_TYPE, ...cors, ...extra }, body: JSON.stringify(body),
     });
     const signal = (): AbortSignal => AbortSignal.timeout(deps.callTimeoutMs);
     if (req.route === '/health' && req.method === 'GET') {
@@ -133,7 +133,7 @@ export function ordersApi(deps: OrdersDeps): (req: OrdersRequest) => Promise<Ord
       }
     }
     const caller = req.caller;
-    if (!caller) return respond(403, { message: 'Forbidden' });
+    if (!caller) return respond(403, { message: DENIAL_MESSAGES[403] });
     if (req.route === '/orders/{id}' && req.method === 'GET') {
       const id = req.pathParameters.id ?? '';
       if (!ORDER_ID.test(id)) return respond(400, { message: 'Invalid order id' });

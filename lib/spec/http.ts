@@ -6,6 +6,18 @@ import type { ResolvedSpec } from './resolve';
  * gateway), the backend's CORS response headers (produced at runtime) and the idempotency header.
  */
 
+/** Header names the platform writes on both clouds (spelt once). */
+export const CONTENT_TYPE_HEADER = 'Content-Type';
+export const CACHE_CONTROL_HEADER = 'Cache-Control';
+/** The media type of every body the gateways, the authorizer and the backends write. */
+export const JSON_CONTENT_TYPE = 'application/json';
+
+/**
+ * The body message of a refused request, on both clouds (API Gateway responses, APIM policies, the authorizer function,
+ * the backends): the status only, never the reason (reasons stay in the decision log).
+ */
+export const DENIAL_MESSAGES = { 401: 'Unauthorized', 403: 'Forbidden' } as const;
+
 /** HSTS max-age in seconds (two years, the preload list's requirement). */
 export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 
@@ -19,7 +31,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Cache-Control': 'no-store',
+  [CACHE_CONTROL_HEADER]: 'no-store',
   'Referrer-Policy': 'no-referrer',
 };
 
@@ -33,7 +45,7 @@ export const CORS_CREDENTIALS_ENV = 'PLATFORM_CORS_CREDENTIALS';
 
 /** Request headers a browser may send: the preflight allows exactly these. */
 export function corsAllowHeaders(spec: ResolvedSpec): string[] {
-  const headers = [AUTHORIZATION_HEADER_NAME, 'Content-Type', spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
+  const headers = [AUTHORIZATION_HEADER_NAME, CONTENT_TYPE_HEADER, spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
   // Once each, whatever the case: the API key header may be Authorization itself.
   return headers.filter((h, i) => headers.findIndex((o) => o.toLowerCase() === h.toLowerCase()) === i);
 }

@@ -3,6 +3,11 @@ import { DEFAULT_TENANT_CLAIM, REVOCATION_DEFAULTS, revocationBoundSeconds, Revo
 import { profileMinimums, roundUpLogRetention, ProfileMinimums } from './profiles';
 import { assertValidSpec } from './validate';
 
+/** S3 Object Lock modes. COMPLIANCE is the WORM mode: nobody, root included, can shorten or remove the retention. */
+export type ObjectLockMode = 'COMPLIANCE' | 'GOVERNANCE';
+/** The Object Lock mode of a production audit archive (a demo archive uses GOVERNANCE, which can be cleaned up). */
+export const WORM_OBJECT_LOCK_MODE: ObjectLockMode = 'COMPLIANCE';
+
 /** A route with every default applied. */
 export interface ResolvedRoute {
   readonly api: string;
@@ -86,7 +91,7 @@ export interface ResolvedSpec {
   readonly audit: {
     readonly retentionYears: number;
     readonly demo: boolean;
-    readonly objectLockMode: 'COMPLIANCE' | 'GOVERNANCE';
+    readonly objectLockMode: ObjectLockMode;
     /** Object Lock default retention in days (1 in demo mode). */
     readonly retentionDays: number;
     readonly sensitiveFields: string[];
@@ -192,7 +197,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
     audit: {
       retentionYears,
       demo,
-      objectLockMode: demo ? 'GOVERNANCE' : 'COMPLIANCE',
+      objectLockMode: demo ? 'GOVERNANCE' : WORM_OBJECT_LOCK_MODE,
       retentionDays: demo ? 1 : retentionYears * 365 + Math.floor(retentionYears / 4),
       sensitiveFields: audit.sensitiveFields ?? ['ip', 'userAgent'],
       logRetentionDays: roundUpLogRetention(Math.max(audit.logRetentionDays ?? 0, minimums.logRetentionDays)),

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuditArchive, AuditLogShipping, AuditTrail, REDACTION_CODE } from '../../constructs/aws/audit';
 import { PlatformKeys } from '../../constructs/aws/keys';
 import { resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(fixtureSpec('aws'));

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { acknowledge } from '../../lib/compliance/aws/acknowledge';
 import { IDEMPOTENCY_KEY_HEADER, resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(fixtureSpec('aws'));

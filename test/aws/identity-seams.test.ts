@@ -13,7 +13,7 @@ import { AuthorizerConfig, createAuthorizer, MemoryAuthorizerStore, Reason } fro
 import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
 import { bearer, claims, LogCapture, outcome, rsaKey, signJwt } from '../authorizer/helpers';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { testStack } from '../support/nag';
 
 const raw = fixtureSpec('aws', { lean: true });

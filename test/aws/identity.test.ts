@@ -2,7 +2,7 @@ import { Duration, SecretValue } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlatformIdentity } from '../../constructs/aws/identity';
 import { resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(fixtureSpec('aws'));

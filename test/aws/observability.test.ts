@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PlatformKeys } from '../../constructs/aws/keys';
 import { AccountBaseline, ALARMED_DENY_REASONS, BASELINE_CONFIG_RULES, SecurityAlarms } from '../../constructs/aws/observability';
 import { resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(fixtureSpec('aws'));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { App, Aspects, CfnResource, IAspect, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { SecureApiPlatform } from '../../constructs/aws';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 
 // Where the platform's stacks live, and what reaches them through the platform construct.
 const backends = { orders: SecureApiPlatform.lambdaBackend(join(__dirname, '..', '..', 'assets', 'orders-backend')) };

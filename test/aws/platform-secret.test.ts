@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GENERATED_SECRET_ROTATION_CODE, PlatformSecret, PlatformSecretProps } from '../../constructs/aws/keys/platform-secret';
 import { resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const spec = resolveSpec(fixtureSpec('aws'));

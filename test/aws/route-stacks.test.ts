@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const body = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } };

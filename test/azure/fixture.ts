@@ -2,7 +2,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzureSecureApiPlatform } from '../../constructs/azure';
-import { AZURE_BACKEND_PACKAGE, FIXTURE_POLICIES, fixtureSpec } from '../fixtures/spec';
+import { AZURE_BACKEND_PACKAGE, FIXTURE_POLICIES, fixtureSpec } from '../fixtures/platform-spec';
 
 /** The tests' Azure platform: the fixture spec with Azure regions, its orders backend package and policies. */
 export class FixtureAzureStack extends TerraformStack {

@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { exampleStack } from './fixture';
 import { AZURE_PARITY, AzureSecureApiPlatform, renderParityTable } from '../../constructs/azure';
 import { PARITY_END, PARITY_START } from '../../scripts/render-parity';
-import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/spec';
+import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/platform-spec';
 
 let config: { resource: Record<string, Record<string, Record<string, unknown>>> };
 beforeAll(() => {

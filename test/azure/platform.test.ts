@@ -35,7 +35,7 @@ import {
   COMPLIANCE_RESULTS_FILE, JWT_CLOCK_SKEW_SECONDS, xmlEscape,
 } from '../../constructs/azure';
 import { PlatformSpec, resolveSpec } from '../../lib/spec';
-import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/spec';
+import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/platform-spec';
 
 Testing.setupJest();
 

@@ -8,7 +8,7 @@ import { SecureRestApi } from '../../constructs/aws/gateway';
 import { BackendFunction } from '../../constructs/aws/platform/backend-function';
 import { acknowledgmentsOf } from '../../lib/compliance';
 import { resolveSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings, testStack } from '../support/nag';
 
 const raw = fixtureSpec('aws');

@@ -11,7 +11,7 @@ import { aws_lambda as lambda, aws_sqs as sqs } from 'aws-cdk-lib';
 import { assemblyDir, CONDITION, platformApp, readReport, REASON } from './reports-helpers';
 import { acknowledge, Compliance, EvidenceBundle, REPORT_FILES, toHtml, toMarkdown, writeReports } from '../../lib/compliance';
 import { frameworkSections } from '../../lib/compliance/report/model';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 
 const UNKNOWN_RULE_REASON = 'The backend has no dead-letter queue because every call is synchronous and the caller retries.';
 const NO_FINDING_REASON = 'The queue is encrypted with the SQS-managed key; no customer key exists to rotate here.';

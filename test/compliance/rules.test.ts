@@ -6,7 +6,7 @@ import {
   CognitoMfaThreatProtection, CorsNoWildcard, CustomDomainTls, DynamoDbProtection, KmsKeyRotation, LambdaReservedConcurrency,
   LogGroupRetention, markAuditArchive, MutualTls, PublicRouteInSpec, ruleContext, SecretRotation, StageWebAcl,
 } from '../../lib/compliance';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 
 const { COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE } = NagRuleCompliance;
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };

@@ -10,7 +10,7 @@ import { buildExampleApp, exampleAppProps } from '../../examples/aws/app';
 import { DecisionLog } from '../../lib/authorizer/observability';
 import { resolveSpec } from '../../lib/spec';
 import { ACCESS_LOG_FIELDS, ALWAYS_REDACTED_PATHS, LOG_SOURCES } from '../../lib/spec/contracts/logs';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 import { testStack } from '../support/nag';
 
 type Json = Record<string, any>;

@@ -1,5 +1,5 @@
 import { assertValidSpec, checkRequestSchema, PlatformSpec, PlatformSpecError, resolveSpec, validateSpec } from '../../lib/spec';
-import { fixtureSpec } from '../fixtures/spec';
+import { fixtureSpec } from '../fixtures/platform-spec';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 /** A deep copy of the example spec, changed by `edit`. */

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { markAuditArchive } from '../../../lib/compliance/aws/markers';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ResolvedSpec } from '../../../lib/spec';
+import { ObjectLockMode, ResolvedSpec } from '../../../lib/spec';
 import { keyUseStatement, nagKeyWildcard } from '../common/key-grants';
 import { SecurityNames } from '../common/security-names';
 
@@ -44,7 +44,7 @@ export class AuditArchive extends Construct {
   /** The replication role, when replication is on. */
   public readonly replicationRole?: iam.Role;
   /** Object Lock mode in force. */
-  public readonly objectLockMode: 'COMPLIANCE' | 'GOVERNANCE';
+  public readonly objectLockMode: ObjectLockMode;
   /** Default retention in days. */
   public readonly retentionDays: number;
 

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { apiKeyRateRule, BASELINE_MANAGED_GROUPS, ipRateRule, ipSetMatch, managedGroup, not, or, redactedHeaders, sizeCapRule, visibility } from './waf-rules';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { HSTS_MAX_AGE_SECONDS, ResolvedSpec } from '../../../lib/spec';
+import { CACHE_CONTROL_HEADER, HSTS_MAX_AGE_SECONDS, ResolvedSpec, SECURITY_HEADERS } from '../../../lib/spec';
 import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
@@ -191,10 +191,12 @@ export class EdgeDistribution extends Construct {
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: SECURITY_HEADERS['Content-Security-Policy'], override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
       },
-      customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'no-store', override: true }, ...customHeaders] },
+      customHeadersBehavior: {
+        customHeaders: [{ header: CACHE_CONTROL_HEADER, value: SECURITY_HEADERS[CACHE_CONTROL_HEADER], override: true }, ...customHeaders],
+      },
       removeHeaders: ['Server', 'X-Powered-By'],
     });
   }

@@ -13,7 +13,10 @@ import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import { ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix, SECURITY_HEADERS } from '../../../lib/spec';
+import {
+  ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, DENIAL_MESSAGES, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec,
+  revocationBoundSeconds, scopePrefix, SECURITY_HEADERS,
+} from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { FunctionNames } from '../../../lib/spec/contracts/names';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
@@ -112,11 +115,11 @@ export { ACCESS_LOG_FIELDS };
 const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
   ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'Request rejected'],
   ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'Internal error'],
-  ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 'Unauthorized'],
-  ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, 'Forbidden'],
+  ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, DENIAL_MESSAGES[401]],
+  ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, DENIAL_MESSAGES[403]],
   ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 'Internal error'],
   ['AuthorizerConfigurationError', apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 'Internal error'],
-  ['WafFiltered', apigw.ResponseType.WAF_FILTERED, 'Forbidden'],
+  ['WafFiltered', apigw.ResponseType.WAF_FILTERED, DENIAL_MESSAGES[403]],
   ['Throttled', apigw.ResponseType.THROTTLED, 'Too many requests'],
   ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 'Too many requests'],
   ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, 'Invalid request body'],

@@ -13,13 +13,13 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { corsResponseHeaders, SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../lib/spec/http';
+import { CONTENT_TYPE_HEADER, corsResponseHeaders, JSON_CONTENT_TYPE, SECURITY_HEADERS as PLATFORM_SECURITY_HEADERS } from '../../../lib/spec/http';
 import { Idempotent, Order, OrdersDeps, ordersApi, OrdersRequest, OrdersResponse, OrdersStore, TrustedCaller } from '../../backend/orders';
 
 export type { CreateOrderInput, Order } from '../../backend/orders';
 
 /** The platform's security headers (the same set the gateway and CDN add), plus the JSON content type. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = { ...PLATFORM_SECURITY_HEADERS, 'Content-Type': 'application/json' };
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = { ...PLATFORM_SECURITY_HEADERS, [CONTENT_TYPE_HEADER]: JSON_CONTENT_TYPE };
 
 const tenantKey = (tenantId: string): string => `TENANT#${tenantId}`;
 

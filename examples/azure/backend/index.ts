@@ -11,7 +11,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { AZURE_TRUSTED_HEADERS } from '../../../lib/authorizer/adapters/azure-contract';
 import { isEntityNotFound } from '../../../lib/authorizer/stores/azure-tables';
-import { SECURITY_HEADERS } from '../../../lib/spec/http';
+import { CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE, SECURITY_HEADERS } from '../../../lib/spec/http';
 import { Idempotent, Order, OrdersDeps, ordersApi, OrdersStore } from '../../backend/orders';
 
 /**
@@ -108,7 +108,7 @@ export function createOrdersHandler(deps: OrdersDeps): (request: HttpRequest, co
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode === 409 ? 409 : 500;
       context.error(JSON.stringify({ level: 'ERROR', invocationId: context.invocationId, error: err instanceof Error ? err.name : 'Unknown' }));
-      return { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json' }, body: JSON.stringify({ message: status === 409 ? 'Request in progress' : 'Internal error', requestId: context.invocationId }) };
+      return { status, headers: { ...SECURITY_HEADERS, [CONTENT_TYPE_HEADER]: JSON_CONTENT_TYPE }, body: JSON.stringify({ message: status === 409 ? 'Request in progress' : 'Internal error', requestId: context.invocationId }) };
     }
   };
 }

@@ -17,14 +17,16 @@ import { AuthorizerConfig } from '../config';
 import { DecisionLog, LogSink, stdoutSink } from '../observability';
 import { Reason } from '../reasons';
 import type { AuthorizerRequest, Decider } from '../types';
+import { AuthorizerMetrics } from '../../spec/contracts/metrics';
+import { CACHE_CONTROL_HEADER, CONTENT_TYPE_HEADER, DENIAL_MESSAGES, JSON_CONTENT_TYPE, SECURITY_HEADERS } from '../../spec/http';
 
 export type AzureHttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
-const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
-const DEFAULT_NAMESPACE = 'SecureApiPlatform/Authorizer';
+const JSON_HEADERS = { [CONTENT_TYPE_HEADER]: JSON_CONTENT_TYPE, [CACHE_CONTROL_HEADER]: SECURITY_HEADERS[CACHE_CONTROL_HEADER] };
+const DEFAULT_NAMESPACE = AuthorizerMetrics.namespace;
 
 function deny(status: 401 | 403): HttpResponseInit {
-  return { status, headers: JSON_HEADERS, jsonBody: { message: status === 403 ? 'Forbidden' : 'Unauthorized' } };
+  return { status, headers: JSON_HEADERS, jsonBody: { message: DENIAL_MESSAGES[status] } };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

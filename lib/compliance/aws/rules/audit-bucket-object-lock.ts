@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { WORM_OBJECT_LOCK_MODE } from '../../../spec/resolve';
 import { CONTROL_SETS } from '../../controls';
 import { AUDIT_ARCHIVE_ROLE, roleOf } from '../markers';
 import { at, DEFAULT_RULE_CONTEXT, isTrue, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, RuleContext, verdict } from '../rule';
@@ -13,7 +14,7 @@ export function AuditBucketObjectLock(node: CfnResource, ctx: RuleContext = DEFA
   const days = at(retention, 'Days');
   const minYears = ctx.minimums.auditRetentionYears;
   const longEnough = (typeof years === 'number' && years >= minYears) || (typeof days === 'number' && days >= minYears * 365);
-  return verdict(isTrue(props.ObjectLockEnabled) && at(lock, 'ObjectLockEnabled') === 'Enabled' && at(retention, 'Mode') === 'COMPLIANCE' && longEnough);
+  return verdict(isTrue(props.ObjectLockEnabled) && at(lock, 'ObjectLockEnabled') === 'Enabled' && at(retention, 'Mode') === WORM_OBJECT_LOCK_MODE && longEnough);
 }
 
 export const AuditBucketObjectLockRule: PlatformRule = {
