@@ -53,7 +53,7 @@ export function azureAlertQueries(spec: ResolvedSpec): AzureAlertQuery[] {
       severity: 2,
     })),
     {
-      name: 'JwksFetchFailure',
+      name: AuthorizerMetrics.jwksFetchFailure,
       description: 'The authorizer failed to fetch an issuer JWKS 3 or more times in 5 minutes (tokens of that issuer will be refused)',
       query: `${APP_TRACES.table}\n| where ${APP_TRACES.columns.message.name} has "${AuthorizerMetrics.jwksFetchFailure}"\n| summarize Value = count() by bin(${APP_TRACES.columns.time.name}, 5m)`,
       threshold: 3,

@@ -5,7 +5,8 @@
  * (examples/azure/backend: Azure Tables). Runtime code: no cloud SDK here.
  */
 import Ajv04 from 'ajv-draft-04';
-import { CONTENT_TYPE_HEADER, corsResponseHeaders, DENIAL_MESSAGES, IDEMPOTENCY_KEY_HEADER, JSON_CONTENT_TYPE } from '../../lib/spec/http';
+import { DENIAL_MESSAGES } from '../../lib/spec/contracts/identity';
+import { CONTENT_TYPE_HEADER, corsResponseHeaders, IDEMPOTENCY_KEY_HEADER, JSON_CONTENT_TYPE } from '../../lib/spec/http';
 import { orderSchema } from '../spec';
 
 /** The caller as the gateway's authorizer established it (never from a client header). */

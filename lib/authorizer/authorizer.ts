@@ -18,6 +18,7 @@ import type {
   Authorizer, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
 } from './types';
 import { warmUpVerifyPaths } from './warmup';
+import { DENIAL_MESSAGES } from '../spec/contracts/identity';
 
 export { bearerToken } from './credentials';
 export { certificateThumbprint } from './bearer';
@@ -278,6 +279,6 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       return result;
     }
     if (d.status === 403 && typeof event?.methodArn === 'string') return denyPolicy(d.principalId, event.methodArn);
-    throw new Error('Unauthorized');
+    throw new Error(DENIAL_MESSAGES[401]);
   };
 }

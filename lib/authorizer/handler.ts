@@ -14,6 +14,7 @@ import { DecisionLog, stdoutSink } from './observability';
 import { Reason } from './reasons';
 import type { Authorizer, AuthorizerEvent, AuthorizerResult } from './types';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
+import { DENIAL_MESSAGES } from '../spec/contracts/identity';
 
 let instance: Authorizer | undefined;
 let initError: string | undefined;
@@ -49,7 +50,7 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   } catch {
     // Never a 500.
   }
-  throw new Error('Unauthorized');
+  throw new Error(DENIAL_MESSAGES[401]);
 }
 
 /**

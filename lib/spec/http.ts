@@ -12,12 +12,6 @@ export const CACHE_CONTROL_HEADER = 'Cache-Control';
 /** The media type of every body the gateways, the authorizer and the backends write. */
 export const JSON_CONTENT_TYPE = 'application/json';
 
-/**
- * The body message of a refused request, on both clouds (API Gateway responses, APIM policies, the authorizer function,
- * the backends): the status only, never the reason (reasons stay in the decision log).
- */
-export const DENIAL_MESSAGES = { 401: 'Unauthorized', 403: 'Forbidden' } as const;
-
 /** HSTS max-age in seconds (two years, the preload list's requirement). */
 export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 

@@ -190,7 +190,7 @@ export class SecurityAlarms extends Construct {
         denyThreshold, `Authorizer denies with reason ${reason} at or above ${denyThreshold} in 5 minutes`, 1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
     }
     const jwks = contractMetric(JWKS_FETCH_FAILURE, period);
-    this.alarm('JwksFetchFailure', jwks, 3, 'The authorizer failed to fetch an issuer JWKS 3 or more times in 5 minutes (tokens of that issuer will be refused)',
+    this.alarm(JWKS_FETCH_FAILURE.metricName, jwks, 3, 'The authorizer failed to fetch an issuer JWKS 3 or more times in 5 minutes (tokens of that issuer will be refused)',
       1, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
     const authorizer = props.authorizerFunctionName ?? `${spec.name}-authorizer`;
     this.alarm('AuthorizerThrottles', new cloudwatch.Metric({

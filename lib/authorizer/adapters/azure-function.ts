@@ -18,7 +18,8 @@ import { DecisionLog, LogSink, stdoutSink } from '../observability';
 import { Reason } from '../reasons';
 import type { AuthorizerRequest, Decider } from '../types';
 import { AuthorizerMetrics } from '../../spec/contracts/metrics';
-import { CACHE_CONTROL_HEADER, CONTENT_TYPE_HEADER, DENIAL_MESSAGES, JSON_CONTENT_TYPE, SECURITY_HEADERS } from '../../spec/http';
+import { DENIAL_MESSAGES } from '../../spec/contracts/identity';
+import { CACHE_CONTROL_HEADER, CONTENT_TYPE_HEADER, JSON_CONTENT_TYPE, SECURITY_HEADERS } from '../../spec/http';
 
 export type AzureHttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 

@@ -86,3 +86,10 @@ export function revocationBoundSeconds(times: RevocationTimes): number {
 
 /** API Gateway allows at most this many authorizers per REST API (one per distinct cache TTL here). */
 export const MAX_AUTHORIZERS_PER_API = DEPLOY_LIMITS.authorizersPerRestApi;
+
+/**
+ * The body message of a refused request, on both clouds (API Gateway responses, APIM policies, the authorizer function,
+ * the backends): the status only, never the reason (reasons stay in the decision log). API Gateway answers 401 only
+ * when a Lambda authorizer fails with exactly `Error('Unauthorized')`, so the AWS authorizer throws `DENIAL_MESSAGES[401]`.
+ */
+export const DENIAL_MESSAGES = { 401: 'Unauthorized', 403: 'Forbidden' } as const;
