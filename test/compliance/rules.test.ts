@@ -1,4 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagRuleCompliance } from 'cdk-nag';
 import { fresh, l1, run, statusOf } from './rules-helper';
 import {
@@ -6,7 +8,9 @@ import {
   CognitoMfaThreatProtection, CorsNoWildcard, CustomDomainTls, DynamoDbProtection, KmsKeyRotation, LambdaReservedConcurrency,
   LogGroupRetention, markAuditArchive, MutualTls, PublicRouteInSpec, ruleContext, SecretRotation, StageWebAcl,
 } from '../../lib/compliance';
+import { AUDIT_ARCHIVE_ROLE, ROLE_MARKER_KEY, SecureApiChecks } from '../../lib/compliance/aws';
 import { fixtureSpec } from '../fixtures/platform-spec';
+import { testStack } from '../support/nag';
 
 const { COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE } = NagRuleCompliance;
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
@@ -371,5 +375,56 @@ describe('SecureApi-DynamoDbProtection', () => {
     const okGlobal = l1(s, 'H', 'AWS::DynamoDB::GlobalTable', { Replicas: [replica, { ...replica, Region: 'eu-central-1' }] });
     expect(run(s, 'DynamoDbProtection').violations).toEqual(['A', 'B', 'G'].map((x) => `SecureApi-DynamoDbProtection Test/${x}`));
     expect([DynamoDbProtection(ok), DynamoDbProtection(okGlobal)]).toEqual([COMPLIANT, COMPLIANT]);
+  });
+});
+
+describe('rules read the resource as the synthesized template has it', () => {
+  const key = (s: Stack, id: string, rotation: boolean): kms.CfnKey =>
+    new kms.Key(s, id, { enableKeyRotation: rotation }).node.defaultChild as kms.CfnKey;
+
+  test('addPropertyOverride: a key whose rotation is turned on by an escape hatch is compliant', () => {
+    const s = fresh();
+    const k = key(s, 'K', false);
+    k.addPropertyOverride('EnableKeyRotation', true);
+    expect(KmsKeyRotation(k)).toBe(COMPLIANT);
+    expect(statusOf(s, 'KmsKeyRotation', 'Test/K/Resource')).toBe('pass');
+  });
+
+  test('addOverride: a key whose rotation is turned off by an escape hatch is a finding', () => {
+    const s = fresh();
+    const k = key(s, 'K', true);
+    k.addOverride('Properties.EnableKeyRotation', false);
+    expect(KmsKeyRotation(k)).toBe(NON_COMPLIANT);
+    expect(run(s, 'KmsKeyRotation').violations).toEqual(['SecureApi-KmsKeyRotation Test/K/Resource']);
+  });
+
+  test('a tag applied with Tags.of marks the audit archive (tags are rendered at synthesis)', () => {
+    const s = fresh();
+    const bucket = new s3.Bucket(s, 'Archive');
+    Tags.of(bucket).add(ROLE_MARKER_KEY, AUDIT_ARCHIVE_ROLE);
+    expect(AuditBucketObjectLock(bucket.node.defaultChild as CfnResource)).toBe(NON_COMPLIANT);
+  });
+
+  test('a change made after a first check is seen by the next one', () => {
+    const s = fresh();
+    const k = key(s, 'K', false);
+    expect(KmsKeyRotation(k)).toBe(NON_COMPLIANT);
+    k.addPropertyOverride('EnableKeyRotation', true);
+    expect(KmsKeyRotation(k)).toBe(COMPLIANT);
+  });
+
+  test('run by CDK as a validation plugin, the pack reads the templates CDK wrote (overrides included)', () => {
+    const { app, stack } = testStack();
+    key(stack, 'Off', true).addPropertyOverride('EnableKeyRotation', false);
+    key(stack, 'On', false).addPropertyOverride('EnableKeyRotation', true);
+    Validations.of(app).addPlugins(new SecureApiChecks(undefined, { only: ['KmsKeyRotation'] }));
+    let report = '';
+    try {
+      app.synth();
+    } catch (e) {
+      report = String(e);
+    }
+    expect(report).toMatch(/Test\/Off\/Resource[\s\S]*SecureApi-KmsKeyRotation/);
+    expect(report).not.toContain('Test/On/Resource');
   });
 });

@@ -1,10 +1,10 @@
-import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IApplyRule, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { IRecordingPack, RuleRecorder } from './recording';
 import { RuleControls } from '../recording';
 import { ruleName } from '../rule';
-import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withIndexCache } from './rule';
+import { PLATFORM_PACK_NAME, PlatformRule, RuleContext, ruleContext, RuleContextInput, withTemplates } from './rule';
 import { platformRulesFor } from './rules';
 import { ComplianceProfile } from '../../spec/types';
 
@@ -41,10 +41,16 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
     this.rules = props.only ? selected.filter((r) => props.only?.includes(ruleName(r))) : selected;
   }
 
+  /** CDK's call after synthesis: the rules read the templates CDK wrote (and hands over in `context`). */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    return withTemplates(() => super.validate(context), context);
+  }
+
+  /** A direct validation (tests, tools): the rules read the templates of one fresh synthesis of the scope's stage. */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.recorder.reset();
     for (const rule of this.rules) this.recorder.declare(this.packName, this.asApplyRule(rule), this.extra(rule));
-    return withIndexCache(() => super.validateScope(scope));
+    return withTemplates(() => super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {

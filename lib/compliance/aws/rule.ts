@@ -1,6 +1,9 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import { join } from 'path';
+import { CfnResource, IPolicyValidationContext, Stack, Stage, Token } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { PlatformValidationError } from '../../errors';
 import { ProfileMinimums, profileMinimums } from '../../spec/profiles';
 import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
 import { ComplianceProfile, PlatformSpec } from '../../spec/types';
@@ -102,22 +105,90 @@ export function platformRuleId(rule: PlatformRule): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Helpers shared by the rules. They read the resource as CloudFormation will see it (overrides and tags included).
+// Helpers shared by the rules. They read the resource from the synthesized template of its stack, as CloudFormation
+// will see it (escape-hatch overrides, tags and metadata included), through public API only: the assembly CDK hands
+// a validation plugin, or the one `Stage.synth()` writes (as `Template.fromStack` of aws-cdk-lib/assertions reads it).
 
 /** A JSON value with tokens resolved to CloudFormation intrinsics. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-interface Renderable {
-  _toCloudFormation(): object;
+/** One resource of a stack, as rules see it in cross-resource checks. */
+export interface IndexedResource {
+  readonly node: CfnResource;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly props: JsonObject;
+}
+
+/** Every CfnResource of a stack (not of nested stages), indexed by logical id and type. */
+export interface StackIndex {
+  readonly byId: ReadonlyMap<string, IndexedResource>;
+  ofType(...types: string[]): IndexedResource[];
+}
+
+/** What one validation reads: each stage synthesized at most once, each template parsed once. */
+interface TemplateSession {
+  /** Template paths CDK handed the validation plugin, by stack construct path. */
+  readonly templatePaths: ReadonlyMap<string, string>;
+  /** CDK wrote the assembly before calling the validation: read it, never synthesize (that would validate again). */
+  readonly written: boolean;
+  readonly synthesized: Set<Stage>;
+  readonly templates: Map<Stack, JsonObject>;
+  readonly indexes: Map<Stack, StackIndex>;
+}
+
+let activeSession: TemplateSession | undefined;
+
+/**
+ * Runs `fn` (a whole validation) over one synthesis. With `context` (CDK calling the pack as a validation plugin,
+ * after it wrote the assembly) the rules read the templates CDK hands over; without, the first template a rule reads
+ * synthesizes its stage (`Stage.synth({ force: true })`), once for the whole of `fn`. Nested calls share the outer
+ * session. Outside any session, each helper call synthesizes afresh, so a resource changed between two calls is seen.
+ */
+export function withTemplates<T>(fn: () => T, context?: Pick<IPolicyValidationContext, 'stackTemplates'>): T {
+  const previous = activeSession;
+  if (previous && !context) return fn();
+  activeSession = {
+    templatePaths: new Map((context?.stackTemplates ?? []).map((t) => [t.stackConstructPath, t.templatePath])),
+    written: context !== undefined,
+    synthesized: new Set(),
+    templates: new Map(),
+    indexes: new Map(),
+  };
+  try {
+    return fn();
+  } finally {
+    activeSession = previous;
+  }
+}
+
+/** The synthesized template of `stack` (a nested stack's too), read within the active session. */
+function templateOf(stack: Stack, session: TemplateSession): JsonObject {
+  const cached = session.templates.get(stack);
+  if (cached) return cached;
+  const stage = Stage.of(stack);
+  if (!stage) throw new PlatformValidationError(`${stack.node.path}: a stack outside any App or Stage has no template to check`, stack);
+  let file = session.templatePaths.get(stack.node.path);
+  if (!file) {
+    if (!session.written && !session.synthesized.has(stage)) {
+      stage.synth({ force: true });
+      session.synthesized.add(stage);
+    }
+    file = join(stage.outdir, stack.templateFile);
+  }
+  const template = JSON.parse(fs.readFileSync(file, 'utf-8')) as JsonObject;
+  session.templates.set(stack, template);
+  return template;
 }
 
 /** The resource as it lands in the template: `{ Type, Properties, Metadata, ... }`, tokens resolved. */
 export function rendered(node: CfnResource): JsonObject {
-  const stack = Stack.of(node);
-  const tpl = stack.resolve((node as unknown as Renderable)._toCloudFormation()) as { Resources?: Record<string, JsonObject> };
-  const entries = Object.values(tpl.Resources ?? {});
-  return entries[0] ?? {};
+  return withTemplates(() => {
+    const resources = templateOf(Stack.of(node), activeSession as TemplateSession).Resources;
+    const r = isObject(resources) ? resources[logicalIdOf(node)] : undefined;
+    return isObject(r) ? r : {};
+  });
 }
 
 /** The rendered Properties of `node` (empty when none). */
@@ -174,53 +245,29 @@ export function referencedIds(v: Json | undefined): string[] {
   return out;
 }
 
-/** One resource of a stack, as rules see it in cross-resource checks. */
-export interface IndexedResource {
-  readonly node: CfnResource;
-  readonly logicalId: string;
-  readonly type: string;
-  readonly props: JsonObject;
-}
-
-/** Every CfnResource of a stack (not of nested stages), indexed by logical id and type. */
-export interface StackIndex {
-  readonly byId: ReadonlyMap<string, IndexedResource>;
-  ofType(...types: string[]): IndexedResource[];
-}
-
-let activeCache: WeakMap<Stack, StackIndex> | undefined;
-
-/**
- * Caches stack indexes while `fn` runs (the packs wrap a whole validation in it); outside, each call re-reads the
- * tree so a test that changes a resource between two calls sees the change.
- */
-export function withIndexCache<T>(fn: () => T): T {
-  const previous = activeCache;
-  activeCache = previous ?? new WeakMap();
-  try {
-    return fn();
-  } finally {
-    activeCache = previous;
-  }
-}
-
-/** The index of the stack that holds `node`. */
+/** The index of the stack that holds `node`: its resources as the template has them, with their constructs. */
 export function stackIndex(node: CfnResource): StackIndex {
-  const stack = Stack.of(node);
-  const cached = activeCache?.get(stack);
-  if (cached) return cached;
-  const byId = new Map<string, IndexedResource>();
-  const visit = (c: IConstruct): void => {
-    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) {
-      const r = rendered(c);
-      byId.set(logicalIdOf(c), { node: c, logicalId: logicalIdOf(c), type: c.cfnResourceType, props: isObject(r.Properties) ? r.Properties : {} });
-    }
-    for (const child of c.node.children) if (!Stack.isStack(child) || child === stack) visit(child);
-  };
-  visit(stack);
-  const index: StackIndex = { byId, ofType: (...types) => [...byId.values()].filter((r) => types.includes(r.type)) };
-  activeCache?.set(stack, index);
-  return index;
+  return withTemplates(() => {
+    const session = activeSession as TemplateSession;
+    const stack = Stack.of(node);
+    const cached = session.indexes.get(stack);
+    if (cached) return cached;
+    const resources = templateOf(stack, session).Resources;
+    const byId = new Map<string, IndexedResource>();
+    const visit = (c: IConstruct): void => {
+      if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) {
+        const logicalId = logicalIdOf(c);
+        const r = isObject(resources) ? resources[logicalId] : undefined;
+        const props = isObject(r) && isObject(r.Properties) ? r.Properties : {};
+        byId.set(logicalId, { node: c, logicalId, type: c.cfnResourceType, props });
+      }
+      for (const child of c.node.children) if (!Stack.isStack(child) || child === stack) visit(child);
+    };
+    visit(stack);
+    const index: StackIndex = { byId, ofType: (...types) => [...byId.values()].filter((r) => types.includes(r.type)) };
+    session.indexes.set(stack, index);
+    return index;
+  });
 }
 
 /** `COMPLIANT` when ok, else `NON_COMPLIANT`. */
