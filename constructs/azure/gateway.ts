@@ -147,8 +147,8 @@ export class AzureGateway extends Construct {
       Annotations.of(this).addWarning(`apis "${api.name}-${api.version}": mtls cannot work on Azure yet: API Management is reachable only through Front Door, which does not pass client certificates, so validate-client-certificate refuses every request to this API (see the parity table's partner mTLS gap)`);
     }
     // validate-jwt takes an OpenID configuration URL or inline keys, never a JWKS URL (see policies.ts): say so.
-    for (const issuer of spec.spec.identity.issuers ?? []) {
-      if (issuer.jwksUri !== undefined) {
+    for (const issuer of spec.issuers) {
+      if (issuer.jwksUriFromSpec) {
         Annotations.of(this).addWarning(`identity.issuers "${issuer.name}": jwksUri ${issuer.jwksUri} is not used on Azure; API Management reads the signing keys from the jwks_uri of ${issuer.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
       }
     }

@@ -31,6 +31,8 @@ export interface ResolvedIssuer {
   readonly name: string;
   readonly issuer: string;
   readonly jwksUri: string;
+  /** The spec names `jwksUri` itself (false: derived from the issuer, `<issuer>/.well-known/jwks.json`). */
+  readonly jwksUriFromSpec: boolean;
   readonly audience: string[];
   readonly algorithms: JwtAlgorithm[];
   readonly tenantClaim: string;
@@ -164,6 +166,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
       name: i.name,
       issuer: i.issuer,
       jwksUri: i.jwksUri ?? `${i.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      jwksUriFromSpec: i.jwksUri !== undefined,
       audience: [...i.audience],
       algorithms: [...(i.algorithms ?? ['RS256'])],
       tenantClaim: i.tenantClaim ?? tenantClaim,

@@ -167,10 +167,16 @@ describe('resolveSpec', () => {
       name: 'corporate',
       issuer: 'https://login.example.com/oauth2/default',
       jwksUri: 'https://login.example.com/oauth2/default/.well-known/jwks.json',
+      jwksUriFromSpec: false,
       audience: ['api://orders'],
       algorithms: ['RS256', 'ES256'],
       tenantClaim: 'tenant_id',
     });
+  });
+
+  test('an issuer\'s jwksUri written in the spec is told apart from the derived default', () => {
+    const s = resolveSpec(specWith((x) => { x.identity.issuers![0].jwksUri = 'https://keys.example.com/jwks.json'; }));
+    expect(s.issuers[0]).toMatchObject({ jwksUri: 'https://keys.example.com/jwks.json', jwksUriFromSpec: true });
   });
 
   test('routes carry their plan, key, timeout and public reason', () => {
