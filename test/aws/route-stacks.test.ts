@@ -1,14 +1,15 @@
 // A large API's routes in nested stacks: resources, methods and models there, the REST API, its authorizer and its one
 // Deployment in the API's stack, one invoke permission for the whole API.
-import { NestedStack, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SecureRestApi } from '../../constructs/aws/gateway';
+import { SecureRestApi, SecureRestApiProps } from '../../constructs/aws/gateway';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
 import { fixtureSpec } from '../fixtures/platform-spec';
-import { nagFindings, testStack } from '../support/nag';
+import { nagFindings } from '../support/nag';
 
 const body = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } };
 function collection(n: number, prefix = ''): RouteSpec[] {
@@ -29,13 +30,16 @@ function specWith(routes: RouteSpec[]): PlatformSpec {
     apis: [{ name: 'things', version: 'v1', scopes: { 'things:read': 'Read', 'things:write': 'Write' }, backend: { kind: 'lambda' }, routes }],
   };
 }
-function build(routes: RouteSpec[], backendSetup?: (fn: lambda.Function) => void): { stack: Stack; api: SecureRestApi; backend: lambda.Function } {
-  const { stack } = testStack('Routes');
+type Built = { stack: Stack; api: SecureRestApi; backend: lambda.Function };
+function build(
+  routes: RouteSpec[], backendSetup?: (fn: lambda.Function) => void, props: Partial<SecureRestApiProps> = {}, context: Record<string, unknown> = {},
+): Built {
+  const stack = new Stack(new App({ builtinCloudFormationValidation: false, context }), 'Routes', { env: { account: '111111111111', region: 'eu-west-1' } });
   const backend = new lambda.Function(stack, 'Backend', {
     runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
   });
   backendSetup?.(backend);
-  const api = new SecureRestApi(stack, 'Things', { spec: resolveSpec(specWith(routes)), api: 'things', backend });
+  const api = new SecureRestApi(stack, 'Things', { spec: resolveSpec(specWith(routes)), api: 'things', backend, ...props });
   return { stack, api, backend };
 }
 const count = (t: Template, type: string): number => Object.keys(t.findResources(type)).length;
@@ -90,6 +94,43 @@ test('a change of a route in a nested stack changes the Deployment (the stage is
   expect(NestedStack.isNestedStack(build(routes).api.routeStacks.stacks[0])).toBe(true);
   expect(logicalIds(routes)).toEqual(logicalIds(routes));
   expect(logicalIds(changed)).not.toEqual(logicalIds(routes));
+});
+
+describe('an API whose every route is in a nested stack, with CDK\'s authorizer-change-redeploys flag', () => {
+  const routes = Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat();
+  const deployment = (ttlSeconds: number) => {
+    const flag = { [cxapi.APIGATEWAY_AUTHORIZER_CHANGE_DEPLOYMENT_LOGICAL_ID]: true };
+    const { stack, api } = build(routes, undefined, { authorizerCacheTtl: Duration.seconds(ttlSeconds) }, flag);
+    const t = Template.fromStack(stack);
+    const [id, resource] = Object.entries(t.findResources('AWS::ApiGateway::Deployment'))[0];
+    return { id, dependsOn: resource.DependsOn as string[], t, api, stack };
+  };
+
+  test('its methods name the API\'s authorizer, which is bound to the API', () => {
+    const { t, api, stack } = deployment(30);
+    expect(api.routeStacks.stacks.length).toBeGreaterThan(0);
+    const [authorizerId] = Object.keys(t.findResources('AWS::ApiGateway::Authorizer'));
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { RestApiId: { Ref: stack.getLogicalId(api.api.node.defaultChild as import('aws-cdk-lib').CfnElement) } });
+    const nested = Template.fromStack(api.routeStacks.stacks[0]);
+    const methods = Object.values(nested.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods.length).toBeGreaterThan(0);
+    const params = new Set(methods.map((m) => m.Properties.AuthorizerId.Ref as string));
+    expect(params.size).toBe(1);
+    for (const m of methods) expect(m.Properties.AuthorizationType).toBe('CUSTOM');
+    // The nested stack's parameter is the parent's authorizer.
+    const [param] = params;
+    t.hasResourceProperties('AWS::CloudFormation::Stack', { Parameters: { [param]: { Ref: authorizerId } } });
+  });
+
+  test('the Deployment waits for the authorizer', () => {
+    const { dependsOn, t } = deployment(30);
+    expect(dependsOn).toEqual(expect.arrayContaining(Object.keys(t.findResources('AWS::ApiGateway::Authorizer'))));
+  });
+
+  test('a change of the authorizer alone changes the Deployment (the stage is redeployed)', () => {
+    expect(deployment(30).id).toEqual(deployment(30).id);
+    expect(deployment(10).id).not.toEqual(deployment(30).id);
+  });
 });
 
 test('a small API keeps its methods in its own stack (no nested stack)', () => {

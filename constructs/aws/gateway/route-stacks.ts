@@ -1,4 +1,5 @@
-import { Names, NestedStack } from 'aws-cdk-lib';
+import { FeatureFlags, Names, NestedStack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -74,13 +75,38 @@ export class RouteStacks {
     return this.byPath.get(path)?.api ?? this.api;
   }
 
-  /** The authorizer as a route in that stack must name it: by id outside the API's own stack. */
-  public authorizerFor(path: string, authorizer: apigw.IAuthorizer): apigw.IAuthorizer {
-    if (!this.byPath.has(path)) return authorizer;
-    // A Lambda or Cognito authorizer learns its API from the methods that use it; with every method in nested stacks
-    // none would tell it, so it is attached here (the same call a method of the API's own stack makes).
-    if (apigw.Authorizer.isAuthorizer(authorizer)) (authorizer as unknown as { _attachToApi(api: apigw.IRestApi): void })._attachToApi(this.api);
-    return { authorizerId: authorizer.authorizerId, authorizationType: authorizer.authorizationType };
+  /**
+   * The authorizer of a route. A method in a nested stack gets the authorizer itself, so CDK binds it to the REST
+   * API (the method's API, imported by id, has the same id). What a method of the API's own stack adds besides, the
+   * Deployment's dependency on the authorizer and the authorizer in the Deployment's logical id (so a change of the
+   * authorizer redeploys the stage), is added here, with public API, for the routes in nested stacks.
+   * `handler`: the Lambda authorizer's function (none for a Cognito authorizer).
+   */
+  public authorizerFor(path: string, authorizer: apigw.IAuthorizer, handler?: lambda.IFunction): apigw.IAuthorizer {
+    const deployment = this.api.latestDeployment;
+    if (!this.byPath.has(path) || !deployment || !(authorizer instanceof Construct)) return authorizer;
+    if (!FeatureFlags.of(authorizer).isEnabled(cxapi.APIGATEWAY_AUTHORIZER_CHANGE_DEPLOYMENT_LOGICAL_ID)) return authorizer;
+    const cfn = authorizer.node.defaultChild as apigw.CfnAuthorizer;
+    deployment.node.addDependency(authorizer);
+    // The authorizer's properties in the order CDK's authorizers list them (a Lambda and a Cognito authorizer each
+    // leave the other's fields undefined), so the Deployment's logical id is the one a method of its stack gives.
+    const props = {
+      name: cfn.name,
+      restApiId: cfn.restApiId,
+      type: cfn.type,
+      authorizerUri: cfn.authorizerUri,
+      authorizerCredentials: cfn.authorizerCredentials,
+      providerArns: cfn.providerArns,
+      authorizerResultTtlInSeconds: cfn.authorizerResultTtlInSeconds,
+      identitySource: cfn.identitySource,
+    };
+    if (!handler) {
+      deployment.addToLogicalId({ authorizer: props });
+    } else {
+      const functionName = handler instanceof lambda.Function ? (handler.node.defaultChild as lambda.CfnFunction).functionName : handler.functionName;
+      deployment.addToLogicalId({ authorizer: props, authorizerToken: functionName });
+    }
+    return authorizer;
   }
 }
 

@@ -394,7 +394,7 @@ export class SecureRestApi extends Construct {
       ...(route.public
         ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
         : {
-          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizersByTtl[this.routeTtl(route)]),
+          authorizer: this.routeStacks.authorizerFor(route.path, this.authorizersByTtl[this.routeTtl(route)], this.authorizerFunction?.function),
           authorizationType: props.cognitoUserPools?.length ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.CUSTOM,
           authorizationScopes: props.cognitoUserPools?.length ? route.scopes : undefined,
           // Metering and quotas: the authorizer returns the tenant's usage identifier key.
