@@ -32,8 +32,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { exampleStack, FixtureAzureStack as OrdersAzureStack } from './fixture';
 import {
   AzureAudit, AzureEdge, AzureGateway, AzureGovernance, AzureKeys, AzureNetwork, AzureSecureApiPlatform, AzureSecureApiPlatformProps,
-  COMPLIANCE_RESULTS_FILE, JWT_CLOCK_SKEW_SECONDS, xmlEscape,
+  COMPLIANCE_RESULTS_FILE,
 } from '../../constructs/azure';
+import { JWT_CLOCK_SKEW_SECONDS, xmlEscape } from '../../constructs/azure/policies';
 import { PlatformSpec, resolveSpec } from '../../lib/spec';
 import { AZURE_BACKEND_PACKAGE as ORDERS_BACKEND_PACKAGE, fixtureSpec } from '../fixtures/platform-spec';
 

@@ -1,3 +1,3 @@
-export * from './audit-archive';
-export * from './audit-trail';
-export * from './log-shipping';
+export { AuditArchive, type AuditArchiveProps } from './audit-archive';
+export { AuditTrail, type AuditTrailProps } from './audit-trail';
+export { type ArchivedLogSource, AuditLogShipping, type AuditLogShippingProps } from './log-shipping';

@@ -1,3 +1,2 @@
-export * from './waf-rules';
-export * from './regional-waf';
-export * from './edge-distribution';
+export { type AccountTakeoverOptions, RegionalWaf, type RegionalWafProps } from './regional-waf';
+export { EdgeDistribution, type EdgeDistributionProps } from './edge-distribution';

@@ -1,3 +1,3 @@
-export * from './api-domains';
-export * from './authorizer-function';
-export * from './secure-rest-api';
+export { ApiDomains, type ApiDomainsProps } from './api-domains';
+export { AuthorizerFunction, type AuthorizerFunctionProps } from './authorizer-function';
+export { SecureRestApi, type SecureRestApiProps, type WebAclRef } from './secure-rest-api';

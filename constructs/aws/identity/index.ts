@@ -1,1 +1,1 @@
-export * from './platform-identity';
+export { cognitoIssuerConfig, type OidcFederation, PlatformIdentity, type PlatformIdentityProps } from './platform-identity';

@@ -1,4 +1,4 @@
-export * from './platform-keys';
-export * from './origin-verify-secret';
-export * from './cloudhsm-key-store';
-export * from './platform-secret';
+export { PlatformKeys, type PlatformKeysProps } from './platform-keys';
+export { type OriginVerifyPropagation, OriginVerifySecret, type OriginVerifySecretProps } from './origin-verify-secret';
+export { type CloudHsmInitialization, CloudHsmKeyStore, type CloudHsmKeyStoreProps } from './cloudhsm-key-store';
+export { PlatformSecret, type PlatformSecretProps, type SecretRotation } from './platform-secret';

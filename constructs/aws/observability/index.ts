@@ -1,3 +1,3 @@
-export * from './security-alarms';
-export * from './account-baseline';
-export * from './health-alarms';
+export { SecurityAlarms, type SecurityAlarmsProps, type WatchedApi } from './security-alarms';
+export { AccountBaseline, type AccountBaselineProps, ApiGatewayLogsRole } from './account-baseline';
+export { HealthCheckAlarms, type HealthCheckAlarmsProps } from './health-alarms';

@@ -18,23 +18,23 @@ import { PublicRouteInSpecRule } from './public-route-in-spec';
 import { SecretRotationRule } from './secret-rotation';
 import { StageWebAclRule } from './stage-web-acl';
 
-export * from './access-log-format';
-export * from './api-method-authorizer';
-export * from './audit-bucket-object-lock';
-export * from './auth-failure-alarm';
-export * from './authorizer-cache-ttl';
-export * from './cloud-trail-multi-region';
-export * from './cognito-mfa-threat-protection';
-export * from './cors-no-wildcard';
-export * from './custom-domain-tls';
-export * from './dynamo-db-protection';
-export * from './kms-key-rotation';
-export * from './lambda-reserved-concurrency';
-export * from './log-group-retention';
-export * from './mutual-tls';
-export * from './public-route-in-spec';
-export * from './secret-rotation';
-export * from './stage-web-acl';
+export { AccessLogFormat, AccessLogFormatRule } from './access-log-format';
+export { ApiMethodAuthorizer, ApiMethodAuthorizerRule } from './api-method-authorizer';
+export { AuditBucketObjectLock, AuditBucketObjectLockRule } from './audit-bucket-object-lock';
+export { AuthFailureAlarm, AuthFailureAlarmRule } from './auth-failure-alarm';
+export { AuthorizerCacheTtl, AuthorizerCacheTtlRule } from './authorizer-cache-ttl';
+export { CloudTrailMultiRegion, CloudTrailMultiRegionRule } from './cloud-trail-multi-region';
+export { CognitoMfaThreatProtection, CognitoMfaThreatProtectionRule } from './cognito-mfa-threat-protection';
+export { CorsNoWildcard, CorsNoWildcardRule } from './cors-no-wildcard';
+export { CustomDomainTls, CustomDomainTlsRule } from './custom-domain-tls';
+export { DynamoDbProtection, DynamoDbProtectionRule } from './dynamo-db-protection';
+export { KmsKeyRotation, KmsKeyRotationRule } from './kms-key-rotation';
+export { LambdaReservedConcurrency, LambdaReservedConcurrencyRule } from './lambda-reserved-concurrency';
+export { LogGroupRetention, LogGroupRetentionRule } from './log-group-retention';
+export { MutualTls, MutualTlsRule } from './mutual-tls';
+export { PublicRouteInSpec, PublicRouteInSpecRule } from './public-route-in-spec';
+export { SecretRotation, SecretRotationRule } from './secret-rotation';
+export { StageWebAcl, StageWebAclRule } from './stage-web-acl';
 
 /** Every platform rule, in the order the pack applies them (request path first, then keys, audit, data). */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
