@@ -9,13 +9,14 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
+import { addGatewayResponses } from './gateway-responses';
+import { integrationFor, modelId } from './route-integrations';
 import { grantApiInvoke, RouteStacks } from './route-stacks';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import {
-  ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, DENIAL_MESSAGES, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec,
-  revocationBoundSeconds, scopePrefix, SECURITY_HEADERS,
+  ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix,
 } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
 import { FunctionNames } from '../../../lib/spec/contracts/names';
@@ -110,28 +111,6 @@ const MAX_CACHE_TTL_SECONDS = 300;
 
 /** The access log record (its home is the log contract, read by metric filters and redaction too). */
 export { ACCESS_LOG_FIELDS };
-
-/** Gateway responses that get the security headers and a body that reveals nothing. */
-const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, apigw.ResponseType, string]> = [
-  ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'Request rejected'],
-  ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'Internal error'],
-  ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, DENIAL_MESSAGES[401]],
-  ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, DENIAL_MESSAGES[403]],
-  ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 'Internal error'],
-  ['AuthorizerConfigurationError', apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 'Internal error'],
-  ['WafFiltered', apigw.ResponseType.WAF_FILTERED, DENIAL_MESSAGES[403]],
-  ['Throttled', apigw.ResponseType.THROTTLED, 'Too many requests'],
-  ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 'Too many requests'],
-  ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, 'Invalid request body'],
-  ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'Invalid request parameters'],
-];
-
-/** `Deprecation` and `Sunset` headers of a deprecated API version (RFC 9745, RFC 8594). */
-export function deprecationHeaders(api: ApiSpec): Record<string, string> {
-  if (!api.deprecation) return {};
-  const sunset = new Date(api.deprecation.sunset);
-  return { Deprecation: 'true', Sunset: sunset.toUTCString() };
-}
 
 /**
  * One API version as a hardened REST API: regional endpoint (the execute-api endpoint disabled behind custom
@@ -311,15 +290,7 @@ export class SecureRestApi extends Construct {
       + `${spec.revocation.authorizerCacheSeconds} s + replication budget ${spec.revocation.replicationLagSeconds} s`);
 
     // Gateway responses: security headers, bodies that reveal nothing but the request id.
-    const headers = { ...SECURITY_HEADERS, ...deprecationHeaders(api) };
-    const responseHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, `'${v}'`]));
-    for (const [rid, type, message] of GATEWAY_RESPONSES) {
-      this.api.addGatewayResponse(rid, {
-        type,
-        responseHeaders,
-        templates: { 'application/json': JSON.stringify({ message, requestId: '$context.requestId' }) },
-      });
-    }
+    addGatewayResponses(this.api, api);
 
     // Request validation and methods.
     this.requestValidator = new apigw.RequestValidator(this, 'Validator', {
@@ -386,7 +357,7 @@ export class SecureRestApi extends Construct {
     // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
     // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
     const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
-    const method = resource.addMethod(route.method, this.integrationFor(route, props, kind, pathParams), {
+    const method = resource.addMethod(route.method, integrationFor(route, this.apiSpec, props, kind, pathParams), {
       operationName: modelId(route.key),
       requestValidator: this.requestValidator,
       requestParameters,
@@ -417,36 +388,6 @@ export class SecureRestApi extends Construct {
     }
   }
 
-  private integrationFor(route: ResolvedRoute, props: SecureRestApiProps, kind: string, pathParams: string[]): apigw.Integration {
-    const timeout = Duration.millis(route.timeoutMs);
-    if (kind === 'lambda' && props.backend) {
-      // The invoke permission is granted once for the whole API (grantApiInvoke): one per method would pass Lambda's
-      // 20 KB resource-policy limit at a few dozen routes.
-      return new apigw.AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${props.backend.functionArn}/invocations`, options: { timeout } });
-    }
-    const base = (this.apiSpec.backend?.url ?? '').replace(/\/$/, '');
-    const requestParameters: Record<string, string> = {
-      // The tenant and principal come from the authorizer and overwrite anything a client sent.
-      'integration.request.header.x-tenant-id': 'context.authorizer.tenantId',
-      'integration.request.header.x-principal-id': 'context.authorizer.principalId',
-      'integration.request.header.x-request-id': 'context.requestId',
-    };
-    if (route.public) {
-      delete requestParameters['integration.request.header.x-tenant-id'];
-      delete requestParameters['integration.request.header.x-principal-id'];
-    }
-    for (const p of pathParams) requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
-    return new apigw.HttpIntegration(`${base}${route.path}`, {
-      proxy: true,
-      httpMethod: route.method,
-      options: {
-        timeout,
-        requestParameters,
-        ...(kind === 'private' ? { connectionType: apigw.ConnectionType.VPC_LINK, vpcLink: props.vpcLink } : {}),
-      },
-    });
-  }
-
   /** CORS preflights from the allowlist (never `*`); unauthenticated by the CORS protocol. */
   private addCorsPreflights(spec: ResolvedSpec): void {
     if (spec.corsOrigins.length === 0) return;
@@ -465,9 +406,4 @@ export class SecureRestApi extends Construct {
       this.methods[`OPTIONS ${path}`] = method;
     }
   }
-}
-
-/** A CloudFormation-safe model / operation name from a route key: `GET /orders/{id}` → `GetOrdersId`. */
-function modelId(key: string): string {
-  return key.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join('');
 }
