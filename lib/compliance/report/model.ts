@@ -266,7 +266,9 @@ export function summaryGrid(bundle: EvidenceBundle): SummaryGrid {
       else c.fail++;
     }
     const row: Record<string, GridCell> = {};
-    for (const [stack, { pass, fail, acknowledged, applied }] of counts) row[stack] = { pass, fail, acknowledged, notApplicable: ruleIds.size - applied.size };
+    for (const [stack, { pass, fail, acknowledged, applied }] of counts) {
+      row[stack] = { pass, fail, acknowledged, notApplicable: ruleIds.size - applied.size };
+    }
     cells[section.key] = row;
   }
   return { frameworks: sections.map((s) => ({ key: s.key, title: s.title })), stacks, cells };
