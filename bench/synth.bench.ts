@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEPLOY_LIMITS } from '../lib/spec';
 
@@ -116,7 +116,7 @@ export async function run(): Promise<void> {
   const cpuTimes: Record<string, number[]> = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
   const largest = new Map<string, Largest>();
   const loads: number[] = [];
-  console.log(`  ${ROUNDS} round(s); 1,000 routes in 3 and 5 regions in the first ${BIG_ROUNDS}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')} on the machine's cores`);
+  console.log(`  ${ROUNDS} round(s); 1,000 routes in 3 and 5 regions in the first ${BIG_ROUNDS}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   for (let i = 0; i < ROUNDS; i++) {
     for (const [name, c] of Object.entries(all)) {
       if (i >= c.rounds) continue;
