@@ -1,7 +1,9 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { AUTHORIZATION_HEADER_NAME, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
+import {
+  AUTHORIZATION_HEADER_NAME, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS, SignatureAlgorithm,
+} from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -16,10 +18,12 @@ export const CLIENT_IP_VARIABLE = 'clientIp';
 export const TOKEN_ISSUER_VARIABLE = 'tokenIssuer';
 export const TOKEN_ALG_VARIABLE = 'tokenAlg';
 /**
- * Signature algorithms `validate-jwt` verifies with keys from an OpenID configuration. API Management lists no ECDSA
- * or EdDSA: tokens of other algorithms are validated by the authorizer function alone.
+ * The signature algorithms `validate-jwt` verifies with keys from an OpenID configuration, a subset of the contract's
+ * (API Management documents PS256, RS256 and RS512 for asymmetric keys; no ECDSA or EdDSA): tokens of the other
+ * algorithms are validated by the authorizer function alone.
  */
-export const APIM_JWT_ALGORITHMS: readonly string[] = ['RS256'];
+export const APIM_JWT_ALGORITHMS = ['RS256', 'RS512', 'PS256'] as const satisfies readonly SignatureAlgorithm[];
+const isApimAlgorithm = (alg: SignatureAlgorithm): boolean => (APIM_JWT_ALGORITHMS as readonly SignatureAlgorithm[]).includes(alg);
 /** Prefix of the decision cache key (`cache-store-value`). */
 export const AUTHZ_CACHE_PREFIX = 'authz-';
 
@@ -260,9 +264,9 @@ export function perIssuerValidation(
   const issuerVar = `(string)context.Variables["${TOKEN_ISSUER_VARIABLE}"]`;
   const algVar = `(string)context.Variables["${TOKEN_ALG_VARIABLE}"]`;
   const whens = spec.issuers
-    .filter((i) => i.algorithms.some((a) => APIM_JWT_ALGORITHMS.includes(a)))
+    .filter((i) => i.algorithms.some(isApimAlgorithm))
     .map((i) => {
-      const algs = i.algorithms.filter((a) => APIM_JWT_ALGORITHMS.includes(a)).map((a) => `${algVar} == ${JSON.stringify(a)}`).join(' || ');
+      const algs = i.algorithms.filter(isApimAlgorithm).map((a) => `${algVar} == ${JSON.stringify(a)}`).join(' || ');
       return `<when condition="${xmlEscape(`@(${issuerVar} == ${JSON.stringify(i.issuer)} && (${algs}))`)}">${validateJwt(i, { ...options, requiredClaims: options.requiredClaims(i) })}</when>`;
     });
   const known = spec.issuers.map((i) => `${issuerVar} != ${JSON.stringify(i.issuer)}`).join(' && ');

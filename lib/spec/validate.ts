@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
 import { LIMIT_NAMES } from './contracts/limits';
 import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout } from './contracts/route-layout';
-import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
+import { isSignatureAlgorithm, MAX_AUTHORIZERS_PER_API, SIGNATURE_ALGORITHMS, TENANT_ID_PATTERN } from './contracts/identity';
 import { PROFILE_MINIMUMS } from './profiles';
-import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
+import { ComplianceProfile, HTTP_METHODS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 import { SecureApiPlatformError } from './errors';
 
 /** One problem in a spec: where it is, and a message that says what was received and how to fix it. */
@@ -32,7 +32,6 @@ const FQDN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 const COUNTRY_RE = /^[A-Z]{2}$/;
 const HEADER_RE = /^[a-z0-9-]{1,64}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const isSeconds = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 
@@ -194,13 +193,13 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
       add(`${p}.audience`, `must list at least one non-empty audience (received: ${show(iss.audience)}); without it any token the issuer mints for any app would be accepted`);
     }
     (iss.algorithms ?? []).forEach((alg, j) => {
-      if (!(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
-        add(`${p}.algorithms[${j}]`, `unsupported or unsafe algorithm (received: ${show(alg)}); use one of ${JWT_ALGORITHMS.join(', ')} (never "none" or HMAC)`);
+      if (!isSignatureAlgorithm(alg)) {
+        add(`${p}.algorithms[${j}]`, `unsupported or unsafe algorithm (received: ${show(alg)}); use one of ${SIGNATURE_ALGORITHMS.join(', ')} (never "none" or HMAC)`);
       }
     });
     if (iss.algorithms !== undefined && iss.algorithms.length === 0) add(`${p}.algorithms`, 'must not be empty (received: []); leave it out for ["RS256"]');
-    if (iss.tenants !== undefined && (!Array.isArray(iss.tenants) || iss.tenants.length === 0 || iss.tenants.some((t) => typeof t !== 'string' || !TENANT_RE.test(t)))) {
-      add(`${p}.tenants`, `must list tenant ids matching ${TENANT_RE} (received: ${show(iss.tenants)}); leave it out to let the issuer assert any tenant`);
+    if (iss.tenants !== undefined && (!Array.isArray(iss.tenants) || iss.tenants.length === 0 || iss.tenants.some((t) => typeof t !== 'string' || !TENANT_ID_PATTERN.test(t)))) {
+      add(`${p}.tenants`, `must list tenant ids matching ${TENANT_ID_PATTERN} (received: ${show(iss.tenants)}); leave it out to let the issuer assert any tenant`);
     }
   });
   const rev = id.revocation ?? {};
