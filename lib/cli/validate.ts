@@ -1,6 +1,7 @@
 /** Parsing and validation of operator input: each failure is a usage error (exit 2) naming the value and the fix. */
 import { usage } from './errors';
 import { LIMITS } from '../authorizer/config';
+import { TENANT_ID_PATTERN } from '../spec/contracts/identity';
 
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -15,10 +16,9 @@ export function parseDuration(option: string, value: string, max: { seconds: num
   return seconds;
 }
 
-/** Same pattern as the authorizer's (see `lib/authorizer/stores/index.ts`: tenant ids match it). */
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Tenant ids as the authorizer, the trigger and the spec accept them (the identity contract's pattern). */
 export function checkTenantId(value: string): string {
-  if (!TENANT_ID.test(value)) throw usage(`tenant id must be 1 to 64 letters, digits, '.', '_' or '-' (received: ${JSON.stringify(value.slice(0, 80))})`);
+  if (!TENANT_ID_PATTERN.test(value)) throw usage(`tenant id must be 1 to 64 letters, digits, '.', '_' or '-' (received: ${JSON.stringify(value.slice(0, 80))})`);
   return value;
 }
 
