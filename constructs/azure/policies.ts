@@ -2,7 +2,8 @@ import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
 import {
-  AUTHORIZATION_HEADER_NAME, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS, SignatureAlgorithm,
+  AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec,
+  SECURITY_HEADERS, SignatureAlgorithm,
 } from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
@@ -44,8 +45,8 @@ function cors(spec: ResolvedSpec): string {
   const origins = spec.corsOrigins.map((o) => `<origin>${xmlEscape(o)}</origin>`).join('');
   const methods = [...new Set(spec.routes.map((r) => r.method))].map((m) => `<method>${xmlEscape(m)}</method>`).join('');
   return `<cors allow-credentials="${spec.corsAllowCredentials}" terminate-unmatched-request="true"><allowed-origins>${origins}</allowed-origins>`
-    + `<allowed-methods preflight-result-max-age="600">${methods}</allowed-methods>`
-    + '<allowed-headers><header>Authorization</header><header>Content-Type</header></allowed-headers></cors>';
+    + `<allowed-methods preflight-result-max-age="${CORS_PREFLIGHT_MAX_AGE_SECONDS}">${methods}</allowed-methods>`
+    + `<allowed-headers>${corsAllowHeaders(spec).map((h) => `<header>${xmlEscape(h)}</header>`).join('')}</allowed-headers></cors>`;
 }
 
 function planLimits(spec: ResolvedSpec, planName: string): string {
