@@ -2,6 +2,7 @@
 import { usage } from './errors';
 import { LIMITS } from '../authorizer/config';
 import { TENANT_ID_PATTERN } from '../spec/contracts/identity';
+import { PLAN_NAME_PATTERN, PLATFORM_NAME_PATTERN } from '../spec/contracts/names';
 
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -23,9 +24,8 @@ export function checkTenantId(value: string): string {
 }
 
 /** Platform names as the spec accepts them (3 to 24 lowercase letters, digits, hyphens). */
-const PLATFORM = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 export function checkPlatform(value: string): string {
-  if (!PLATFORM.test(value)) throw usage(`--platform must be the spec's name: 3 to 24 lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
+  if (!PLATFORM_NAME_PATTERN.test(value)) throw usage(`--platform must be the spec's name: 3 to 24 lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
   return value;
 }
 
@@ -35,9 +35,9 @@ export function checkTable(value: string): string {
   return value;
 }
 
-const PLAN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Plan names as the spec accepts them. */
 export function checkPlanName(value: string): string {
-  if (!PLAN.test(value)) throw usage(`plan names are lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
+  if (!PLAN_NAME_PATTERN.test(value)) throw usage(`plan names are lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
   return value;
 }
 

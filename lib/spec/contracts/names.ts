@@ -119,3 +119,23 @@ export const ApiNames = {
   /** The usage plan of one tenant plan on one API version (the CLI attaches each tenant's metering key to it). */
   usagePlan: (platform: string, api: string, version: string, plan: string): string => `${ApiNames.restApi(platform, api, version)}-${plan}`,
 } as const;
+
+/**
+ * Platform and API names: 3 to 24 lowercase letters, digits and hyphens. They prefix resource names of every kind (tables,
+ * roles, functions, log groups), so the spec, the renderers and the CLI accept exactly these.
+ */
+export const PLATFORM_NAME_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+
+/** Tenant plan names (the spec's `plans` keys, the CLI's `--plan`; they end usage-plan names). */
+export const PLAN_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** An AWS region name, in every partition (`eu-west-1`, `us-gov-west-1`, `us-isob-east-1`). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** An Azure region name (`westeurope`, `swedencentral`). */
+export const AZURE_REGION_PATTERN = /^[a-z]+[a-z0-9]*$/;
+
+/** A region name of either cloud. */
+export function isRegionName(value: string): boolean {
+  return AWS_REGION_PATTERN.test(value) || AZURE_REGION_PATTERN.test(value);
+}
