@@ -14,7 +14,7 @@ import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import {
-  ApiSpec, AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, DENIAL_MESSAGES, MAX_AUTHORIZERS_PER_API, ResolvedRoute,
+  ApiSpec, AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, DENIAL_MESSAGES, ResolvedRoute,
   ResolvedSpec, revocationBoundSeconds, scopePrefix, SECURITY_HEADERS,
 } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
@@ -255,9 +255,7 @@ export class SecureRestApi extends Construct {
     for (const r of authorized) ttlUse.set(routeTtl(r), (ttlUse.get(routeTtl(r)) ?? 0) + 1);
     const ttls = [...ttlUse.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
     if (ttls.length === 0) ttls.push(maxTtl);
-    if (ttls.length > MAX_AUTHORIZERS_PER_API) {
-      throw new PlatformValidationError(`routes of ${api.name} ${api.version} use ${ttls.length} distinct authorizer cache TTLs (received: ${JSON.stringify(ttls)}); API Gateway allows ${MAX_AUTHORIZERS_PER_API} authorizers per API: use fewer values of routes[].authorizerCacheSeconds`, this);
-    }
+    // At most MAX_AUTHORIZERS_PER_API TTLs: validateSpec refuses more, and authorizerCacheTtl collapses them into one.
     if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.CognitoUserPoolsAuthorizer(this, i === 0 ? 'CognitoAuthorizer' : `CognitoAuthorizer${t}s`, {
