@@ -4,7 +4,7 @@ import type { PrincipalHashes } from './principal';
 import { Denial, Reason } from './reasons';
 import type { StoreDeadline } from './store-call';
 import { ApiKeyRecord, ApiKeyStore, hashApiKey, TtlCache } from './stores';
-import { apiKeyPrincipal } from '../spec/contracts/identity';
+import { apiKeyPrincipal, TENANT_ID_PATTERN } from '../spec/contracts/identity';
 
 export interface ApiKeyOptions {
   /** How long a key's record (or its absence) is cached. */
@@ -15,7 +15,6 @@ export interface ApiKeyOptions {
 }
 
 const PRINTABLE = /^[\x21-\x7E]+$/;
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * API keys: looked up by the SHA-256 of the key (the key itself is never stored), refused when unknown, disabled or
@@ -53,7 +52,7 @@ export class ApiKeyAuthenticator {
     fields.principal = this.principals.of('apikey', record.keyId);
     if (record.disabled) throw new Denial(Reason.API_KEY_DISABLED);
     if (record.expiresAt !== undefined && record.expiresAt * 1000 <= Date.now()) throw new Denial(Reason.API_KEY_EXPIRED);
-    if (!TENANT_ID.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
+    if (!TENANT_ID_PATTERN.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
     fields.tenant = record.tenantId;
     return {
       principalId: apiKeyPrincipal(record.keyId),

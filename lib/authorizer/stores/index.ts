@@ -23,7 +23,7 @@
  * - `origin_jti` (Cognito) is revoked with a `REVOKED#JTI#<origin_jti>` item: it revokes every access token
  *   minted from that refresh token.
  * - `<issuer>` is the exact `iss` value; it cannot contain `#` (the config refuses URL fragments), so the key
- *   splits unambiguously. Tenant ids match `^[A-Za-z0-9._-]{1,64}$`.
+ *   splits unambiguously. Tenant ids match `TENANT_ID_PATTERN` (the identity contract).
  */
 import { createHash } from 'node:crypto';
 
