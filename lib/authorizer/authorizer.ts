@@ -117,7 +117,7 @@ function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock:
   if (!cfg.revocation.enabled) log.event('WARN', 'token revocation is disabled by configuration (revocation.enabled=false)', {});
   const deadline = new StoreDeadline(cfg.storeTimeoutMs);
   const maxCacheEntries = LIMITS.maxCacheEntries;
-  const principals = new PrincipalHashes(maxCacheEntries);
+  const principals = new PrincipalHashes();
   const revocation = cfg.revocation.enabled ? new RevocationCheck(stores.revocations!, deadline, {
     failOpen: cfg.revocation.failOpen, cacheSeconds: cfg.revocation.cacheSeconds, issuers: cfg.issuers.map((i) => i.issuer), maxCacheEntries, clock,
   }) : undefined;
