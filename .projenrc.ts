@@ -187,16 +187,28 @@ const layerZones = [
   zone(['./lib', './constructs'], './examples', 'The library never imports the example: the example is a consumer of the library.'),
   zone(NEUTRAL_DIRS.map((d) => `./${d}`), ['./constructs', './lib/compliance', './lib/cli'],
     'The spec layer and runtime code (authorizer, triggers, rotation, backends) import no construct, compliance or CLI code: move the shared value into lib/spec.'),
+  // lib/compliance in three honest layers: the cloud-neutral core (rule vocabulary, acknowledgment policy, evidence,
+  // reports) imports neither cloud's layer; the cdk-nag (aws) and Terraform layers never import each other.
+  zone(['./lib/compliance/!(index).ts', './lib/compliance/report/**'], ['./lib/compliance/aws', './lib/compliance/terraform'],
+    'The compliance core is cloud-neutral: put what both clouds use in lib/compliance/*.ts, never import aws/ or terraform/ from it.'),
+  zone('./lib/compliance/aws', './lib/compliance/terraform', 'The cdk-nag layer and the Terraform rule engine share only the compliance core.'),
+  zone('./lib/compliance/terraform', './lib/compliance/aws', 'The cdk-nag layer and the Terraform rule engine share only the compliance core.'),
 ];
 /** Only the example's own tests (test/examples, and test/contract, which drives the example app) import examples/. */
 const testZone = zone('./test/!(examples|contract)/**', './examples',
   'Tests take their fixtures from test/fixtures; only test/examples/** (and test/contract) test the example itself.');
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: [...layerZones, testZone] }] });
 const cloudLibraries = {
-  paths: ['aws-cdk-lib', 'cdktf', 'constructs', 'cdk-nag'].map((name) => ({ name, message: 'lib/spec and runtime code stay free of the cloud construct libraries.' })),
-  patterns: [{ group: ['aws-cdk-lib/*', 'cdktf/*', '@cdktf/*', 'cdk-nag/*'], message: 'lib/spec and runtime code stay free of the cloud construct libraries.' }],
+  paths: ['aws-cdk-lib', 'cdktf', 'constructs', 'cdk-nag'].map((name) => ({ name, message: 'lib/spec, runtime code, the compliance core and the Terraform engine stay free of the cloud construct libraries.' })),
+  patterns: [{ group: ['aws-cdk-lib/*', 'cdktf/*', '@cdktf/*', 'cdk-nag/*'], message: 'lib/spec, runtime code, the compliance core and the Terraform engine stay free of the cloud construct libraries.' }],
 };
 project.eslint?.addOverride({ files: NEUTRAL_DIRS.map((d) => `${d}/**/*.ts`), rules: { 'no-restricted-imports': ['error', cloudLibraries] } });
+// The compliance core and the Terraform engine run without a construct library (the CLI, CI over a file, the cdktf adapter).
+project.eslint?.addOverride({
+  files: ['lib/compliance/*.ts', 'lib/compliance/report/**/*.ts', 'lib/compliance/terraform/**/*.ts'],
+  excludedFiles: ['lib/compliance/index.ts'],
+  rules: { 'no-restricted-imports': ['error', cloudLibraries] },
+});
 
 // The authorizer is bundled ahead of synth (no Docker, no esbuild at a consumer's synth).
 const bundle = project.addTask('bundle:authorizer', {

@@ -1,7 +1,8 @@
 import { ApiKeyAuthenticator } from './api-keys';
 import { BearerAuthenticator } from './bearer';
 import { CedarPolicies } from './cedar';
-import { AuthorizerConfig, LIMITS, ResolvedConfig, validateAuthorizerConfig } from './config';
+import { AuthorizerConfig, LIMITS, ResolvedConfig } from './config';
+import { validateAuthorizerConfig } from './config-validate';
 import { CredentialExtractor } from './credentials';
 import type { Authenticated, Eventually, MatchedRoute } from './identity';
 import { fetchJwksBody, JwksFetcher } from './jwks';

@@ -8,13 +8,13 @@ export { createAuthorizer, createDecider, certificateThumbprint } from './author
 export type { AuthorizerDependencies } from './authorizer';
 export { CONFIG_FILE, DEPLOY_VALUES_ENV, joinConfig, readConfig, splitConfig } from './config-source';
 export type { ConfigFile, ConfigPath } from './config-source';
-export {
-  AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS, validateAuthorizerConfig,
-} from './config';
+export { AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS } from './config';
 export type {
   ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, JwtAlgorithm, ResolvedConfig, RevocationOptions,
-  RouteConfig, TenantOptions, TokenUse, ValidateOptions,
+  RouteConfig, TenantOptions, TokenUse,
 } from './config';
+export { validateAuthorizerConfig } from './config-validate';
+export type { ValidateOptions } from './config-validate';
 export { cedarEngineFor, checkCedarPolicies, referencedContextKeys } from './cedar';
 export type { CedarContext, CedarEngineChoice } from './cedar';
 export type { JwksFetcher } from './jwks';
