@@ -38,13 +38,22 @@ export class ApiKeyAuthenticator {
     const hash = hashApiKey(apiKey);
     const cached = this.cache.get(hash, now);
     if (cached !== undefined) return this.identity(cached, fields);
-    return this.deadline.call(this.store, (o) => this.store.getApiKey(hash, o)).then((found) => {
-      const record = found ?? null;
-      this.cache.set(hash, record, this.options.cacheSeconds * 1000);
-      return this.identity(record, fields);
-    }, (e: unknown) => {
-      throw new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error).message);
-    });
+    // An in-process store answers synchronously, and so does this; a network store's promise is chained.
+    let found: Eventually<ApiKeyRecord | undefined>;
+    try {
+      found = this.deadline.call(this.store, (o) => this.store.getApiKey(hash, o));
+    } catch (e) {
+      throw unavailable(e);
+    }
+    if (found instanceof Promise) return found.then((r) => this.remember(hash, r, fields), (e: unknown) => { throw unavailable(e); });
+    return this.remember(hash, found, fields);
+  }
+
+  /** Caches the store's answer (an unknown key included) and builds the identity. */
+  private remember(hash: string, found: ApiKeyRecord | undefined, fields: DecisionFields): Authenticated {
+    const record = found ?? null;
+    this.cache.set(hash, record, this.options.cacheSeconds * 1000);
+    return this.identity(record, fields);
   }
 
   private identity(record: ApiKeyRecord | null, fields: DecisionFields): Authenticated {
@@ -65,4 +74,8 @@ export class ApiKeyAuthenticator {
       certificateBound: false,
     };
   }
+}
+
+function unavailable(e: unknown): Denial {
+  return new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error)?.message);
 }
