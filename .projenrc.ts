@@ -75,6 +75,8 @@ const project = new typescript.TypeScriptProject({
     '@secretlint/secretlint-rule-preset-recommend@^13.0.7',
     'dynalite@^4.0.0',
     'oidc-provider@^9',
+    // An independent JWS signer for the authorizer's tests (ESM-only: run in a child process).
+    'jose@^6',
     'fast-xml-parser@^5',
     // The Azure authorizer function: bundled ahead of synth with its SDKs, so none is a runtime dependency.
     '@azure/functions@^4.16.5',

@@ -25,5 +25,5 @@ export {
   type EdgeStackProps, GlobalDataStack, type GlobalDataStackProps, IdempotencyTable, type IdempotencyTableProps, lambdaBackend,
   type LambdaBackendOptions, OperatorsRole, type OperatorsRoleProps, PlatformTable, type PlatformTableProps, RegionalFailover,
   type RegionalFailoverProps, RegionalKeysStack, type RegionalKeysStackProps, RegionalPlatformStack, type RegionalPlatformStackProps,
-  RegionParameters, type RegionParametersProps, SecureApiPlatform, type SecureApiPlatformProps, TableNames,
+  RegionParameters, type RegionParametersProps, SecureApiPlatform, type SecureApiPlatformProps,
 } from './platform';

@@ -3,7 +3,9 @@
  * this list (`npx tsx scripts/render-parity.ts`), and the tests check it against the example's synthesized
  * cdk.tf.json (every Azure resource type a row names must be there) and the README (the table must be this one).
  */
+import { APIM_JWT_ALGORITHMS } from './policies';
 import { CLI_AZURE_GAPS, CLI_CLOUD_FORMS } from '../../lib/cli/clouds';
+import { SIGNATURE_ALGORITHMS } from '../../lib/spec/contracts/identity';
 
 export interface ParityRow {
   readonly capability: string;
@@ -42,7 +44,7 @@ export const AZURE_PARITY: readonly ParityRow[] = [
     aws: 'Authorizer: each issuer its own keys, audiences and tenants',
     azure: 'One validate-jwt per issuer chosen by the unverified iss and alg, requiring one of the issuer\'s own tenants (identity.issuers[].tenants), then the function',
     azureResources: ['azurerm_api_management_api_policy'],
-    gap: 'API Management verifies RS256 only: ES256 and EdDSA tokens are validated by the function alone',
+    gap: `API Management verifies ${APIM_JWT_ALGORITHMS.join(', ')} only: ${SIGNATURE_ALGORITHMS.filter((a) => !(APIM_JWT_ALGORITHMS as readonly string[]).includes(a)).join(', ')} tokens are validated by the function alone`,
   },
   { capability: 'Lambda-kind API backends', aws: 'Lambda functions', azure: 'Flex Consumption apps (managed identity, private endpoint, VNet integration) behind API Management backend entities', azureResources: ['azurerm_api_management_backend', 'azurerm_service_plan'] },
   { capability: 'Per-tenant limits', aws: 'Usage plans keyed by the tenant', azure: 'rate-limit-by-key / quota-by-key on the tenant of the decision', azureResources: ['azurerm_api_management_api_policy'] },

@@ -28,6 +28,7 @@ import { AzureKeys, KeyVaultRole } from './keys';
 import { AzureNetwork, AzureRegionResources } from './network';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, ResolvedSpec, resolveSpec } from '../../lib/spec';
+import { AWS_REGION_PATTERN } from '../../lib/spec/contracts/names';
 
 export interface AzureSecureApiPlatformProps {
   /** The platform to build; validated and resolved with `resolveSpec`. */
@@ -223,7 +224,7 @@ export class AzureSecureApiPlatform extends Construct {
   }
 
   private validate(props: AzureSecureApiPlatformProps, spec: ResolvedSpec): void {
-    if (spec.regions.some((r) => /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(r))) {
+    if (spec.regions.some((r) => AWS_REGION_PATTERN.test(r))) {
       throw new PlatformValidationError(`spec.regions must be Azure region names (received: ${JSON.stringify(spec.regions)}); use e.g. "westeurope" and "northeurope", as exampleSpec('azure') does`, this);
     }
     if (spec.issuers.length === 0) {

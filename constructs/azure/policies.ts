@@ -1,7 +1,10 @@
 import {
   AZURE_AUTHORIZER_ROUTE, AZURE_AUTHZ_REQUEST as REQ, AZURE_AUTHZ_RESPONSE, AZURE_TRUSTED_HEADERS,
 } from '../../lib/authorizer/adapters/azure-contract';
-import { AUTHORIZATION_HEADER_NAME, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec, SECURITY_HEADERS } from '../../lib/spec';
+import {
+  AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, DENIAL_MESSAGES, ResolvedIssuer, ResolvedRoute, ResolvedSpec,
+  SECURITY_HEADERS, SignatureAlgorithm,
+} from '../../lib/spec';
 
 /** Escapes a value for XML text and attribute content (every spec value goes through it). */
 export function xmlEscape(value: string | number | boolean): string {
@@ -16,10 +19,12 @@ export const CLIENT_IP_VARIABLE = 'clientIp';
 export const TOKEN_ISSUER_VARIABLE = 'tokenIssuer';
 export const TOKEN_ALG_VARIABLE = 'tokenAlg';
 /**
- * Signature algorithms `validate-jwt` verifies with keys from an OpenID configuration. API Management lists no ECDSA
- * or EdDSA: tokens of other algorithms are validated by the authorizer function alone.
+ * The signature algorithms `validate-jwt` verifies with keys from an OpenID configuration, a subset of the contract's
+ * (API Management documents PS256, RS256 and RS512 for asymmetric keys; no ECDSA or EdDSA): tokens of the other
+ * algorithms are validated by the authorizer function alone.
  */
-export const APIM_JWT_ALGORITHMS: readonly string[] = ['RS256'];
+export const APIM_JWT_ALGORITHMS = ['RS256', 'RS512', 'PS256'] as const satisfies readonly SignatureAlgorithm[];
+const isApimAlgorithm = (alg: SignatureAlgorithm): boolean => (APIM_JWT_ALGORITHMS as readonly SignatureAlgorithm[]).includes(alg);
 /** Prefix of the decision cache key (`cache-store-value`). */
 export const AUTHZ_CACHE_PREFIX = 'authz-';
 
@@ -40,8 +45,8 @@ function cors(spec: ResolvedSpec): string {
   const origins = spec.corsOrigins.map((o) => `<origin>${xmlEscape(o)}</origin>`).join('');
   const methods = [...new Set(spec.routes.map((r) => r.method))].map((m) => `<method>${xmlEscape(m)}</method>`).join('');
   return `<cors allow-credentials="${spec.corsAllowCredentials}" terminate-unmatched-request="true"><allowed-origins>${origins}</allowed-origins>`
-    + `<allowed-methods preflight-result-max-age="600">${methods}</allowed-methods>`
-    + '<allowed-headers><header>Authorization</header><header>Content-Type</header></allowed-headers></cors>';
+    + `<allowed-methods preflight-result-max-age="${CORS_PREFLIGHT_MAX_AGE_SECONDS}">${methods}</allowed-methods>`
+    + `<allowed-headers>${corsAllowHeaders(spec).map((h) => `<header>${xmlEscape(h)}</header>`).join('')}</allowed-headers></cors>`;
 }
 
 function planLimits(spec: ResolvedSpec, planName: string): string {
@@ -260,9 +265,9 @@ export function perIssuerValidation(
   const issuerVar = `(string)context.Variables["${TOKEN_ISSUER_VARIABLE}"]`;
   const algVar = `(string)context.Variables["${TOKEN_ALG_VARIABLE}"]`;
   const whens = spec.issuers
-    .filter((i) => i.algorithms.some((a) => APIM_JWT_ALGORITHMS.includes(a)))
+    .filter((i) => i.algorithms.some(isApimAlgorithm))
     .map((i) => {
-      const algs = i.algorithms.filter((a) => APIM_JWT_ALGORITHMS.includes(a)).map((a) => `${algVar} == ${JSON.stringify(a)}`).join(' || ');
+      const algs = i.algorithms.filter(isApimAlgorithm).map((a) => `${algVar} == ${JSON.stringify(a)}`).join(' || ');
       return `<when condition="${xmlEscape(`@(${issuerVar} == ${JSON.stringify(i.issuer)} && (${algs}))`)}">${validateJwt(i, { ...options, requiredClaims: options.requiredClaims(i) })}</when>`;
     });
   const known = spec.issuers.map((i) => `${issuerVar} != ${JSON.stringify(i.issuer)}`).join(' && ');

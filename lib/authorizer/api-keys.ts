@@ -4,7 +4,7 @@ import type { PrincipalHashes } from './principal';
 import { Denial, Reason } from './reasons';
 import type { StoreDeadline } from './store-call';
 import { ApiKeyRecord, ApiKeyStore, hashApiKey, TtlCache } from './stores';
-import { apiKeyPrincipal } from '../spec/contracts/identity';
+import { apiKeyPrincipal, TENANT_ID_PATTERN } from '../spec/contracts/identity';
 
 export interface ApiKeyOptions {
   /** How long a key's record (or its absence) is cached. */
@@ -15,7 +15,6 @@ export interface ApiKeyOptions {
 }
 
 const PRINTABLE = /^[\x21-\x7E]+$/;
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * API keys: looked up by the SHA-256 of the key (the key itself is never stored), refused when unknown, disabled or
@@ -39,13 +38,22 @@ export class ApiKeyAuthenticator {
     const hash = hashApiKey(apiKey);
     const cached = this.cache.get(hash, now);
     if (cached !== undefined) return this.identity(cached, fields);
-    return this.deadline.call(this.store, (o) => this.store.getApiKey(hash, o)).then((found) => {
-      const record = found ?? null;
-      this.cache.set(hash, record, this.options.cacheSeconds * 1000);
-      return this.identity(record, fields);
-    }, (e: unknown) => {
-      throw new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error).message);
-    });
+    // An in-process store answers synchronously, and so does this; a network store's promise is chained.
+    let found: Eventually<ApiKeyRecord | undefined>;
+    try {
+      found = this.deadline.call(this.store, (o) => this.store.getApiKey(hash, o));
+    } catch (e) {
+      throw unavailable(e);
+    }
+    if (found instanceof Promise) return found.then((r) => this.remember(hash, r, fields), (e: unknown) => { throw unavailable(e); });
+    return this.remember(hash, found, fields);
+  }
+
+  /** Caches the store's answer (an unknown key included) and builds the identity. */
+  private remember(hash: string, found: ApiKeyRecord | undefined, fields: DecisionFields): Authenticated {
+    const record = found ?? null;
+    this.cache.set(hash, record, this.options.cacheSeconds * 1000);
+    return this.identity(record, fields);
   }
 
   private identity(record: ApiKeyRecord | null, fields: DecisionFields): Authenticated {
@@ -53,7 +61,7 @@ export class ApiKeyAuthenticator {
     fields.principal = this.principals.of('apikey', record.keyId);
     if (record.disabled) throw new Denial(Reason.API_KEY_DISABLED);
     if (record.expiresAt !== undefined && record.expiresAt * 1000 <= Date.now()) throw new Denial(Reason.API_KEY_EXPIRED);
-    if (!TENANT_ID.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
+    if (!TENANT_ID_PATTERN.test(record.tenantId)) throw new Denial(Reason.INVALID_TENANT);
     fields.tenant = record.tenantId;
     return {
       principalId: apiKeyPrincipal(record.keyId),
@@ -66,4 +74,8 @@ export class ApiKeyAuthenticator {
       certificateBound: false,
     };
   }
+}
+
+function unavailable(e: unknown): Denial {
+  return new Denial(Reason.KEY_STORE_UNAVAILABLE, (e as Error)?.message);
 }

@@ -118,7 +118,7 @@ function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock:
   if (!cfg.revocation.enabled) log.event('WARN', 'token revocation is disabled by configuration (revocation.enabled=false)', {});
   const deadline = new StoreDeadline(cfg.storeTimeoutMs);
   const maxCacheEntries = LIMITS.maxCacheEntries;
-  const principals = new PrincipalHashes(maxCacheEntries);
+  const principals = new PrincipalHashes();
   const revocation = cfg.revocation.enabled ? new RevocationCheck(stores.revocations!, deadline, {
     failOpen: cfg.revocation.failOpen, cacheSeconds: cfg.revocation.cacheSeconds, issuers: cfg.issuers.map((i) => i.issuer), maxCacheEntries, clock,
   }) : undefined;
@@ -149,15 +149,17 @@ interface Decided {
   readonly usageKey?: string;
 }
 
+/** A decision now, or later when a store or the JWKS endpoint must be asked. */
+type EventualDecider = (request: AuthorizerRequest) => Eventually<Decision>;
+
 /**
- * Builds the cloud-neutral decision: configuration validated, collaborators (credential extraction, bearer tokens, API
- * keys, revocation, tenant gate, access policy) built once per cold start with their caches; the returned function
- * makes one decision per request, logs it, and never throws. Each step is synchronous when what it needs is cached, so
- * a decision on cached answers runs before the first await. The API Gateway authorizer (`createAuthorizer`) and the
- * Azure Function (`adapters/azure-function`) are thin adapters around it.
- * Throws {@link AuthorizerConfigError} for an invalid configuration.
+ * The decision core: validated configuration, collaborators (credential extraction, bearer tokens, API keys,
+ * revocation, tenant gate, access policy) built once per cold start with their caches; the returned function makes one
+ * decision per request, logs it, and never throws. Each step is synchronous when what it needs is cached or held in
+ * memory, and so is the whole decision then: no promise is made for it. Throws {@link AuthorizerConfigError} for an
+ * invalid configuration.
  */
-export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Decider {
+function createDecisionCore(config: AuthorizerConfig, deps: AuthorizerDependencies): EventualDecider {
   const injected = (['apiKeys', 'revocations', 'tenants'] as const).filter((k) => deps.stores?.[k] !== undefined);
   const cfg: ResolvedConfig = validateAuthorizerConfig(config, { injectedStores: injected });
   const clock = deps.clock ?? monotonicMs;
@@ -197,7 +199,48 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
     return { who, usageKey: tenant.meteringKey };
   }
 
-  return async function decideRequest(event: AuthorizerRequest): Promise<Decision> {
+  /** The allow: its context, its log line. */
+  function allowed({ who, usageKey }: Decided, fields: DecisionFields, started: number): Decision {
+    fields.decision = 'allow';
+    fields.status = 200;
+    fields.reason = Reason.ALLOWED;
+    fields.latencyMs = monotonicMs() - started;
+    log.decision(fields);
+    return {
+      allowed: true,
+      status: 200,
+      reason: Reason.ALLOWED,
+      principalId: who.principalId,
+      context: {
+        principalId: who.principalId,
+        tenantId: who.tenantId,
+        scopes: who.scopeText,
+        clientId: who.clientId,
+        authMethod: who.authMethod,
+      },
+      usageKey,
+    };
+  }
+
+  /** A denial (a {@link Denial}, or anything else thrown: an internal error), its log line. */
+  function denied(e: unknown, fields: DecisionFields, started: number): Decision {
+    let reason: ReasonCode;
+    if (e instanceof Denial) {
+      reason = e.reason;
+      if (e.message !== e.reason) fields.detail = e.message.slice(0, 300);
+    } else {
+      reason = Reason.INTERNAL_ERROR;
+      fields.detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : 'non-error thrown';
+    }
+    const status = statusOf(reason);
+    fields.reason = reason;
+    fields.status = status;
+    fields.latencyMs = monotonicMs() - started;
+    log.decision(fields);
+    return { allowed: false, status, reason, principalId: fields.principal ?? 'anonymous' };
+  }
+
+  return function decideNow(event: AuthorizerRequest): Eventually<Decision> {
     const started = monotonicMs();
     // Every member present from the start: one object shape for every decision (no shape transitions as members are set).
     const fields: DecisionFields = {
@@ -215,71 +258,54 @@ export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependen
       detail: undefined,
       degraded: undefined,
     };
-    let reason: ReasonCode;
-    let principalId = 'anonymous';
+    let decided: Eventually<Decided>;
     try {
       fields.requestId = typeof event?.requestContext?.requestId === 'string' ? event.requestContext.requestId.slice(0, 128) : undefined;
       // One clock reading for every cache lookup of this decision (the default clock is the one `started` read).
-      let decided = decide(event, fields, deps.clock ? clock() : started);
-      if (decided instanceof Promise) decided = await decided;
-      const { who, usageKey } = decided;
-      const result: Decision = {
-        allowed: true,
-        status: 200,
-        reason: Reason.ALLOWED,
-        principalId: who.principalId,
-        context: {
-          principalId: who.principalId,
-          tenantId: who.tenantId,
-          scopes: who.scopeText,
-          clientId: who.clientId,
-          authMethod: who.authMethod,
-        },
-        usageKey,
-      };
-      fields.decision = 'allow';
-      fields.status = 200;
-      fields.reason = Reason.ALLOWED;
-      fields.latencyMs = monotonicMs() - started;
-      log.decision(fields);
-      return result;
+      decided = decide(event, fields, deps.clock ? clock() : started);
     } catch (e) {
-      if (e instanceof Denial) {
-        reason = e.reason;
-        if (e.message !== e.reason) fields.detail = e.message.slice(0, 300);
-      } else {
-        reason = Reason.INTERNAL_ERROR;
-        fields.detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : 'non-error thrown';
-      }
-      if (fields.principal) principalId = fields.principal;
+      return denied(e, fields, started);
     }
-    const status = statusOf(reason);
-    fields.reason = reason;
-    fields.status = status;
-    fields.latencyMs = monotonicMs() - started;
-    log.decision(fields);
-    return { allowed: false, status, reason, principalId };
+    if (decided instanceof Promise) return decided.then((d) => allowed(d, fields, started), (e: unknown) => denied(e, fields, started));
+    return allowed(decided, fields, started);
   };
 }
 
 /**
- * Builds the API Gateway authorizer around {@link createDecider}: an Allow policy with the context, a Deny policy
+ * Builds the cloud-neutral decision (see {@link createDecisionCore}): one decision per request, logged; the promise
+ * resolves with it and never rejects. The API Gateway authorizer (`createAuthorizer`) and the Azure Function
+ * (`adapters/azure-function`) are thin adapters around it.
+ * Throws {@link AuthorizerConfigError} for an invalid configuration.
+ */
+export function createDecider(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Decider {
+  const decideNow = createDecisionCore(config, deps);
+  return (request) => Promise.resolve(decideNow(request));
+}
+
+/** The API Gateway answer to a decision: an Allow policy with the context, a Deny policy (403), or `Error('Unauthorized')` (401). */
+function answer(d: Decision, event: AuthorizerEvent): Promise<AuthorizerResult> {
+  if (d.allowed) {
+    const result: AuthorizerResult = {
+      principalId: d.principalId,
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+      context: d.context,
+    };
+    if (d.usageKey !== undefined) result.usageIdentifierKey = d.usageKey;
+    return Promise.resolve(result);
+  }
+  if (d.status === 403 && typeof event?.methodArn === 'string') return Promise.resolve(denyPolicy(d.principalId, event.methodArn));
+  return Promise.reject(new Error(DENIAL_MESSAGES[401]));
+}
+
+/**
+ * Builds the API Gateway authorizer around the decision core (as {@link createDecider} is): an Allow policy with the context, a Deny policy
  * (403), or `Error('Unauthorized')` (401). Throws {@link AuthorizerConfigError} for an invalid configuration.
  */
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): Authorizer {
-  const decide = createDecider(config, deps);
-  return async function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
-    const d = await decide(event);
-    if (d.allowed) {
-      const result: AuthorizerResult = {
-        principalId: d.principalId,
-        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
-        context: d.context,
-      };
-      if (d.usageKey !== undefined) result.usageIdentifierKey = d.usageKey;
-      return result;
-    }
-    if (d.status === 403 && typeof event?.methodArn === 'string') return denyPolicy(d.principalId, event.methodArn);
-    throw new Error(DENIAL_MESSAGES[401]);
+  const decideNow = createDecisionCore(config, deps);
+  // No async function around the core: a decision made synchronously settles its promise at once.
+  return function authorize(event: AuthorizerEvent): Promise<AuthorizerResult> {
+    const d = decideNow(event);
+    return d instanceof Promise ? d.then((x) => answer(x, event)) : answer(d, event);
   };
 }

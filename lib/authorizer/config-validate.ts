@@ -3,15 +3,15 @@
  * the shape the constructs render at synth time) and applies its defaults. Pure; throws an {@link AuthorizerConfigError}
  * naming the field, the value received and the fix.
  */
+import { AuthorizerConfigError, IssuerConfig, ResolvedConfig, RouteConfig } from './config';
 import {
-  AuthorizerConfigError, IssuerConfig, JwtAlgorithm, ResolvedConfig, RouteConfig, SUPPORTED_ALGORITHMS,
-} from './config';
+  DEFAULT_SIGNATURE_ALGORITHMS, isSignatureAlgorithm, SIGNATURE_ALGORITHMS, SignatureAlgorithm, TENANT_ID_PATTERN,
+} from '../spec/contracts/identity';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 const ROUTE_KEY = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|ANY) (\/[A-Za-z0-9._~:@!$&'()*+,;=%{}\-/]*)$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const NAMESPACE = /^[A-Za-z0-9_./#:-]{1,255}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -130,8 +130,8 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     }
     checkStringList(`${f}.algorithms`, raw.algorithms);
     for (const [j, alg] of ((raw.algorithms as string[] | undefined) ?? []).entries()) {
-      if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
-        fail(`${f}.algorithms[${j}]`, alg, `must be one of ${SUPPORTED_ALGORITHMS.join(', ')} (none and HMAC are never accepted)`);
+      if (!isSignatureAlgorithm(alg)) {
+        fail(`${f}.algorithms[${j}]`, alg, `must be one of ${SIGNATURE_ALGORITHMS.join(', ')} (none and HMAC are never accepted)`);
       }
     }
     if (raw.tokenUse !== undefined && raw.tokenUse !== 'access' && raw.tokenUse !== 'id') {
@@ -145,13 +145,13 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     for (const [j, prefix] of ((raw.scopePrefixes as string[] | undefined) ?? []).entries()) {
       if (prefix.includes('/') || prefix.length === 0) fail(`${f}.scopePrefixes[${j}]`, prefix, 'must be a resource-server identifier without "/" (the "/" separator is implied)');
     }
-    checkStringList(`${f}.tenants`, raw.tenants, TENANT_ID);
+    checkStringList(`${f}.tenants`, raw.tenants, TENANT_ID_PATTERN);
     if (raw.mfaClaim !== undefined && (typeof raw.mfaClaim !== 'string' || !CLAIM_NAME.test(raw.mfaClaim))) {
       fail(`${f}.mfaClaim`, raw.mfaClaim, `must be a claim name matching ${CLAIM_NAME}`);
     }
     return {
       ...(raw as unknown as IssuerConfig),
-      algorithms: [...new Set((raw.algorithms as JwtAlgorithm[] | undefined) ?? ['RS256'])] as JwtAlgorithm[],
+      algorithms: [...new Set((raw.algorithms as SignatureAlgorithm[] | undefined) ?? DEFAULT_SIGNATURE_ALGORITHMS)],
       tenantClaim: (raw.tenantClaim as string | undefined) ?? 'tenant_id',
       requireJti: (raw.requireJti as boolean | undefined) ?? true,
       scopePrefixes: [...((raw.scopePrefixes as string[] | undefined) ?? [])],

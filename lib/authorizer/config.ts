@@ -3,11 +3,9 @@
  * constructs render at synth time: the types, the fixed limits and the error. The validator that checks a configuration
  * and applies its defaults is `validateAuthorizerConfig` (config-validate.ts).
  */
+import type { SignatureAlgorithm } from '../spec/contracts/identity';
 import { SecureApiPlatformError } from '../spec/errors';
 
-/** Signature algorithms the authorizer can verify (never `none`, never HMAC: no shared secrets, no key confusion). */
-export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
-export type JwtAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
 /** Token types an issuer entry accepts (Cognito's `token_use` claim). */
 export type TokenUse = 'access' | 'id';
@@ -29,10 +27,10 @@ export interface IssuerConfig {
    */
   readonly clientIds?: string[];
   /**
-   * Accepted signature algorithms, matched against the token header and the JWK.
+   * Accepted signature algorithms (any of `SIGNATURE_ALGORITHMS`), matched against the token header and the JWK.
    * @default ['RS256']
    */
-  readonly algorithms?: JwtAlgorithm[];
+  readonly algorithms?: SignatureAlgorithm[];
   /**
    * When set, the `token_use` claim must equal it (Cognito). Set `'access'` for Cognito user pools.
    * @default - `token_use` is not required; if present it must be `access`

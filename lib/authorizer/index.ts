@@ -8,9 +8,11 @@ export { createAuthorizer, createDecider, certificateThumbprint } from './author
 export type { AuthorizerDependencies } from './authorizer';
 export { CONFIG_FILE, DEPLOY_VALUES_ENV, joinConfig, readConfig, splitConfig } from './config-source';
 export type { ConfigFile, ConfigPath } from './config-source';
-export { AuthorizerConfigError, LIMITS, SUPPORTED_ALGORITHMS } from './config';
+export { AuthorizerConfigError, LIMITS } from './config';
+export { SIGNATURE_ALGORITHMS } from '../spec/contracts/identity';
+export type { SignatureAlgorithm } from '../spec/contracts/identity';
 export type {
-  ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, JwtAlgorithm, ResolvedConfig, RevocationOptions,
+  ApiKeyOptions, AuthorizerConfig, CertificateBindingOptions, IssuerConfig, ResolvedConfig, RevocationOptions,
   RouteConfig, TenantOptions, TokenUse,
 } from './config';
 export { validateAuthorizerConfig } from './config-validate';

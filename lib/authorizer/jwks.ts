@@ -1,10 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { createPublicKey, KeyObject, VerifyKeyObjectInput } from 'node:crypto';
+import { constants, createPublicKey, KeyObject, VerifyKeyObjectInput } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
-import { JwtAlgorithm, LIMITS } from './config';
+import { LIMITS } from './config';
+import type { SignatureAlgorithm } from '../spec/contracts/identity';
 import { Denial, Reason, ReasonCode } from './reasons';
 
 /** A JWK from the issuer's set, checked once when the set is loaded (not per request). */
@@ -16,6 +17,8 @@ export interface PreparedKey {
   readonly algorithms: ReadonlySet<string>;
   /** The key for node:crypto `verify`, built once per JWKS load (ECDSA: with the JWS `r || s` signature encoding). */
   readonly verifyKey?: KeyObject | VerifyKeyObjectInput;
+  /** RSA keys: the same key for RSASSA-PSS (PS256/384/512), with MGF1 and a salt as long as the digest (RFC 7518 §3.5). */
+  readonly pssVerifyKey?: VerifyKeyObjectInput;
   /** Set when the key is unusable: every token naming it is denied with this reason. */
   readonly unusable?: ReasonCode;
 }
@@ -69,8 +72,8 @@ export const fetchJwksBody: JwksFetcher = (uri, deadlineMs, maxBytes) => new Pro
   req.end();
 });
 
-const EC_CURVES: Record<string, JwtAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
-const RSA_ALGS = new Set<string>(['RS256', 'RS384', 'RS512']);
+const EC_CURVES: Record<string, SignatureAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+const RSA_ALGS = new Set<string>(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] satisfies SignatureAlgorithm[]);
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -90,6 +93,7 @@ export function prepareKey(raw: unknown): PreparedKey | undefined {
   let algorithms: Set<string>;
   const pub: Record<string, string> = { kty: kty ?? '', kid };
   let verifyKey: KeyObject | VerifyKeyObjectInput;
+  let pssVerifyKey: VerifyKeyObjectInput | undefined;
   try {
     if (kty === 'RSA') {
       pub.n = str(jwk.n) ?? '';
@@ -98,6 +102,7 @@ export function prepareKey(raw: unknown): PreparedKey | undefined {
       const bits = verifyKey.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < LIMITS.minRsaBits) return unusable(Reason.WEAK_KEY);
       algorithms = new Set(RSA_ALGS);
+      pssVerifyKey = { key: verifyKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
     } else if (kty === 'EC') {
       const crv = str(jwk.crv) ?? '';
       const curveAlg = Object.prototype.hasOwnProperty.call(EC_CURVES, crv) ? EC_CURVES[crv] : undefined;
@@ -123,7 +128,7 @@ export function prepareKey(raw: unknown): PreparedKey | undefined {
     pub.alg = alg;
   }
   pub.use = 'sig';
-  return { kid, jwk: pub as unknown as JwkWithKid, algorithms, verifyKey };
+  return { kid, jwk: pub as unknown as JwkWithKid, algorithms, verifyKey, pssVerifyKey };
 }
 
 /** Parses and checks a JWKS body; throws on anything that is not `{ "keys": [...] }`. */

@@ -3,8 +3,8 @@ import { JwtExpiredError, JwtInvalidAudienceError, JwtInvalidIssuerError, JwtNot
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import { validateJwtFields } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { AMR_MFA } from '../spec/contracts/identity';
-import { LIMITS, ResolvedConfig, SUPPORTED_ALGORITHMS } from './config';
+import { AMR_MFA, SIGNATURE_ALGORITHMS, SignatureAlgorithm, TENANT_ID_PATTERN } from '../spec/contracts/identity';
+import { LIMITS, ResolvedConfig } from './config';
 import { IssuerJwks, IssuerJwksOptions, PreparedKey } from './jwks';
 import { Denial, Reason } from './reasons';
 
@@ -43,26 +43,40 @@ interface IssuerRuntime {
   readonly claimOptions: { readonly issuer: null; readonly audience: string[] | null; readonly graceSeconds: number };
 }
 
-/** node:crypto digest per JWS algorithm (EdDSA hashes internally). */
-const DIGEST: Readonly<Record<string, string | null>> = {
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', EdDSA: null,
+/**
+ * node:crypto digest per JWS algorithm (EdDSA hashes internally). Keyed by every algorithm of the contract, so an
+ * algorithm the spec accepts and this runtime cannot verify does not compile.
+ */
+const DIGEST: Readonly<Record<SignatureAlgorithm, string | null>> = {
+  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512', PS256: 'sha256', PS384: 'sha384', PS512: 'sha512', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', EdDSA: null,
 };
 
-const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_ALGORITHMS);
+const SUPPORTED: ReadonlySet<string> = new Set(SIGNATURE_ALGORITHMS);
 /** Header members that point at or embed a key: never followed, and a token carrying one is refused. */
 const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Decodes a base64url segment strictly: only the canonical encoding of its bytes (the alphabet, no padding, zero unused
- * bits) is accepted. Checked by encoding the decoded bytes again and comparing: Node's decoder skips characters outside
- * the alphabet and accepts `+` and `/`, so the comparison is what refuses them. Decoding is needed anyway, and the
- * re-encoding costs less than a regular-expression scan of the segment.
+ * bits) is accepted, checked before decoding: Node's decoder skips characters outside the alphabet and accepts `+` and
+ * `/`, so it cannot be the check. A scan of the alphabet and a look at the last character, rather than encoding the
+ * decoded bytes again and comparing: the same verdict (test/authorizer/attacks.test.ts checks every last character of
+ * every length against the re-encoding), and no new string per segment for the GC to collect.
  */
 function decodeSegment(part: string): Buffer {
-  const bytes = Buffer.from(part, 'base64url');
-  if (part.length === 0 || bytes.toString('base64url') !== part) throw new Denial(Reason.MALFORMED_TOKEN, 'not canonical base64url');
-  return bytes;
+  const rest = part.length % 4;
+  // A length of 4n+1 encodes no whole byte; in the last character of 4n+2 (4n+3) characters the low 4 (2) bits are unused.
+  if (rest === 1 || !BASE64URL.test(part) || (rest !== 0 && sextet(part.charCodeAt(part.length - 1)) % (rest === 2 ? 16 : 4) !== 0)) {
+    throw new Denial(Reason.MALFORMED_TOKEN, 'not canonical base64url');
+  }
+  return Buffer.from(part, 'base64url');
+}
+
+/** The base64url alphabet, no padding, at least one character. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The 6-bit value of a base64url character (of the alphabet: checked first). */
+function sextet(c: number): number {
+  return c >= 97 ? c - 71 : c === 95 ? 63 : c >= 65 ? c - 65 : c >= 48 ? c + 4 : 62;
 }
 
 function jsonObject(part: string): Record<string, unknown> {
@@ -257,12 +271,14 @@ export class JwtAuthenticator {
   private verify(issuer: IssuerRuntime, jwt: ParsedJwt, alg: string, key: PreparedKey): JwtIdentity {
     if (key.unusable) throw new Denial(key.unusable);
     // The key's own algorithms (its published `alg`, else its type and curve): no RS/ES/HS confusion.
-    const digest = Object.prototype.hasOwnProperty.call(DIGEST, alg) ? DIGEST[alg] : undefined;
-    if (!key.algorithms.has(alg) || !key.verifyKey || digest === undefined) throw new Denial(Reason.KEY_MISMATCH);
+    const digest = Object.prototype.hasOwnProperty.call(DIGEST, alg) ? DIGEST[alg as SignatureAlgorithm] : undefined;
+    // RSASSA-PSS (PS*) verifies with its own key input (padding, salt length); RSASSA-PKCS1-v1_5 (RS*) with the plain key.
+    const verifyKey = alg.charCodeAt(0) === 80 /* P */ ? key.pssVerifyKey : key.verifyKey;
+    if (!key.algorithms.has(alg) || !verifyKey || digest === undefined) throw new Denial(Reason.KEY_MISMATCH);
     let valid: boolean;
     try {
       // The signing input is base64url and a dot (checked by the parser), so latin1 is its exact bytes, without a UTF-8 pass.
-      valid = verifySignature(digest, Buffer.from(jwt.signingInput, 'latin1'), key.verifyKey, jwt.signature);
+      valid = verifySignature(digest, Buffer.from(jwt.signingInput, 'latin1'), verifyKey, jwt.signature);
     } catch (e) {
       // OpenSSL refusing to decode a malformed signature is a bad signature too.
       throw new Denial(Reason.BAD_SIGNATURE, e instanceof Error ? e.message : undefined);
@@ -301,7 +317,7 @@ export class JwtAuthenticator {
 
     const tenantRaw = own(payload, issuer.tenantClaim);
     if (tenantRaw === undefined || tenantRaw === null) throw new Denial(Reason.MISSING_TENANT);
-    if (typeof tenantRaw !== 'string' || !TENANT_ID.test(tenantRaw)) throw new Denial(Reason.INVALID_TENANT);
+    if (typeof tenantRaw !== 'string' || !TENANT_ID_PATTERN.test(tenantRaw)) throw new Denial(Reason.INVALID_TENANT);
     if (issuer.tenants && !issuer.tenants.includes(tenantRaw)) throw new Denial(Reason.INVALID_TENANT, 'the issuer may not assert this tenant');
 
     const jti = payload.jti;

@@ -8,29 +8,13 @@ function sha256Hex(text: string): string {
 }
 
 /**
- * Short, non-reversible ids for the log: the first 16 hex digits of SHA-256 of `<scope>#<id>`, memoized per scope (an
- * issuer, or `apikey`) and id. Two levels rather than one map keyed by the joined string: the join would be built,
- * flattened and hashed on every decision. Bounded: past `maxEntries` the memo starts over.
+ * Short, non-reversible ids for the log: the first 16 hex digits of SHA-256 of `<scope>#<id>` (a scope is an issuer, or
+ * `apikey`). Computed per decision, not memoized: measured on distinct subjects, a memo's lookup and insert into a map of
+ * thousands of entries cost about twice the one-shot hash they were to save (and kept every entry alive for the GC),
+ * and on a repeat subject its hit saved less than a fifth of a microsecond.
  */
 export class PrincipalHashes {
-  private readonly byScope = new Map<string, Map<string, string>>();
-  private count = 0;
-
-  constructor(private readonly maxEntries: number) {}
-
   of(scope: string, id: string): string {
-    let ids = this.byScope.get(scope);
-    let hash = ids?.get(id);
-    if (hash !== undefined) return hash;
-    hash = sha256Hex(`${scope}#${id}`).slice(0, 16);
-    if (this.count >= this.maxEntries) {
-      this.byScope.clear();
-      this.count = 0;
-      ids = undefined;
-    }
-    if (!ids) this.byScope.set(scope, ids = new Map());
-    ids.set(id, hash);
-    this.count++;
-    return hash;
+    return sha256Hex(`${scope}#${id}`).slice(0, 16);
   }
 }

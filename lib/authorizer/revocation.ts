@@ -56,18 +56,27 @@ export class RevocationCheck {
     return hit !== undefined;
   }
 
-  /** One store call (chained, not awaited: a first-seen token pays one promise hop here, not three). */
-  private ask(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields): Promise<void> {
-    let call: Promise<RevocationStatus>;
+  /**
+   * One store call. An in-process store answers synchronously, and so does this (undefined, or a throw); a network
+   * store's promise is chained, not awaited (a first-seen token pays one promise hop here, not three).
+   */
+  private ask(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields): Promise<void> | undefined {
+    let status: RevocationStatus | Promise<RevocationStatus>;
     try {
-      call = this.deadline.call(this.store, (o) => this.store.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
+      status = this.deadline.call(this.store, (o) => this.store.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
     } catch (e) {
-      call = Promise.reject(e);
+      this.unavailable(e, fields);
+      return undefined;
     }
-    return call.then((status) => this.apply(id, subjects, jtis, status), (e: unknown) => {
-      if (!this.options.failOpen) throw new Denial(Reason.REVOCATION_UNAVAILABLE, (e as Error).message);
-      fields.degraded = 'revocation_unchecked';
-    });
+    if (status instanceof Promise) return status.then((s) => this.apply(id, subjects, jtis, s), (e: unknown) => this.unavailable(e, fields));
+    this.apply(id, subjects, jtis, status);
+    return undefined;
+  }
+
+  /** The store could not answer: a denial, unless revocation fails open (the decision is then logged `degraded`). */
+  private unavailable(e: unknown, fields: DecisionFields): void {
+    if (!this.options.failOpen) throw new Denial(Reason.REVOCATION_UNAVAILABLE, (e as Error)?.message);
+    fields.degraded = 'revocation_unchecked';
   }
 
   /** Caches the store's answer and throws when the token is revoked. */

@@ -1,3 +1,4 @@
+import type { Eventually } from './identity';
 import type { StoreCallOptions } from './stores';
 
 /** The options of a call to an in-process store: a signal that never fires. */
@@ -6,18 +7,19 @@ const IN_PROCESS_CALL: StoreCallOptions = { signal: new AbortController().signal
 /**
  * Runs store calls under the store deadline: the signal aborts the SDK request when the deadline passes, and the call
  * rejects then. An in-process store (one that says so with `inProcess: true`, as `MemoryAuthorizerStore` does) answers
- * from memory and cannot hang: it gets no timer and no AbortController (a measurable share of a first-seen token's
- * decision, for nothing).
+ * from memory and cannot hang: it is called directly, without a timer, an AbortController or a promise (each a
+ * measurable share of a first-seen token's decision, for nothing), and its answer is passed on as it comes (a value
+ * keeps the decision synchronous).
  */
 export class StoreDeadline {
   constructor(private readonly timeoutMs: number) {}
 
-  call<T>(store: object, call: (options: StoreCallOptions) => Promise<T>): Promise<T> {
+  call<T>(store: object, call: (options: StoreCallOptions) => Eventually<T>): Eventually<T> {
     if ((store as { readonly inProcess?: boolean }).inProcess === true) return call(IN_PROCESS_CALL);
     return this.race(call);
   }
 
-  private async race<T>(call: (options: StoreCallOptions) => Promise<T>): Promise<T> {
+  private async race<T>(call: (options: StoreCallOptions) => Eventually<T>): Promise<T> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {

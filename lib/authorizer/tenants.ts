@@ -24,19 +24,28 @@ export class TenantGate {
   /** The tenant's record; throws (or rejects with) a {@link Denial} when the tenant is unknown or disabled, or the store cannot answer. */
   check(tenantId: string, now: number): Eventually<TenantRecord> {
     const record = this.cache.get(tenantId, now);
-    return record === undefined ? this.ask(tenantId) : admit(record);
+    if (record !== undefined) return admit(record);
+    // An in-process store answers synchronously, and so does the gate; a network store's promise is chained.
+    let found: Eventually<TenantRecord | undefined>;
+    try {
+      found = this.deadline.call(this.store, (o) => this.store.getTenant(tenantId, o));
+    } catch (e) {
+      throw unavailable(e);
+    }
+    if (found instanceof Promise) return found.then((r) => this.remember(tenantId, r), (e: unknown) => { throw unavailable(e); });
+    return this.remember(tenantId, found);
   }
 
-  private async ask(tenantId: string): Promise<TenantRecord> {
-    let record: TenantRecord | null;
-    try {
-      record = (await this.deadline.call(this.store, (o) => this.store.getTenant(tenantId, o))) ?? null;
-    } catch (e) {
-      throw new Denial(Reason.TENANT_STORE_UNAVAILABLE, (e as Error).message);
-    }
+  /** Caches the store's answer (an unknown tenant included) and admits or refuses the tenant. */
+  private remember(tenantId: string, found: TenantRecord | undefined): TenantRecord {
+    const record = found ?? null;
     this.cache.set(tenantId, record, this.options.cacheSeconds * 1000);
     return admit(record);
   }
+}
+
+function unavailable(e: unknown): Denial {
+  return new Denial(Reason.TENANT_STORE_UNAVAILABLE, (e as Error)?.message);
 }
 
 function admit(record: TenantRecord | null): TenantRecord {

@@ -16,11 +16,14 @@ const WARM_EC = {
   kty: 'EC', kid: 'warm-up', crv: 'P-256', x: 'BF3EfkS40x6F8dqS41sUDMBZkALhbPbJMmMnAfnktmk', y: 'zH6g2ECWOh-wbsOUua7_QVqmf5EofJl9pMLs5pzKCiA',
 };
 
-const RSA_DIGESTS: Readonly<Record<string, string>> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
+/** RSA algorithms by digest: RSASSA-PKCS1-v1_5 (RS*) and RSASSA-PSS (PS*), each with its own verify path in node:crypto. */
+const RSA_DIGESTS: Readonly<Record<string, string>> = {
+  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512', PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
+};
 
 /**
  * Runs, once, the code paths the first decision takes for the first time, so they cost less when it does: the JWK import
- * (RSA and P-256 keys, as the configured algorithms need), a signature verify per configured RSA digest and ES256, a
+ * (RSA and P-256 keys, as the configured algorithms need), a signature verify per configured RSA algorithm (PKCS#1 v1.5 and PSS) and ES256, a
  * SHA-256 hash (principal hashes, API keys, certificate thumbprints). Each costs ~0.3–1 ms the first time in a process
  * and microseconds after. Scheduled with `setImmediate` when the JWKS fetch starts at init, so it runs while that
  * request is being set up and answered rather than inside the first decision. Never throws.
@@ -31,7 +34,10 @@ export function warmUpVerifyPaths(algorithms: ReadonlySet<string>): void {
     const rsa = [...algorithms].filter((a) => a in RSA_DIGESTS);
     if (rsa.length > 0) {
       const key = prepareKey(WARM_RSA);
-      for (const alg of rsa) if (key?.verifyKey) verify(RSA_DIGESTS[alg], message, key.verifyKey, Buffer.alloc(256));
+      for (const alg of rsa) {
+        const verifyKey = alg.startsWith('PS') ? key?.pssVerifyKey : key?.verifyKey;
+        if (verifyKey) verify(RSA_DIGESTS[alg], message, verifyKey, Buffer.alloc(256));
+      }
     }
     if (algorithms.has('ES256')) {
       const key = prepareKey(WARM_EC);

@@ -7,9 +7,6 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { awsError, errorName, oneLine } from './errors';
 
-/** The log group every change is audited to. */
-export const auditLogGroup = (platform: string): string => `/${platform}/audit/operations`;
-
 /** One audited change. */
 export interface AuditEvent {
   /** ISO-8601 time of the change. */

@@ -5,7 +5,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableClient } from '@azure/data-tables';
 import { Command, Option } from 'commander';
-import { AuditEvent, auditLogGroup, AuditSink, CallerIdentity, CloudWatchLogsAuditSink, StsCallerIdentity } from './audit';
+import { AuditEvent, AuditSink, CallerIdentity, CloudWatchLogsAuditSink, StsCallerIdentity } from './audit';
 import {
   AZURE_CLOUD, AZURE_TABLES_CONNECTION_STRING_ENV, AzureTablesAuditSink, AzureTablesPlatformStore, AzureTablesTarget, checkAzureTable,
   defaultAzureIdentity, defaultAzureTables,
@@ -17,6 +17,7 @@ import { ApiGatewayMeteringKeys, MeteringKeys } from './metering';
 import { PlatformRecords, PlatformStore } from './store';
 import { checkPlatform, checkTable } from './validate';
 import { AZURE_AUTHORIZER_TABLE as AZURE_DEFAULT_TABLE } from '../authorizer/adapters/azure-contract';
+import { operationsAuditLogGroup, TableNames } from '../spec/contracts/names';
 
 /** Something text can be written to (process.stdout / process.stderr, or a buffer in tests). */
 export interface Output {
@@ -176,9 +177,9 @@ export class CommandContext {
       this.tableName = options.table !== undefined ? this.check(() => checkAzureTable(options.table!)) : AZURE_DEFAULT_TABLE;
       return;
     }
-    const table = options.table !== undefined ? this.check(() => checkTable(options.table!)) : platform ? `${platform}-platform` : undefined;
+    const table = options.table !== undefined ? this.check(() => checkTable(options.table!)) : platform ? TableNames.global(platform) : undefined;
     // A table named like the platform's own gives the platform back (for the audit log group).
-    this.platform = platform ?? (table?.endsWith('-platform') ? table.slice(0, -'-platform'.length) : undefined);
+    this.platform = platform ?? (table !== undefined ? TableNames.platformOf(table) : undefined);
     this.tableName = table;
   }
 
@@ -308,9 +309,9 @@ export class CommandContext {
       this.actorName = this.options.actor ?? (await this.deps.azureIdentity(this.azureTarget).whoAmI());
       this.sink = new AzureTablesAuditSink(store);
     } else {
-      const platform = this.requirePlatform(`the audit log group ${auditLogGroup('<platform>')}`);
+      const platform = this.requirePlatform(`the audit log group ${operationsAuditLogGroup('<platform>')}`);
       this.actorName = this.options.actor ?? (await tagged('STS', this.deps.identity(this.target)).whoAmI());
-      this.sink = tagged('CloudWatch Logs', this.deps.audit(this.target, auditLogGroup(platform)));
+      this.sink = tagged('CloudWatch Logs', this.deps.audit(this.target, operationsAuditLogGroup(platform)));
     }
     await this.sink.prepare();
   }

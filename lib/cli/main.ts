@@ -19,9 +19,10 @@ import { ExitCode, oneLine, toCliError } from './errors';
 export { ExitCode, CliError } from './errors';
 export type { CliDependencies, AwsTarget, Output } from './context';
 export type { AuditEvent, AuditSink, CallerIdentity } from './audit';
-export { CloudWatchLogsAuditSink, MemoryAuditSink, StsCallerIdentity, auditLogGroup } from './audit';
+export { CloudWatchLogsAuditSink, MemoryAuditSink, StsCallerIdentity } from './audit';
 export type { MeteringKeys } from './metering';
-export { ApiGatewayMeteringKeys, meteringKeyName, usagePlanName } from './metering';
+export { ApiGatewayMeteringKeys, meteringKeyName } from './metering';
+export { ApiNames, operationsAuditLogGroup, TableNames } from '../spec/contracts/names';
 export type { HttpGet, HttpResponse } from './http';
 
 const EXIT_CODES_HELP = `

@@ -4,9 +4,6 @@
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 
-/** The usage plan of a tenant plan on one API, as the gateway construct names it: `<platform>-<api>-<version>-<plan>`. */
-export const usagePlanName = (platform: string, api: string, version: string, plan: string): string => `${platform}-${api}-${version}-${plan}`;
-
 /** The API Gateway API key that meters one tenant (one per region: usage plans are regional). */
 export const meteringKeyName = (platform: string, tenantId: string): string => `${platform}-tenant-${tenantId}`;
 

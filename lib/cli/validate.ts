@@ -1,6 +1,8 @@
 /** Parsing and validation of operator input: each failure is a usage error (exit 2) naming the value and the fix. */
 import { usage } from './errors';
 import { LIMITS } from '../authorizer/config';
+import { TENANT_ID_PATTERN } from '../spec/contracts/identity';
+import { PLAN_NAME_PATTERN, PLATFORM_NAME_PATTERN } from '../spec/contracts/names';
 
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -15,17 +17,15 @@ export function parseDuration(option: string, value: string, max: { seconds: num
   return seconds;
 }
 
-/** Same pattern as the authorizer's (see `lib/authorizer/stores/index.ts`: tenant ids match it). */
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Tenant ids as the authorizer, the trigger and the spec accept them (the identity contract's pattern). */
 export function checkTenantId(value: string): string {
-  if (!TENANT_ID.test(value)) throw usage(`tenant id must be 1 to 64 letters, digits, '.', '_' or '-' (received: ${JSON.stringify(value.slice(0, 80))})`);
+  if (!TENANT_ID_PATTERN.test(value)) throw usage(`tenant id must be 1 to 64 letters, digits, '.', '_' or '-' (received: ${JSON.stringify(value.slice(0, 80))})`);
   return value;
 }
 
 /** Platform names as the spec accepts them (3 to 24 lowercase letters, digits, hyphens). */
-const PLATFORM = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 export function checkPlatform(value: string): string {
-  if (!PLATFORM.test(value)) throw usage(`--platform must be the spec's name: 3 to 24 lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
+  if (!PLATFORM_NAME_PATTERN.test(value)) throw usage(`--platform must be the spec's name: 3 to 24 lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
   return value;
 }
 
@@ -35,9 +35,9 @@ export function checkTable(value: string): string {
   return value;
 }
 
-const PLAN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Plan names as the spec accepts them. */
 export function checkPlanName(value: string): string {
-  if (!PLAN.test(value)) throw usage(`plan names are lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
+  if (!PLAN_NAME_PATTERN.test(value)) throw usage(`plan names are lowercase letters, digits and hyphens (received: ${JSON.stringify(value)})`);
   return value;
 }
 

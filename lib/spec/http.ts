@@ -37,7 +37,10 @@ export const CORS_ORIGINS_ENV = 'PLATFORM_CORS_ORIGINS';
 /** Environment variable set to `true` when the spec allows credentialed CORS requests. */
 export const CORS_CREDENTIALS_ENV = 'PLATFORM_CORS_CREDENTIALS';
 
-/** Request headers a browser may send: the preflight allows exactly these. */
+/** How long a browser may reuse a preflight's answer, on both clouds (API Gateway's OPTIONS methods, APIM's cors policy). */
+export const CORS_PREFLIGHT_MAX_AGE_SECONDS = 3600;
+
+/** Request headers a browser may send: the preflight allows exactly these, on both clouds. */
 export function corsAllowHeaders(spec: ResolvedSpec): string[] {
   const headers = [AUTHORIZATION_HEADER_NAME, CONTENT_TYPE_HEADER, spec.edge.apiKeyHeader, IDEMPOTENCY_KEY_HEADER];
   // Once each, whatever the case: the API key header may be Authorization itself.

@@ -1,8 +1,8 @@
 export {
   type ApiSpec, type AppClientSpec, type AuditSpec, type BackendSpec, ComplianceProfile, type CorsSpec, type DomainSpec, type EdgeSpec,
-  HTTP_METHODS, type HttpMethod, type IdentitySpec, type JsonSchema, JWT_ALGORITHMS, type JwtAlgorithm, type KeysSpec, type MtlsDomainSpec,
-  type ObservabilitySpec, type OidcIssuerSpec, type PlanSpec, type PlatformSpec, type RegionsSpec, type ResilienceSpec, type RevocationSpec,
-  type RouteSpec, TlsPolicy, type UserPoolSpec,
+  HTTP_METHODS, type HttpMethod, type IdentitySpec, type JsonSchema, type KeysSpec, type MtlsDomainSpec, type ObservabilitySpec,
+  type OidcIssuerSpec, type PlanSpec, type PlatformSpec, type RegionsSpec, type ResilienceSpec, type RevocationSpec, type RouteSpec, TlsPolicy,
+  type UserPoolSpec,
 } from './types';
 export { LOG_RETENTION_DAYS, PROFILE_MINIMUMS, profileMinimums, type ProfileMinimums } from './profiles';
 export { assertValidSpec, checkRequestSchema, PlatformSpecError, type SpecIssue, validateSpec } from './validate';
@@ -17,11 +17,12 @@ export {
 } from './contracts/route-layout';
 export {
   AMR_MFA, API_KEY_SCHEME, apiKeyPrincipal, AUTHORIZATION_HEADER, AUTHORIZATION_HEADER_NAME, customAttribute, DEFAULT_REVOCATION_BOUND_SECONDS,
-  DEFAULT_TENANT_CLAIM, DENIAL_MESSAGES, jwtPrincipal, MAX_AUTHORIZERS_PER_API, MFA_CLAIM, PoolAttributes, REVOCATION_DEFAULTS,
-  revocationBoundSeconds, type RevocationTimes, scopePrefix,
+  DEFAULT_SIGNATURE_ALGORITHMS, DEFAULT_TENANT_CLAIM, DENIAL_MESSAGES, isSignatureAlgorithm, jwtPrincipal, MAX_AUTHORIZERS_PER_API, MFA_CLAIM,
+  PoolAttributes, REVOCATION_DEFAULTS, revocationBoundSeconds, type RevocationTimes, scopePrefix, SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm, TENANT_ID_PATTERN,
 } from './contracts/identity';
 export {
-  CACHE_CONTROL_HEADER, CONTENT_TYPE_HEADER, CORS_CREDENTIALS_ENV, CORS_ORIGINS_ENV, corsAllowHeaders, corsEnvironment, corsResponseHeaders,
-  HSTS_MAX_AGE_SECONDS, IDEMPOTENCY_KEY_HEADER, JSON_CONTENT_TYPE, SECURITY_HEADERS,
+  CACHE_CONTROL_HEADER, CONTENT_TYPE_HEADER, CORS_CREDENTIALS_ENV, CORS_ORIGINS_ENV, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders,
+  corsEnvironment, corsResponseHeaders, HSTS_MAX_AGE_SECONDS, IDEMPOTENCY_KEY_HEADER, JSON_CONTENT_TYPE, SECURITY_HEADERS,
 } from './http';
 export { SecureApiPlatformError } from './errors';

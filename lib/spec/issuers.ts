@@ -10,8 +10,8 @@ export function externalIssuerConfigs(spec: ResolvedSpec): IssuerConfig[] {
     issuer: i.issuer,
     jwksUri: i.jwksUri,
     audience: [...i.audience],
-    // The spec's list is a superset of the authorizer's; validateAuthorizerConfig names any it cannot verify.
-    algorithms: i.algorithms as NonNullable<IssuerConfig['algorithms']>,
+    // One type on both sides (SignatureAlgorithm): the authorizer verifies every algorithm the spec accepts.
+    algorithms: [...i.algorithms],
     tenantClaim: i.tenantClaim,
     ...(i.tenants ? { tenants: [...i.tenants] } : {}),
   }));

@@ -1,5 +1,7 @@
-import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, JwtAlgorithm, PlanSpec, PlatformSpec, TlsPolicy } from './types';
-import { DEFAULT_TENANT_CLAIM, REVOCATION_DEFAULTS, revocationBoundSeconds, RevocationTimes } from './contracts/identity';
+import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, PlanSpec, PlatformSpec, TlsPolicy } from './types';
+import {
+  DEFAULT_SIGNATURE_ALGORITHMS, DEFAULT_TENANT_CLAIM, REVOCATION_DEFAULTS, revocationBoundSeconds, RevocationTimes, SignatureAlgorithm,
+} from './contracts/identity';
 import { profileMinimums, roundUpLogRetention, ProfileMinimums } from './profiles';
 import { assertValidSpec } from './validate';
 
@@ -34,7 +36,7 @@ export interface ResolvedIssuer {
   /** The spec names `jwksUri` itself (false: derived from the issuer, `<issuer>/.well-known/jwks.json`). */
   readonly jwksUriFromSpec: boolean;
   readonly audience: string[];
-  readonly algorithms: JwtAlgorithm[];
+  readonly algorithms: SignatureAlgorithm[];
   readonly tenantClaim: string;
   /** The tenants the issuer may assert; undefined: any. */
   readonly tenants?: string[];
@@ -168,7 +170,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
       jwksUri: i.jwksUri ?? `${i.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
       jwksUriFromSpec: i.jwksUri !== undefined,
       audience: [...i.audience],
-      algorithms: [...(i.algorithms ?? ['RS256'])],
+      algorithms: [...(i.algorithms ?? DEFAULT_SIGNATURE_ALGORITHMS)],
       tenantClaim: i.tenantClaim ?? tenantClaim,
       tenants: i.tenants ? [...i.tenants] : undefined,
     })),

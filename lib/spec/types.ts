@@ -2,6 +2,7 @@
  * The platform spec: a typed, cloud-neutral description of what to build. The AWS renderer
  * (`constructs/aws`) and the Azure renderer (`constructs/azure`) both read it; `validateSpec` checks it.
  */
+import type { SignatureAlgorithm } from './contracts/identity';
 
 /** Compliance profiles: each selects rule packs and minimums (retention, TLS). */
 export const ComplianceProfile = {
@@ -18,10 +19,6 @@ export type ComplianceProfile = (typeof ComplianceProfile)[keyof typeof Complian
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-
-/** Asymmetric JWS algorithms the authorizer accepts; `none` and HMAC are never accepted from an issuer. */
-export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /**
  * TLS policy of the public custom domain. All are TLS 1.3 enhanced policies; API Gateway refuses mTLS on them,
@@ -114,10 +111,10 @@ export interface OidcIssuerSpec {
   /** Accepted `aud` values; never empty. */
   readonly audience: string[];
   /**
-   * Accepted signing algorithms.
+   * Accepted signing algorithms (any of `SIGNATURE_ALGORITHMS`, the list the authorizer verifies).
    * @default ['RS256']
    */
-  readonly algorithms?: JwtAlgorithm[];
+  readonly algorithms?: SignatureAlgorithm[];
   /**
    * Claim that carries the tenant id.
    * @default - identity.tenantClaim

@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
 import { LIMIT_NAMES } from './contracts/limits';
+import { AWS_REGION_PATTERN, isRegionName, PLAN_NAME_PATTERN, PLATFORM_NAME_PATTERN } from './contracts/names';
 import { apiRouteLayout, exceeds, regionalStackFloor, ROUTE_LAYOUT, RouteLayout } from './contracts/route-layout';
-import { MAX_AUTHORIZERS_PER_API } from './contracts/identity';
+import { isSignatureAlgorithm, MAX_AUTHORIZERS_PER_API, SIGNATURE_ALGORITHMS, TENANT_ID_PATTERN } from './contracts/identity';
 import { PROFILE_MINIMUMS } from './profiles';
-import { ComplianceProfile, HTTP_METHODS, JWT_ALGORITHMS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
+import { ComplianceProfile, HTTP_METHODS, JsonSchema, PlatformSpec, TlsPolicy } from './types';
 import { SecureApiPlatformError } from './errors';
 
 /** One problem in a spec: where it is, and a message that says what was received and how to fix it. */
@@ -22,9 +23,6 @@ export class PlatformSpecError extends SecureApiPlatformError {
   }
 }
 
-const NAME_RE = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
-const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$|^[a-z]+[a-z0-9]*$/;
-const AWS_REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const PATH_RE = /^(\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\}))+$|^\/$/;
 const VERSION_RE = /^v[1-9][0-9]*$/;
 const SCOPE_RE = /^[A-Za-z0-9._:\-/]{1,128}$/;
@@ -32,7 +30,6 @@ const FQDN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 const COUNTRY_RE = /^[A-Z]{2}$/;
 const HEADER_RE = /^[a-z0-9-]{1,64}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const isSeconds = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 
@@ -131,23 +128,23 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
   };
 
   // name
-  if (typeof spec.name !== 'string' || !NAME_RE.test(spec.name)) {
+  if (typeof spec.name !== 'string' || !PLATFORM_NAME_PATTERN.test(spec.name)) {
     add('name', `must be 3-24 lowercase letters, digits or hyphens, starting with a letter (received: ${show(spec.name)}); it prefixes resource names, e.g. "orders"`);
   }
 
   // regions
   const primary = spec.regions?.primary;
-  if (typeof primary !== 'string' || !REGION_RE.test(primary)) {
+  if (typeof primary !== 'string' || !isRegionName(primary)) {
     add('regions.primary', `must be a region name such as "eu-west-1" or "westeurope" (received: ${show(primary)})`);
   }
   const seen = new Set<string>(typeof primary === 'string' ? [primary] : []);
   (spec.regions?.secondaries ?? []).forEach((r, i) => {
-    if (typeof r !== 'string' || !REGION_RE.test(r)) add(`regions.secondaries[${i}]`, `must be a region name such as "eu-central-1" (received: ${show(r)})`);
+    if (typeof r !== 'string' || !isRegionName(r)) add(`regions.secondaries[${i}]`, `must be a region name such as "eu-central-1" (received: ${show(r)})`);
     else if (seen.has(r)) add(`regions.secondaries[${i}]`, `region listed twice (received: ${show(r)}); list each region once, the primary only as primary`);
     seen.add(r);
   });
   const all = [...seen];
-  if (all.some((r) => AWS_REGION_RE.test(r)) && !all.every((r) => AWS_REGION_RE.test(r))) {
+  if (all.some((r) => AWS_REGION_PATTERN.test(r)) && !all.every((r) => AWS_REGION_PATTERN.test(r))) {
     add('regions', `mixes AWS and Azure region names (received: ${show(all)}); use one cloud's names`);
   }
 
@@ -194,13 +191,13 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
       add(`${p}.audience`, `must list at least one non-empty audience (received: ${show(iss.audience)}); without it any token the issuer mints for any app would be accepted`);
     }
     (iss.algorithms ?? []).forEach((alg, j) => {
-      if (!(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
-        add(`${p}.algorithms[${j}]`, `unsupported or unsafe algorithm (received: ${show(alg)}); use one of ${JWT_ALGORITHMS.join(', ')} (never "none" or HMAC)`);
+      if (!isSignatureAlgorithm(alg)) {
+        add(`${p}.algorithms[${j}]`, `unsupported or unsafe algorithm (received: ${show(alg)}); use one of ${SIGNATURE_ALGORITHMS.join(', ')} (never "none" or HMAC)`);
       }
     });
     if (iss.algorithms !== undefined && iss.algorithms.length === 0) add(`${p}.algorithms`, 'must not be empty (received: []); leave it out for ["RS256"]');
-    if (iss.tenants !== undefined && (!Array.isArray(iss.tenants) || iss.tenants.length === 0 || iss.tenants.some((t) => typeof t !== 'string' || !TENANT_RE.test(t)))) {
-      add(`${p}.tenants`, `must list tenant ids matching ${TENANT_RE} (received: ${show(iss.tenants)}); leave it out to let the issuer assert any tenant`);
+    if (iss.tenants !== undefined && (!Array.isArray(iss.tenants) || iss.tenants.length === 0 || iss.tenants.some((t) => typeof t !== 'string' || !TENANT_ID_PATTERN.test(t)))) {
+      add(`${p}.tenants`, `must list tenant ids matching ${TENANT_ID_PATTERN} (received: ${show(iss.tenants)}); leave it out to let the issuer assert any tenant`);
     }
   });
   const rev = id.revocation ?? {};
@@ -214,7 +211,7 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
   if (planNames.length === 0) add('plans', 'must define at least one tenant plan (received: none), e.g. { standard: { rate: 50, burst: 100, dailyQuota: 100000 } }');
   for (const [name, plan] of Object.entries(spec.plans ?? {})) {
     const p = `plans.${name}`;
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) add(p, `plan name must be lowercase letters, digits and hyphens (received: ${show(name)})`);
+    if (!PLAN_NAME_PATTERN.test(name)) add(p, `plan name must be lowercase letters, digits and hyphens (received: ${show(name)})`);
     if (!(Number.isFinite(plan.rate) && plan.rate > 0)) add(`${p}.rate`, `must be a positive number of requests per second (received: ${show(plan.rate)})`);
     if (!(Number.isInteger(plan.burst) && plan.burst > 0)) add(`${p}.burst`, `must be a positive whole number (received: ${show(plan.burst)})`);
     else if (plan.burst < plan.rate) add(`${p}.burst`, `must be at least rate (received: burst ${plan.burst} < rate ${plan.rate}); the bucket must hold one second of traffic`);
@@ -227,7 +224,7 @@ export function validateSpec(spec: PlatformSpec): SpecIssue[] {
   const apiKeys = new Set<string>();
   (spec.apis ?? []).forEach((api, i) => {
     const p = `apis[${i}]`;
-    if (!api.name || !NAME_RE.test(api.name)) add(`${p}.name`, `must be 3-24 lowercase letters, digits or hyphens (received: ${show(api.name)})`);
+    if (!api.name || !PLATFORM_NAME_PATTERN.test(api.name)) add(`${p}.name`, `must be 3-24 lowercase letters, digits or hyphens (received: ${show(api.name)})`);
     if (!VERSION_RE.test(api.version ?? '')) add(`${p}.version`, `must look like "v1" (received: ${show(api.version)}); it becomes the base path /v1`);
     const apiKey = `${api.name}/${api.version}`;
     if (apiKeys.has(apiKey)) add(p, `API ${show(api.name)} version ${show(api.version)} is defined twice; merge the route lists`);

@@ -16,7 +16,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ItemKeys } from '../authorizer/stores/index';
-import { AMR_MFA, customAttribute, DEFAULT_TENANT_CLAIM, MFA_CLAIM, PoolAttributes } from '../spec/contracts/identity';
+import {
+  AMR_MFA, customAttribute, DEFAULT_TENANT_CLAIM, MFA_CLAIM, PoolAttributes, TENANT_ID_PATTERN,
+} from '../spec/contracts/identity';
 import { SecureApiPlatformError } from '../spec/errors';
 
 /** Cognito's pre-token-generation event, version 3 (the members read here). */
@@ -46,7 +48,6 @@ export interface PreTokenGenerationV3Event {
 /** Reads a machine client's tenant; injectable for tests. */
 export type ClientTenantLookup = (clientId: string) => Promise<{ tenantId: string; disabled: boolean } | undefined>;
 
-const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const CLIENT_CREDENTIALS_SOURCE = 'TokenGeneration_ClientCredentials';
 
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
@@ -119,7 +120,7 @@ export function createPreTokenGenerationHandler(options: TriggerOptions = {}) {
       const record = await lookupClient(event.callerContext.clientId);
       if (!record) throw new TokenRefused('the client is not onboarded to a tenant');
       if (record.disabled) throw new TokenRefused('the client\'s tenant binding is disabled');
-      if (!TENANT_ID.test(record.tenantId)) throw new TokenRefused('the client\'s tenant id is invalid');
+      if (!TENANT_ID_PATTERN.test(record.tenantId)) throw new TokenRefused('the client\'s tenant id is invalid');
       event.response = { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { [tenantClaim]: record.tenantId } } } };
       return event;
     }
@@ -137,7 +138,7 @@ export function createPreTokenGenerationHandler(options: TriggerOptions = {}) {
       if (tenant !== undefined && allowed !== null && !allowed.includes(tenant)) throw new TokenRefused('the identity provider may not assert this tenant');
       mfa = amrHasMfa(attributes[customAttribute(PoolAttributes.federatedAmr)]);
     }
-    if (tenant === undefined || !TENANT_ID.test(tenant)) throw new TokenRefused('the user has no valid tenant');
+    if (tenant === undefined || !TENANT_ID_PATTERN.test(tenant)) throw new TokenRefused('the user has no valid tenant');
     const claims = { [tenantClaim]: tenant, [MFA_CLAIM]: mfa };
     event.response = {
       claimsAndScopeOverrideDetails: {

@@ -5,6 +5,8 @@ import {
   authorizerRuntime, b64url, baseConfig, bearer, claims, ecKey, edKey, hmacJwt, JwksServer, LogCapture, now, outcome, rsaKey, signJwt, TestKey,
 } from './helpers';
 import { Reason } from '../../lib/authorizer';
+import { decomposeJwt } from '../../lib/authorizer/jwt';
+import { Denial } from '../../lib/authorizer/reasons';
 
 const server = new JwksServer();
 let rsa: TestKey;
@@ -233,6 +235,30 @@ describe('encodings', () => {
     }
     expect(Buffer.from(alias(p), 'base64url').equals(Buffer.from(p, 'base64url'))).toBe(true);
     await expectRejected(`${h}.${alias(p)}.${s}`, Reason.MALFORMED_TOKEN);
+  });
+
+  test('a segment is accepted exactly when it is the canonical encoding of its bytes (every last character, every length)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const [h, p] = signJwt(rsa, claims(iss)).split('.');
+    const accepted = (segment: string): boolean => {
+      try {
+        decomposeJwt(`${h}.${p}.${segment}`);
+        return true;
+      } catch (e) {
+        expect((e as Denial).reason).toBe(Reason.MALFORMED_TOKEN);
+        return false;
+      }
+    };
+    for (const body of ['', 'A', 'AB', 'ABC', 'ABCD', 'ABCDE', 'ABCDEFG']) {
+      for (const last of alphabet) {
+        const segment = `${body}${last}`;
+        expect([segment, accepted(segment)]).toEqual([segment, Buffer.from(segment, 'base64url').toString('base64url') === segment]);
+      }
+    }
+    for (let c = 0; c < 0x180; c++) {
+      if (alphabet.includes(String.fromCharCode(c))) continue;
+      expect([c, accepted(`AAAA${String.fromCharCode(c)}AAA`)]).toEqual([c, false]);
+    }
   });
 
   test('a payload swapped under a valid signature is refused', async () => {

@@ -72,6 +72,59 @@ describe('synchronous decisions on cache hits', () => {
     expect(store.calls).toEqual({ getApiKey: 0, getRevocationStatus: 1, getTenant: 1 });
   });
 
+  test('in-process stores answer a first-seen token synchronously: the store lookups add no promise step', async () => {
+    const log = new LogCapture();
+    const store = new MemoryAuthorizerStore();
+    store.tenants.set('acme', { tenantId: 'acme', disabled: false });
+    store.tenants.set('beta', { tenantId: 'beta', disabled: false });
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: {}, tenants: {} }), {
+      log: log.sink, stores: { revocations: store, tenants: store },
+    });
+    // The JWKS fetch is the only asynchronous step of the first request.
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+    // A token never seen (its jti, subject and tenant all miss the caches): each store is asked, and the decision is
+    // logged before the first await.
+    const fresh = authorize(bearer(signJwt(key, claims(server.issuer, { sub: 'user-2', tenant_id: 'beta' }))));
+    expect(log.decisions).toHaveLength(2);
+    expect(log.last).toMatchObject({ Decision: 'allow', tenant: 'beta' });
+    expect(store.calls).toEqual({ getApiKey: 0, getRevocationStatus: 2, getTenant: 2 });
+    expect((await outcome(fresh)).status).toBe(200);
+    // A revoked first-seen token is refused just as synchronously.
+    store.revokedJtis.add('j-revoked');
+    const revoked = authorize(bearer(signJwt(key, claims(server.issuer, { jti: 'j-revoked' }))));
+    expect(log.last.Reason).toBe(Reason.REVOKED);
+    expect(await outcome(revoked)).toEqual({ status: 401 });
+  });
+
+  test.each([
+    ['revocation', { revocation: {} }, 'getRevocationStatus', Reason.REVOCATION_UNAVAILABLE],
+    ['tenant', { tenants: {} }, 'getTenant', Reason.TENANT_STORE_UNAVAILABLE],
+  ] as const)('an in-process %s store that throws synchronously fails closed with a generic 401', async (_n, extra, method, reason) => {
+    const log = new LogCapture();
+    const store = Object.assign(new MemoryAuthorizerStore(), { [method]: () => { throw new Error('store down'); } });
+    const stores = { revocations: store, tenants: store };
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, extra), { log: log.sink, stores });
+    expect(await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).toEqual({ status: 401 });
+    expect(log.last).toMatchObject({ Reason: reason, detail: 'store down' });
+  });
+
+  test('an in-process revocation store that throws lets the token through, logged degraded, only when revocation fails open', async () => {
+    const log = new LogCapture();
+    const store = Object.assign(new MemoryAuthorizerStore(), { getRevocationStatus: () => { throw new Error('store down'); } });
+    const config = baseConfig(server.issuer, server.uri, { revocation: { failOpen: true } });
+    const authorize = createAuthorizer(config, { log: log.sink, stores: { revocations: store } });
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)))))).status).toBe(200);
+    expect(log.last).toMatchObject({ Decision: 'allow', degraded: 'revocation_unchecked' });
+  });
+
+  test('an in-process API key store that throws synchronously fails closed with a generic 401', async () => {
+    const log = new LogCapture();
+    const store = Object.assign(new MemoryAuthorizerStore(), { getApiKey: () => { throw new Error('store down'); } });
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { apiKeys: {} }), { log: log.sink, stores: { apiKeys: store } });
+    expect(await outcome(authorize(event({ headers: { 'x-api-key': 'k'.repeat(40) } })))).toEqual({ status: 401 });
+    expect(log.last).toMatchObject({ Reason: Reason.KEY_STORE_UNAVAILABLE, detail: 'store down' });
+  });
+
   test('a cached denial is also synchronous, and still rejects with Unauthorized', async () => {
     const log = new LogCapture();
     const authorize = createAuthorizer(baseConfig(server.issuer, server.uri), { log: log.sink });

@@ -3,6 +3,9 @@
 import { baseConfig, bearer, claims, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey } from './helpers';
 import { createAuthorizer, JwksFetcher, Reason } from '../../lib/authorizer';
 import { warmUpVerifyPaths } from '../../lib/authorizer/warmup';
+// The module object itself (an `import * as` namespace is frozen), so jest can spy on its verify.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import nodeCrypto = require('node:crypto');
 
 const server = new JwksServer();
 let key: TestKey;
@@ -104,6 +107,19 @@ describe('warm-up of the verify paths at init', () => {
   test('runs without throwing for every algorithm family, and with none configured', () => {
     expect(() => warmUpVerifyPaths(new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'EdDSA']))).not.toThrow();
     expect(() => warmUpVerifyPaths(new Set())).not.toThrow();
+  });
+
+  test('an issuer that signs with RSASSA-PSS only gets the PSS verify path warmed, with the salt as long as the digest', () => {
+    const verify = jest.spyOn(nodeCrypto, 'verify');
+    try {
+      warmUpVerifyPaths(new Set(['PS256']));
+      const keys = verify.mock.calls.map((c) => c[2] as { padding?: number; saltLength?: number });
+      expect(verify.mock.calls.map((c) => c[0])).toContain('sha256');
+      const { RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = nodeCrypto.constants;
+      expect(keys).toContainEqual(expect.objectContaining({ padding: RSA_PKCS1_PSS_PADDING, saltLength: RSA_PSS_SALTLEN_DIGEST }));
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   test('its throwaway keys are never in a key set: a token naming them is an unknown kid', async () => {

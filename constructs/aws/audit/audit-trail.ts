@@ -11,10 +11,9 @@ import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
 import { CLOUDTRAIL_DELIVERY_FAILURE_FILTER, CLOUDTRAIL_TAMPERING_FILTER } from '../../../lib/spec/contracts/logs';
 import { AuditMetrics } from '../../../lib/spec/contracts/metrics';
-import { platformFunctionNames } from '../../../lib/spec/contracts/names';
+import { platformFunctionNames, TableNames } from '../../../lib/spec/contracts/names';
 import { nagEnv } from '../common/key-grants';
 import { SecurityNames } from '../common/security-names';
-import { TableNames } from '../platform/platform-table';
 
 /** CloudTrail allows 500 values across all advanced event selectors of a trail. */
 export const ADVANCED_SELECTOR_VALUE_LIMIT = 500;
@@ -131,7 +130,7 @@ export class AuditTrail extends Construct {
       `arn:${partition}:s3:::${SecurityNames.auditArchiveBucket(spec, r, account)}/`,
       `arn:${partition}:s3:::${SecurityNames.accessLogsBucket(spec, r, account)}/`,
     ]);
-    const tableArns = spec.regions.map((r) => `arn:${partition}:dynamodb:${r}:${account}:table/${TableNames.global(spec)}`);
+    const tableArns = spec.regions.map((r) => `arn:${partition}:dynamodb:${r}:${account}:table/${TableNames.global(spec.name)}`);
     const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [
       { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },
       {

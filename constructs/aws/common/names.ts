@@ -1,5 +1,5 @@
 import { ResolvedSpec } from '../../../lib/spec';
-import { ORIGIN_VERIFY_HEADER } from '../../../lib/spec/contracts/names';
+import { ApiNames, ORIGIN_VERIFY_HEADER } from '../../../lib/spec/contracts/names';
 
 /**
  * Names computed from the spec, so stacks in different regions agree on them without passing tokens across
@@ -25,5 +25,5 @@ export const PlatformNames = {
   /** SSM parameter holding the user pool id (primary region). */
   userPoolIdParameter: (spec: ResolvedSpec): string => `/${spec.name}/identity/user-pool-id`,
   /** REST API name of one API version. */
-  restApi: (spec: ResolvedSpec, api: string, version: string): string => `${spec.name}-${api}-${version}`,
+  restApi: (spec: ResolvedSpec, api: string, version: string): string => ApiNames.restApi(spec.name, api, version),
 } as const;

@@ -16,10 +16,11 @@ import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import {
-  ApiSpec, AUTHORIZATION_HEADER_NAME, corsAllowHeaders, MAX_AUTHORIZERS_PER_API, ResolvedRoute, ResolvedSpec, revocationBoundSeconds, scopePrefix,
+  ApiSpec, AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, ResolvedRoute, ResolvedSpec, revocationBoundSeconds,
+  scopePrefix,
 } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
-import { FunctionNames } from '../../../lib/spec/contracts/names';
+import { ApiNames, FunctionNames } from '../../../lib/spec/contracts/names';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
 import { externalIssuerConfigs } from '../../../lib/spec/issuers';
 import { keyOrCreate } from '../common/encryption-key';
@@ -234,9 +235,7 @@ export class SecureRestApi extends Construct {
     for (const r of authorized) ttlUse.set(routeTtl(r), (ttlUse.get(routeTtl(r)) ?? 0) + 1);
     const ttls = [...ttlUse.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
     if (ttls.length === 0) ttls.push(maxTtl);
-    if (ttls.length > MAX_AUTHORIZERS_PER_API) {
-      throw new PlatformValidationError(`routes of ${api.name} ${api.version} use ${ttls.length} distinct authorizer cache TTLs (received: ${JSON.stringify(ttls)}); API Gateway allows ${MAX_AUTHORIZERS_PER_API} authorizers per API: use fewer values of routes[].authorizerCacheSeconds`, this);
-    }
+    // At most MAX_AUTHORIZERS_PER_API TTLs: validateSpec refuses more, and authorizerCacheTtl collapses them into one.
     if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
       ttls.forEach((t, i) => {
         this.authorizersByTtl[t] = new apigw.CognitoUserPoolsAuthorizer(this, i === 0 ? 'CognitoAuthorizer' : `CognitoAuthorizer${t}s`, {
@@ -317,7 +316,7 @@ export class SecureRestApi extends Construct {
         };
       });
       this.usagePlans[planName] = this.api.addUsagePlan(`Plan-${planName}`, {
-        name: `${restApiName}-${planName}`,
+        name: ApiNames.usagePlan(spec.name, api.name, api.version, planName),
         description: `Tenant plan "${planName}" of ${restApiName}: metering keys are created at tenant onboarding and returned by the authorizer`,
         throttle: { rateLimit: plan.rate, burstLimit: plan.burst },
         quota: { limit: plan.dailyQuota, period: apigw.Period.DAY },
@@ -400,7 +399,7 @@ export class SecureRestApi extends Construct {
         allowCredentials: spec.corsAllowCredentials,
         allowMethods: methods,
         allowHeaders: corsAllowHeaders(spec),
-        maxAge: Duration.hours(1),
+        maxAge: Duration.seconds(CORS_PREFLIGHT_MAX_AGE_SECONDS),
       });
       // No APIG4/COG4 acknowledgment: cdk-nag treats an OPTIONS method answering 204 with CORS headers as not applicable.
       this.methods[`OPTIONS ${path}`] = method;

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
-import { ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
+import { AWS_REGION_PATTERN, ORIGIN_VERIFY_DISTRIBUTION_TAG } from '../../../lib/spec/contracts/names';
 import { keyUseStatement, nagRef } from '../common/key-grants';
 import { packageRoot } from '../common/lambda-runtime';
 import { PlatformNames } from '../common/names';
@@ -184,7 +184,7 @@ export class OriginVerifySecret extends Construct {
     const distributionDomain = p.distributionDomain !== undefined ? p.distributionDomain : cdnDomain;
     const distributionWebAclName = p.distributionWebAclName ?? `${spec.name}-edge`;
     const wafPropagationDelay = p.wafPropagationDelay ?? Duration.seconds(60);
-    if (regions.length === 0 || regions.some((r) => !Token.isUnresolved(r) && !/^[a-z]{2}-[a-z-]+-\d$/.test(r))) {
+    if (regions.length === 0 || regions.some((r) => !Token.isUnresolved(r) && !AWS_REGION_PATTERN.test(r))) {
       throw new PlatformValidationError(`propagateTo.regions must list the AWS regions of the regional web ACLs (received: ${JSON.stringify(regions)})`, this);
     }
     for (const [prop, name] of [['webAclName', webAclName], ['distributionWebAclName', distributionWebAclName]] as const) {

@@ -6,6 +6,7 @@ import { OperatorsRole } from './operators-role';
 import { PlatformTable } from './platform-table';
 import { RegionParameters } from './region-parameters';
 import { ResolvedSpec } from '../../../lib/spec';
+import { operationsAuditLogGroup } from '../../../lib/spec/contracts/names';
 import { AuditArchive } from '../audit/audit-archive';
 import { AuditTrail } from '../audit/audit-trail';
 import { PlatformNames } from '../common/names';
@@ -61,7 +62,7 @@ export class GlobalDataStack extends Stack {
     this.table = new PlatformTable(this, 'Table', { spec, key: keys.data, primaryReplicaKey });
     this.operators = new OperatorsRole(this, 'Operators', { spec, tableName: this.table.tableName });
     this.operationsLog = new logs.LogGroup(this, 'OperationsLog', {
-      logGroupName: `/${spec.name}/audit/operations`,
+      logGroupName: operationsAuditLogGroup(spec.name),
       encryptionKey: keys.logs,
       retention: spec.audit.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -5,7 +5,7 @@ export { EdgeKeysStack, type EdgeKeysStackProps } from './edge-keys-stack';
 export { GlobalDataStack, type GlobalDataStackProps } from './global-data-stack';
 export { RegionalPlatformStack, type RegionalPlatformStackProps } from './regional-platform-stack';
 export { EdgeStack, type EdgeStackProps } from './edge-stack';
-export { IdempotencyTable, type IdempotencyTableProps, PlatformTable, type PlatformTableProps, TableNames } from './platform-table';
+export { IdempotencyTable, type IdempotencyTableProps, PlatformTable, type PlatformTableProps } from './platform-table';
 export { BackendFunction, type BackendFunctionProps } from './backend-function';
 export { RegionParameters, type RegionParametersProps } from './region-parameters';
 export { RegionalFailover, type RegionalFailoverProps } from './regional-failover';

@@ -2,9 +2,8 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
-import { auditLogGroup } from '../../../lib/cli/audit';
 import { ResolvedSpec } from '../../../lib/spec';
-import { RoleNames } from '../../../lib/spec/contracts/names';
+import { operationsAuditLogGroup, RoleNames } from '../../../lib/spec/contracts/names';
 import { nagRef } from '../common/key-grants';
 
 export interface OperatorsRoleProps {
@@ -44,7 +43,7 @@ export class OperatorsRole extends Construct {
     const apiGateway = spec.regions.flatMap((region) => ['/usageplans', '/usageplans/*', '/apikeys', '/apikeys/*']
       .map((path) => `arn:${stack.partition}:apigateway:${region}::${path}`));
     const auditStreams = stack.formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${auditLogGroup(spec.name)}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      service: 'logs', resource: 'log-group', resourceName: `${operationsAuditLogGroup(spec.name)}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `${spec.name}: what the operators' CLI does`,

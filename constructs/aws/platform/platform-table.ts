@@ -5,16 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
-import { DYNAMODB_REPLICATION_ROLE, RoleNames, TABLE_WRITE_ACTIONS } from '../../../lib/spec/contracts/names';
+import { DYNAMODB_REPLICATION_ROLE, RoleNames, TABLE_WRITE_ACTIONS, TableNames } from '../../../lib/spec/contracts/names';
 import { SecurityNames } from '../common/security-names';
-
-/** Names of the platform's tables, computed so every region addresses them without a cross-region reference. */
-export const TableNames = {
-  /** The global table: revocations, API-key hashes, tenants (one replica per region). */
-  global: (spec: ResolvedSpec): string => `${spec.name}-platform`,
-  /** The regional idempotency table (Powertools idempotency records of one region's writes). */
-  idempotency: (spec: ResolvedSpec): string => `${spec.name}-idempotency`,
-} as const;
 
 export interface PlatformTableProps {
   readonly spec: ResolvedSpec;
@@ -53,7 +45,7 @@ export class PlatformTable extends Construct {
     if (stack.region !== spec.primaryRegion) {
       throw new PlatformValidationError(`PlatformTable belongs in the primary region ${spec.primaryRegion} (received: a stack in ${stack.region}); create it in the global stack`, this);
     }
-    this.tableName = TableNames.global(spec);
+    this.tableName = TableNames.global(spec.name);
     const iamArn = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
     this.writers = [iamArn(`${RoleNames.path(spec.name).slice(1)}${RoleNames.operators(spec.name)}`), iamArn(DYNAMODB_REPLICATION_ROLE)];
     const writeGuard = (region: string) => new iam.PolicyDocument({
@@ -103,7 +95,7 @@ export class IdempotencyTable extends Construct {
   constructor(scope: Construct, id: string, props: IdempotencyTableProps) {
     super(scope, id);
     this.table = new dynamodb.TableV2(this, 'Resource', {
-      tableName: TableNames.idempotency(props.spec),
+      tableName: TableNames.idempotency(props.spec.name),
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
       billing: dynamodb.Billing.onDemand(),

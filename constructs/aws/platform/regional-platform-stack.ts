@@ -7,11 +7,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BackendFactory } from './backends';
 import { clientIdsParameter } from './global-data-stack';
-import { IdempotencyTable, TableNames } from './platform-table';
+import { IdempotencyTable } from './platform-table';
 import { RegionalFailover } from './regional-failover';
 import { IssuerConfig } from '../../../lib/authorizer/config';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { TableNames } from '../../../lib/spec/contracts/names';
 import { externalIssuerConfigs } from '../../../lib/spec/issuers';
 import { AuditArchive } from '../audit/audit-archive';
 import { ArchivedLogSource, AuditLogShipping } from '../audit/log-shipping';
@@ -74,7 +75,7 @@ export class RegionalPlatformStack extends Stack {
       this.domains = new ApiDomains(this, 'Domains', { spec, regionalHealthDomain: true });
     }
     this.idempotencyTable = new IdempotencyTable(this, 'Idempotency', { spec, key: keys.data });
-    const table = dynamodb.TableV2.fromTableAttributes(this, 'PlatformTable', { tableName: TableNames.global(spec), encryptionKey: keys.data });
+    const table = dynamodb.TableV2.fromTableAttributes(this, 'PlatformTable', { tableName: TableNames.global(spec.name), encryptionKey: keys.data });
     const issuers = regionalIssuers(this, spec);
 
     for (const api of spec.apis) {

@@ -23,9 +23,10 @@
  * - `origin_jti` (Cognito) is revoked with a `REVOKED#JTI#<origin_jti>` item: it revokes every access token
  *   minted from that refresh token.
  * - `<issuer>` is the exact `iss` value; it cannot contain `#` (the config refuses URL fragments), so the key
- *   splits unambiguously. Tenant ids match `^[A-Za-z0-9._-]{1,64}$`.
+ *   splits unambiguously. Tenant ids match `TENANT_ID_PATTERN` (the identity contract).
  */
 import { createHash } from 'node:crypto';
+import type { Eventually } from '../identity';
 
 /** A DynamoDB primary key of the authorizer table. */
 export interface ItemKey {
@@ -92,19 +93,24 @@ export interface StoreCallOptions {
   readonly signal: AbortSignal;
 }
 
+/*
+ * Store reads answer with a promise (a network store), or with the value itself (an in-process store: the decision then
+ * stays synchronous, without a promise step per lookup). Either may throw, or reject, when the store cannot answer.
+ */
+
 export interface ApiKeyStore {
-  /** The record for a key hash, or undefined when unknown. Throws when the store cannot answer. */
-  getApiKey(sha256Hex: string, options: StoreCallOptions): Promise<ApiKeyRecord | undefined>;
+  /** The record for a key hash, or undefined when unknown. Throws (or rejects) when the store cannot answer. */
+  getApiKey(sha256Hex: string, options: StoreCallOptions): Eventually<ApiKeyRecord | undefined>;
 }
 
 export interface RevocationStore {
-  /** Revocation facts for one token. Throws when the store cannot answer. */
-  getRevocationStatus(query: RevocationQuery, options: StoreCallOptions): Promise<RevocationStatus>;
+  /** Revocation facts for one token. Throws (or rejects) when the store cannot answer. */
+  getRevocationStatus(query: RevocationQuery, options: StoreCallOptions): Eventually<RevocationStatus>;
 }
 
 export interface TenantStore {
-  /** The tenant's record, or undefined when unknown. Throws when the store cannot answer. */
-  getTenant(tenantId: string, options: StoreCallOptions): Promise<TenantRecord | undefined>;
+  /** The tenant's record, or undefined when unknown. Throws (or rejects) when the store cannot answer. */
+  getTenant(tenantId: string, options: StoreCallOptions): Eventually<TenantRecord | undefined>;
 }
 
 /** The stores an authorizer uses; any of them may be injected into `createAuthorizer`. */

@@ -2,7 +2,10 @@ import {
   ApiKeyRecord, ApiKeyStore, hashApiKey, RevocationQuery, RevocationStatus, RevocationStore, TenantRecord, TenantStore,
 } from './index';
 
-/** In-memory stores with the same semantics as the DynamoDB ones: for tests, benchmarks and local runs. */
+/**
+ * In-memory stores with the same semantics as the DynamoDB ones: for tests, benchmarks and local runs. They answer
+ * synchronously (no promise), so a decision on them never waits.
+ */
 export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, TenantStore {
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   readonly revokedJtis = new Set<string>();
@@ -13,12 +16,12 @@ export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, Tena
   /** Calls per method, so tests can see what the caches saved. */
   readonly calls = { getApiKey: 0, getRevocationStatus: 0, getTenant: 0 };
 
-  async getApiKey(sha256Hex: string): Promise<ApiKeyRecord | undefined> {
+  getApiKey(sha256Hex: string): ApiKeyRecord | undefined {
     this.calls.getApiKey++;
     return this.apiKeys.get(sha256Hex);
   }
 
-  async getRevocationStatus(query: RevocationQuery): Promise<RevocationStatus> {
+  getRevocationStatus(query: RevocationQuery): RevocationStatus {
     this.calls.getRevocationStatus++;
     return {
       revokedJtis: query.jtis.filter((j) => this.revokedJtis.has(j)),
@@ -26,7 +29,7 @@ export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, Tena
     };
   }
 
-  async getTenant(tenantId: string): Promise<TenantRecord | undefined> {
+  getTenant(tenantId: string): TenantRecord | undefined {
     this.calls.getTenant++;
     return this.tenants.get(tenantId);
   }

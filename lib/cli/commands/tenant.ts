@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { addCommonOptions, addWriteOptions, CliDependencies, CommandContext, missingRequired, required, Runner, WriteOptions } from '../context';
 import { awsError, CliError, conflict, ExitCode, notFound, oneLine, usage } from '../errors';
-import { meteringKeyName, usagePlanName } from '../metering';
+import { meteringKeyName } from '../metering';
 import { specFileOf, specFromOptions } from '../spec-source';
 import { TenantView } from '../store';
 import { checkEmail, checkPlanName, checkTenantId, list } from '../validate';
+import { ApiNames } from '../../spec/contracts/names';
 
 function tenantLines(t: TenantView): string[] {
   return [
@@ -52,7 +53,7 @@ async function add(ctx: CommandContext, tenantIdArg: string, o: AddOptions, spec
     for (const region of regionList) {
       const metering = ctx.metering(region);
       for (const api of spec.apis) {
-        const name = usagePlanName(platform, api.name, api.version, plan);
+        const name = ApiNames.usagePlan(platform, api.name, api.version, plan);
         ctx.progress(`looking up usage plan ${name} in ${region}`);
         const id = await metering.findUsagePlan(name);
         if (!id) throw notFound(`usage plan ${name} not found in ${region}: check --platform, --api and the plan, or deploy the platform there`);

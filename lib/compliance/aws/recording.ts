@@ -55,8 +55,8 @@ export class RuleRecorder {
   public readonly rules = new Map<string, RuleInfo>();
   private stacks = new WeakMap<Stack, StackInfo>();
   private resources = new WeakMap<CfnResource, ResourceInfo>();
-  /** The recording rule of each cdk-nag rule function (see `wrap`). */
-  private readonly wrapped = new WeakMap<IApplyRule['rule'], { pack: string; suffix: string; rule: IApplyRule['rule'] }>();
+  /** The recording rule of each cdk-nag rule function, by pack and rule suffix (see `wrap`). */
+  private readonly wrapped = new Map<IApplyRule['rule'], Array<{ pack: string; suffix: string; rule: IApplyRule['rule'] }>>();
 
   /** Forgets the previous run's results (the rule catalogue is kept). */
   public reset(): void {
@@ -91,14 +91,15 @@ export class RuleRecorder {
    * rule to every resource, so the recording rule is built once per rule (not per resource × rule) and what a result
    * records of a resource (path, type, resolved logical id, stack, template) is read once per resource.
    */
-  public wrap(pack: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string } = {}): IApplyRule {
+  public wrap(pack: string, params: IApplyRule, extra?: { controls?: RuleControls; requirement?: string }): IApplyRule {
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
-    let wrapped = this.wrapped.get(params.rule);
-    if (wrapped === undefined || wrapped.pack !== pack || wrapped.suffix !== suffix) {
-      wrapped = { pack, suffix, rule: this.recordingRule(pack, suffix, params, extra) };
-      this.wrapped.set(params.rule, wrapped);
-    }
-    return { ...params, ruleSuffixOverride: suffix, rule: wrapped.rule };
+    // Called for every rule × resource (millions of times in a large app): a lookup and one object, no spread.
+    let uses = this.wrapped.get(params.rule);
+    if (uses === undefined) this.wrapped.set(params.rule, uses = []);
+    let rule: IApplyRule['rule'] | undefined;
+    for (const u of uses) if (u.pack === pack && u.suffix === suffix) rule = u.rule;
+    if (rule === undefined) uses.push({ pack, suffix, rule: rule = this.recordingRule(pack, suffix, params, extra ?? {}) });
+    return { ruleSuffixOverride: suffix, info: params.info, explanation: params.explanation, level: params.level, node: params.node, rule };
   }
 
   private recordingRule(pack: string, suffix: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string }): IApplyRule['rule'] {

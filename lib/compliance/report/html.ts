@@ -101,7 +101,13 @@ export function toHtml(bundle: EvidenceBundle): string {
   const stacks = bundle.stacks.map((s) => s.path);
   const cellOf = cellIndex(bundle.results);
   const acks = acknowledgmentIndex(bundle);
-  const td = (c: Cell): string => `<td class="${c.status === 'N/A' ? 'NA' : c.status}">${esc(cellText(c))}${c.acknowledged > 0 ? ackList(acks.refs(c)) : ''}</td>`;
+  // A rule's cell shows under every requirement the rule maps to: each cell is rendered once.
+  const rendered = new Map<Cell, string>();
+  const td = (c: Cell): string => {
+    let html = rendered.get(c);
+    if (html === undefined) rendered.set(c, html = `<td class="${c.status === 'N/A' ? 'NA' : c.status}">${esc(cellText(c))}${c.acknowledged > 0 ? ackList(acks.refs(c)) : ''}</td>`);
+    return html;
+  };
   const h: string[] = [];
   h.push('<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`,

@@ -35,9 +35,12 @@ const FRAMEWORKS: readonly { key: FrameworkSection['key']; title: string }[] = [
   { key: 'awsSolutions', title: 'AWS Solutions (Well-Architected baseline; no control ids)' },
 ];
 
+/** `a.localeCompare(b, 'en', { numeric: true })` with its collator built once, not per comparison. */
+const ID_ORDER = new Intl.Collator('en', { numeric: true });
+
 /** Natural order of requirement ids: 3.6.1 < 10.2.1, AC-3 < AC-12, 164.312(a)(1) < 164.312(b). */
 export function compareIds(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return ID_ORDER.compare(a, b);
 }
 
 /**
@@ -138,7 +141,14 @@ export function cellIndex(results: readonly RuleResult[]): (rule: string, stack:
     if (g) g.push(r);
     else groups.set(k, [r]);
   }
-  return (rule, stack) => cell(groups.get(`${rule}\u0000${stack}`) ?? [], rule, stack);
+  // The reports ask for the same cell many times (n/a checks, then the row): each is counted once.
+  const cells = new Map<string, Cell>();
+  return (rule, stack) => {
+    const k = `${rule}\u0000${stack}`;
+    let c = cells.get(k);
+    if (c === undefined) cells.set(k, c = cell(groups.get(k) ?? [], rule, stack));
+    return c;
+  };
 }
 
 export function cellText(c: Cell): string {
@@ -245,19 +255,18 @@ export function summaryGrid(bundle: EvidenceBundle): SummaryGrid {
   const cells: Record<string, Record<string, GridCell>> = {};
   for (const section of sections) {
     const ruleIds = new Set(section.requirements.flatMap((req) => req.rules.map((r) => r.id)));
+    // One pass over the results per framework (not per framework and stack).
+    const counts = new Map(stacks.map((stack) => [stack, { pass: 0, fail: 0, acknowledged: 0, applied: new Set<string>() }]));
+    for (const r of bundle.results) {
+      const c = counts.get(r.stack);
+      if (c === undefined || !ruleIds.has(r.rule)) continue;
+      c.applied.add(r.rule);
+      if (r.status === 'pass') c.pass++;
+      else if (r.status === 'acknowledged') c.acknowledged++;
+      else c.fail++;
+    }
     const row: Record<string, GridCell> = {};
-    for (const stack of stacks) {
-      let pass = 0;
-      let fail = 0;
-      let acknowledged = 0;
-      const applied = new Set<string>();
-      for (const r of bundle.results) {
-        if (r.stack !== stack || !ruleIds.has(r.rule)) continue;
-        applied.add(r.rule);
-        if (r.status === 'pass') pass++;
-        else if (r.status === 'acknowledged') acknowledged++;
-        else fail++;
-      }
+    for (const [stack, { pass, fail, acknowledged, applied }] of counts) {
       row[stack] = { pass, fail, acknowledged, notApplicable: ruleIds.size - applied.size };
     }
     cells[section.key] = row;

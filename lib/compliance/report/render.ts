@@ -29,21 +29,26 @@ export type ReportPaths = { readonly [K in keyof typeof REPORT_FILES]: string };
 
 /** A function giving the 1-based line of a resource's logical id in a template under `cdkOut` (1 when not found). */
 function templateLines(cdkOut: string): (template: string | undefined, logicalId: string) => number {
-  const cache = new Map<string, string[]>();
+  // Per template, the first line of each `"<id>": {` key: one pass per template, not one per result.
+  const cache = new Map<string, Map<string, number>>();
   return (template, logicalId) => {
     if (!template) return 1;
-    let lines = cache.get(template);
-    if (!lines) {
+    let lineOf = cache.get(template);
+    if (!lineOf) {
+      const found = new Map<string, number>();
+      let lines: string[] = [];
       try {
         lines = fs.readFileSync(path.join(cdkOut, template), 'utf8').split('\n');
       } catch {
-        lines = [];
+        // no template: every result points at line 1
       }
-      cache.set(template, lines);
+      lines.forEach((l, i) => {
+        const m = /^\s*"((?:[^"\\]|\\.)*)": \{/.exec(l);
+        if (m && !found.has(m[1])) found.set(m[1], i + 1);
+      });
+      cache.set(template, lineOf = found);
     }
-    const needle = `"${logicalId}": {`;
-    const i = lines.findIndex((l) => l.trimStart().startsWith(needle));
-    return i >= 0 ? i + 1 : 1;
+    return lineOf.get(logicalId) ?? 1;
   };
 }
 

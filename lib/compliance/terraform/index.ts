@@ -6,5 +6,4 @@ export { CONTROL_SETS } from '../controls';
 export type { ComplianceRule, ControlMapping } from '../rule';
 export { TF_ACKNOWLEDGMENTS_KEY, TF_RULE_ID_RE, tfAcknowledgmentProblem } from './acknowledge';
 export { acknowledgmentsIn, checkTerraform, formatFindings, TERRAFORM_RULES } from './pack';
-
 export { POLICY_INITIATIVES } from './rules/policy-initiatives';

@@ -17,6 +17,29 @@ export const AUTHORIZATION_HEADER_NAME = 'Authorization';
  */
 export const API_KEY_SCHEME = 'ApiKey';
 
+/**
+ * The JWS signature algorithms (RFC 7518 §3) an issuer may sign with: the spec accepts exactly these, the authorizer
+ * verifies every one of them (node:crypto; PS* with RSASSA-PSS, MGF1 and a salt as long as the digest, RFC 7518 §3.5),
+ * and the Azure gateway pre-validates the subset API Management documents. Asymmetric only: `none` and HMAC (a secret
+ * shared with the issuer, RS/HS key confusion) are never accepted.
+ */
+export const SIGNATURE_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
+
+/** The algorithms of an issuer that names none. */
+export const DEFAULT_SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = ['RS256'];
+
+/** Whether a value is one of {@link SIGNATURE_ALGORITHMS}. */
+export function isSignatureAlgorithm(value: unknown): value is SignatureAlgorithm {
+  return typeof value === 'string' && (SIGNATURE_ALGORITHMS as readonly string[]).includes(value);
+}
+
+/**
+ * A tenant id, wherever one is written or read: token claims, API-key and tenant records, issuers' tenant lists, the
+ * CLI's arguments. No `#`: tenant ids are parts of the store's composite keys.
+ */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 /** The claim that carries the tenant id in access tokens (added by the platform's trigger for Cognito callers). */
 export const DEFAULT_TENANT_CLAIM = 'tenant_id';
 

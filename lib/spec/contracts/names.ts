@@ -90,3 +90,52 @@ export const TABLE_WRITE_ACTIONS = [
  * rotation's stack deploys.
  */
 export const ORIGIN_VERIFY_DISTRIBUTION_TAG = 'secure-api-platform:origin-verify';
+
+/**
+ * The platform's tables, named from the platform so every region's stacks and the operators' CLI address them without a
+ * cross-region reference or a lookup.
+ */
+export const TableNames = {
+  /** The global table (revocations, API-key hashes, tenants, client bindings): one replica per region. */
+  global: (platform: string): string => `${platform}-platform`,
+  /** The regional idempotency table (Powertools idempotency records of one region's writes). */
+  idempotency: (platform: string): string => `${platform}-idempotency`,
+  /** The platform a global table belongs to, from its name (undefined for a table named otherwise). */
+  platformOf: (table: string): string | undefined => (table.endsWith('-platform') && table.length > '-platform'.length ? table.slice(0, -'-platform'.length) : undefined),
+} as const;
+
+/**
+ * The CloudWatch Logs group of the operators' audit trail (primary region): the global stack creates it, the operators'
+ * role may write streams in it only, and the CLI writes one line per change to it.
+ */
+export function operationsAuditLogGroup(platform: string): string {
+  return `/${platform}/audit/operations`;
+}
+
+/** API Gateway names of one API version: the gateway gives them, the CLI and the alarms find the resources by them. */
+export const ApiNames = {
+  /** The REST API of one API version. */
+  restApi: (platform: string, api: string, version: string): string => `${platform}-${api}-${version}`,
+  /** The usage plan of one tenant plan on one API version (the CLI attaches each tenant's metering key to it). */
+  usagePlan: (platform: string, api: string, version: string, plan: string): string => `${ApiNames.restApi(platform, api, version)}-${plan}`,
+} as const;
+
+/**
+ * Platform and API names: 3 to 24 lowercase letters, digits and hyphens. They prefix resource names of every kind (tables,
+ * roles, functions, log groups), so the spec, the renderers and the CLI accept exactly these.
+ */
+export const PLATFORM_NAME_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+
+/** Tenant plan names (the spec's `plans` keys, the CLI's `--plan`; they end usage-plan names). */
+export const PLAN_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** An AWS region name, in every partition (`eu-west-1`, `us-gov-west-1`, `us-isob-east-1`). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** An Azure region name (`westeurope`, `swedencentral`). */
+export const AZURE_REGION_PATTERN = /^[a-z]+[a-z0-9]*$/;
+
+/** A region name of either cloud. */
+export function isRegionName(value: string): boolean {
+  return AWS_REGION_PATTERN.test(value) || AZURE_REGION_PATTERN.test(value);
+}
