@@ -94,11 +94,11 @@ export class AzureEdge extends Construct {
       priority: 1,
       weight: 1000,
     }));
-    if (spec.spec.domain) {
+    if (spec.domain) {
       this.customDomain = new CdnFrontdoorCustomDomain(this, 'Domain', {
-        name: spec.spec.domain.domainName.replace(/\./g, '-'),
+        name: spec.domain.domainName.replace(/\./g, '-'),
         cdnFrontdoorProfileId: this.frontDoor.id,
-        hostName: spec.spec.domain.domainName,
+        hostName: spec.domain.domainName,
         tls: { certificateType: 'ManagedCertificate', minimumTlsVersion: 'TLS12' },
       });
     }

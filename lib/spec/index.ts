@@ -7,7 +7,7 @@ export {
 export { LOG_RETENTION_DAYS, PROFILE_MINIMUMS, profileMinimums, type ProfileMinimums } from './profiles';
 export { assertValidSpec, checkRequestSchema, PlatformSpecError, type SpecIssue, validateSpec } from './validate';
 export {
-  DEFAULT_INTEGRATION_TIMEOUT_MS, type ObjectLockMode, type ResolvedIssuer, type ResolvedRevocation, type ResolvedRoute,
+  DEFAULT_INTEGRATION_TIMEOUT_MS, type ObjectLockMode, type ResolvedDomain, type ResolvedIssuer, type ResolvedRevocation, type ResolvedRoute,
   type ResolvedSpec, resolveSpec, WORM_OBJECT_LOCK_MODE,
 } from './resolve';
 export { DEPLOY_LIMITS, LAMBDA_PERMISSION_STATEMENT_BYTES, LIMIT_NAMES } from './contracts/limits';

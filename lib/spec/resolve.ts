@@ -1,4 +1,4 @@
-import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, PlanSpec, PlatformSpec, TlsPolicy } from './types';
+import { ApiSpec, ComplianceProfile, HttpMethod, JsonSchema, MtlsDomainSpec, PlanSpec, PlatformSpec, TlsPolicy } from './types';
 import {
   DEFAULT_SIGNATURE_ALGORITHMS, DEFAULT_TENANT_CLAIM, REVOCATION_DEFAULTS, revocationBoundSeconds, RevocationTimes, SignatureAlgorithm,
 } from './contracts/identity';
@@ -54,8 +54,33 @@ export interface ResolvedRevocation extends RevocationTimes {
  * The spec with every default applied, computed once and read by both renderers, so AWS and Azure cannot
  * disagree on a default. Build it with `resolveSpec` (which validates first).
  */
+declare const resolvedBrand: unique symbol;
+
+/** The public custom domain with its defaults applied (`spec.domain`). */
+export interface ResolvedDomain {
+  readonly domainName: string;
+  readonly hostedZone: { readonly zoneName: string; readonly hostedZoneId: string };
+  readonly tlsPolicy: TlsPolicy;
+  /** The partner domain served with mutual TLS; undefined: none. */
+  readonly mtls?: MtlsDomainSpec;
+}
+
 export interface ResolvedSpec {
+  /** Only `resolveSpec` makes one: a renderer that takes a ResolvedSpec gets a validated spec with every default applied. */
+  readonly [resolvedBrand]: true;
+  /** The spec as written (for the evidence and the few props that have no default). Renderers read the derived facts below. */
   readonly spec: PlatformSpec;
+  /** The public custom domain; undefined: the APIs are served on their execute-api endpoints only. */
+  readonly domain?: ResolvedDomain;
+  /**
+   * Whether the platform builds its edge (CloudFront, the us-east-1 web ACL and certificate, the us-east-1 archive):
+   * a CDN is asked for and there is a domain to serve it on.
+   */
+  readonly needsEdge: boolean;
+  /** Regions whose audit archive receives logs: the platform's regions, and us-east-1 when the edge logs there. */
+  readonly archiveRegions: string[];
+  /** Who manages the account's API Gateway CloudWatch Logs role (`spec.observability.apiGatewayLogsRole`). */
+  readonly apiGatewayLogsRole: 'platform' | 'managedElsewhere';
   readonly name: string;
   /** Primary first. */
   readonly regions: string[];
@@ -152,10 +177,24 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
   const demo = audit.demo ?? false;
   const retentionYears = audit.retentionYears ?? 7;
   const up = spec.identity.userPool;
-  return {
+  const domain: ResolvedDomain | undefined = spec.domain
+    ? {
+      domainName: spec.domain.domainName,
+      hostedZone: spec.domain.hostedZone,
+      tlsPolicy: spec.domain.tlsPolicy ?? TlsPolicy.TLS13,
+      mtls: spec.domain.mtls,
+    }
+    : undefined;
+  const needsEdge = (edge.cdn ?? true) && domain !== undefined;
+  const regions = [spec.regions.primary, ...(spec.regions.secondaries ?? [])];
+  const resolved: Omit<ResolvedSpec, typeof resolvedBrand> = {
     spec,
+    domain,
+    needsEdge,
+    archiveRegions: [...new Set([...regions, ...(needsEdge ? ['us-east-1'] : [])])],
+    apiGatewayLogsRole: spec.observability?.apiGatewayLogsRole ?? 'platform',
     name: spec.name,
-    regions: [spec.regions.primary, ...(spec.regions.secondaries ?? [])],
+    regions,
     primaryRegion: spec.regions.primary,
     secondaryRegions: [...(spec.regions.secondaries ?? [])],
     profiles,
@@ -184,7 +223,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
         clients: up.clients ?? [],
       }
       : undefined,
-    tlsPolicy: spec.domain?.tlsPolicy ?? TlsPolicy.TLS13,
+    tlsPolicy: domain?.tlsPolicy ?? TlsPolicy.TLS13,
     edge: {
       cdn: edge.cdn ?? true,
       shieldAdvanced: edge.shieldAdvanced ?? false,
@@ -216,4 +255,5 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
     corsOrigins: spec.cors?.allowOrigins ?? [],
     corsAllowCredentials: spec.cors?.allowCredentials ?? false,
   };
+  return resolved as ResolvedSpec;
 }

@@ -125,7 +125,7 @@ export class AuditTrail extends Construct {
       ...(props.functions ?? []).map((f) => f.functionArn),
     ];
     // Every archive and access-log bucket the platform writes (the regions', and us-east-1's for the edge logs).
-    const archiveRegions = [...new Set([...spec.regions, ...(spec.edge.cdn && spec.spec.domain ? ['us-east-1'] : [])])];
+    const archiveRegions = spec.archiveRegions;
     const archivePrefixes = archiveRegions.flatMap((r) => [
       `arn:${partition}:s3:::${SecurityNames.auditArchiveBucket(spec, r, account)}/`,
       `arn:${partition}:s3:::${SecurityNames.accessLogsBucket(spec, r, account)}/`,

@@ -15,7 +15,7 @@ export const PlatformNames = {
    * Without a CDN the public domain itself is served by the regional APIs.
    */
   originDomain: (spec: ResolvedSpec): string | undefined => {
-    const d = spec.spec.domain?.domainName;
+    const d = spec.domain?.domainName;
     if (!d) return undefined;
     return spec.edge.cdn ? `origin.${d}` : d;
   },

@@ -67,7 +67,7 @@ export class EdgeDistribution extends Construct {
     super(scope, id);
     const spec = props.spec;
     const stack = Stack.of(this);
-    const domain = spec.spec.domain;
+    const domain = spec.domain;
     if (!domain) {
       throw new PlatformValidationError('spec.domain is required by EdgeDistribution (received: undefined); CloudFront serves the public domain and reaches the regional APIs at origin.<domain>', this);
     }

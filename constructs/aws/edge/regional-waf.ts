@@ -157,7 +157,7 @@ export class RegionalWaf extends Construct {
     for (const r of spec.publicRoutes) {
       if ((r.method === 'GET' || r.method === 'HEAD') && !r.path.includes('{')) exempt.push(pathEquals(`/${r.version}${r.path}`));
     }
-    const mtls = spec.spec.domain?.mtls?.domainName;
+    const mtls = spec.domain?.mtls?.domainName;
     // The partner domain is reached directly and API Gateway enforces its client certificate; a Host header naming it
     // on the public domain is refused by API Gateway (STRICT endpoint access mode checks that SNI and Host agree).
     if (mtls) exempt.push(headerEquals('host', mtls));

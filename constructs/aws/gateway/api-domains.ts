@@ -57,7 +57,7 @@ export class ApiDomains extends Construct {
   constructor(scope: Construct, id: string, props: ApiDomainsProps) {
     super(scope, id);
     const spec = props.spec;
-    const domain = spec.spec.domain;
+    const domain = spec.domain;
     if (!domain) {
       throw new PlatformValidationError('spec.domain is required by ApiDomains (received: undefined); set spec.domain { domainName, hostedZone } or do not create ApiDomains', this);
     }

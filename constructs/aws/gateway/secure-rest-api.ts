@@ -9,20 +9,17 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiDomains } from './api-domains';
 import { AuthorizerFunction } from './authorizer-function';
+import { createApiAuthorizers } from './api-authorizers';
 import { addGatewayResponses } from './gateway-responses';
 import { integrationFor, modelId } from './route-integrations';
 import { grantApiInvoke, RouteStacks } from './route-stacks';
+import { addUsagePlans } from './usage-plans';
 import { AuthorizerConfig, IssuerConfig } from '../../../lib/authorizer/config';
 import { acknowledge } from '../../../lib/compliance/aws/acknowledge';
 import { PlatformValidationError } from '../../../lib/errors';
-import {
-  ApiSpec, AUTHORIZATION_HEADER_NAME, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, ResolvedRoute, ResolvedSpec, revocationBoundSeconds,
-  scopePrefix,
-} from '../../../lib/spec';
+import { ApiSpec, CORS_PREFLIGHT_MAX_AGE_SECONDS, corsAllowHeaders, ResolvedRoute, ResolvedSpec, revocationBoundSeconds } from '../../../lib/spec';
 import { ACCESS_LOG_FIELDS } from '../../../lib/spec/contracts/logs';
-import { ApiNames, FunctionNames } from '../../../lib/spec/contracts/names';
 import { apiRouteLayout } from '../../../lib/spec/contracts/route-layout';
-import { externalIssuerConfigs } from '../../../lib/spec/issuers';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
 import { RegionalWaf } from '../edge/regional-waf';
@@ -187,7 +184,7 @@ export class SecureRestApi extends Construct {
       retention: spec.audit.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const hasDomain = spec.spec.domain !== undefined;
+    const hasDomain = spec.domain !== undefined;
     const restApiName = PlatformNames.restApi(spec, api.name, api.version);
     this.api = new apigw.RestApi(this, 'Resource', {
       restApiName,
@@ -236,53 +233,10 @@ export class SecureRestApi extends Construct {
     const ttls = [...ttlUse.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
     if (ttls.length === 0) ttls.push(maxTtl);
     // At most MAX_AUTHORIZERS_PER_API TTLs: validateSpec refuses more, and authorizerCacheTtl collapses them into one.
-    if (props.cognitoUserPools && props.cognitoUserPools.length > 0) {
-      ttls.forEach((t, i) => {
-        this.authorizersByTtl[t] = new apigw.CognitoUserPoolsAuthorizer(this, i === 0 ? 'CognitoAuthorizer' : `CognitoAuthorizer${t}s`, {
-          cognitoUserPools: props.cognitoUserPools!, resultsCacheTtl: Duration.seconds(t),
-        });
-      });
-    } else {
-      if (!props.table) {
-        Annotations.of(this).addWarningV2('@secure-api-platform/gateway:noTable', 'table is not set: the authorizer runs without revocation, tenant records and API keys; pass the platform\'s global table');
-      }
-      const tableName = props.table?.tableName;
-      // Cognito scopes arrive as `<api name>/<scope>`: this API's authorizer accepts its own prefix only.
-      const issuers = (props.issuers ?? externalIssuerConfigs(spec))
-        .map((i) => (i.scopePrefixes ? { ...i, scopePrefixes: [scopePrefix(api.name)] } : i));
-      const config: AuthorizerConfig = {
-        issuers,
-        routes: Object.fromEntries(authorized.map((r) => [r.key, { scopes: r.scopes }])),
-        ...(tableName
-          // Keys travel as `Authorization: ApiKey <key>` only: the gateway refuses a request without the Authorization header.
-          ? { tableName, apiKeys: { header: null }, revocation: { cacheSeconds: spec.revocation.authorizerCacheSeconds } }
-          : { revocation: { enabled: false }, tenants: { enabled: false } }),
-        ...(props.policies ? { policies: props.policies } : {}),
-      };
-      this.authorizerConfig = config;
-      this.authorizerFunction = new AuthorizerFunction(this, 'Authorizer', {
-        spec,
-        config,
-        tableName,
-        tableKey: props.table?.encryptionKey,
-        key: this.key,
-        description: restApiName,
-        functionName: FunctionNames.authorizer(spec.name, api.name, api.version),
-      });
-      ttls.forEach((t, i) => {
-        this.authorizersByTtl[t] = new apigw.RequestAuthorizer(this, i === 0 ? 'LambdaAuthorizer' : `LambdaAuthorizer${t}s`, {
-          handler: this.authorizerFunction!.function,
-          // The cache key: the credential, the method and the resource path, so per-route scopes and Cedar stay correct.
-          identitySources: [
-            apigw.IdentitySource.header(AUTHORIZATION_HEADER_NAME),
-            apigw.IdentitySource.context('httpMethod'),
-            apigw.IdentitySource.context('path'),
-            apigw.IdentitySource.context('identity.sourceIp'),
-          ],
-          resultsCacheTtl: Duration.seconds(t),
-        });
-      });
-    }
+    const authorizers = createApiAuthorizers(this, { ...props, spec, api, ttls, authorized, key: this.key, restApiName });
+    Object.assign(this.authorizersByTtl, authorizers.byTtl);
+    this.authorizerFunction = authorizers.authorizerFunction;
+    this.authorizerConfig = authorizers.authorizerConfig;
     this.authorizer = this.authorizersByTtl[ttls[0]];
     this.routeTtl = routeTtl;
     Annotations.of(this).addInfo(`revocation bound of ${restApiName}: ${this.revocationBoundSeconds} s = gateway cache ${maxTtl} s + authorizer cache `
@@ -306,23 +260,9 @@ export class SecureRestApi extends Construct {
     this.routeStacks.registerMethods(Object.values(this.methods));
 
     // Usage plans, one per spec plan; a route's own plan caps its rate for every tenant.
-    this.usagePlans = {};
-    for (const [planName, plan] of Object.entries(spec.plans)) {
-      const throttle = this.routes.filter((r) => !r.public).map((r) => {
-        const cap = spec.plans[r.plan] ?? plan;
-        return {
-          method: this.methods[r.key],
-          throttle: { rateLimit: Math.min(plan.rate, cap.rate), burstLimit: Math.min(plan.burst, cap.burst) },
-        };
-      });
-      this.usagePlans[planName] = this.api.addUsagePlan(`Plan-${planName}`, {
-        name: ApiNames.usagePlan(spec.name, api.name, api.version, planName),
-        description: `Tenant plan "${planName}" of ${restApiName}: metering keys are created at tenant onboarding and returned by the authorizer`,
-        throttle: { rateLimit: plan.rate, burstLimit: plan.burst },
-        quota: { limit: plan.dailyQuota, period: apigw.Period.DAY },
-        apiStages: [{ api: this.api, stage: this.stage, throttle }],
-      });
-    }
+    this.usagePlans = addUsagePlans({
+      api: this.api, stage: this.stage, spec, apiSpec: api, routes: this.routes, methods: this.methods, restApiName,
+    });
 
     // Custom domains: base path = version.
     if (hasDomain) {

@@ -180,7 +180,7 @@ export class OriginVerifySecret extends Construct {
   private resolvePropagation(spec: ResolvedSpec, p: OriginVerifyPropagation): NonNullable<OriginVerifySecret['propagation']> {
     const regions = p.regions ?? spec.regions;
     const webAclName = p.webAclName ?? `${spec.name}-regional`;
-    const cdnDomain = spec.edge.cdn ? spec.spec.domain?.domainName ?? null : null;
+    const cdnDomain = spec.needsEdge && spec.domain ? spec.domain.domainName : null;
     const distributionDomain = p.distributionDomain !== undefined ? p.distributionDomain : cdnDomain;
     const distributionWebAclName = p.distributionWebAclName ?? `${spec.name}-edge`;
     const wafPropagationDelay = p.wafPropagationDelay ?? Duration.seconds(60);

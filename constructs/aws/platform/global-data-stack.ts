@@ -86,7 +86,7 @@ export class GlobalDataStack extends Stack {
         },
       });
     }
-    if (spec.edge.cdn && spec.spec.domain) {
+    if (spec.needsEdge) {
       const replicaRegions = [...spec.secondaryRegions, ...(spec.regions.includes('us-east-1') ? [] : ['us-east-1'])];
       this.originVerify = new OriginVerifySecret(this, 'OriginVerify', { spec, encryptionKey: keys.secrets, logKey: keys.logs, replicaRegions });
     }

@@ -96,7 +96,7 @@ export class RegionalFailover extends Construct {
         dnsName: props.domain.domainNameAliasDomainName, hostedZoneId: props.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: true,
       },
     });
-    const mtls = props.spec.spec.domain?.mtls;
+    const mtls = props.spec.domain?.mtls;
     if (props.mtlsDomain && mtls) {
       this.mtlsRecord = new route53.CfnRecordSet(this, 'MtlsLatencyRecord', {
         hostedZoneId: props.zone.hostedZoneId,

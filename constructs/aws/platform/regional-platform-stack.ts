@@ -71,7 +71,7 @@ export class RegionalPlatformStack extends Stack {
     const keys = props.keys;
     const region = this.region;
     this.waf = new RegionalWaf(this, 'Waf', { spec, logKey: keys.logs });
-    if (spec.spec.domain) {
+    if (spec.domain) {
       this.domains = new ApiDomains(this, 'Domains', { spec, regionalHealthDomain: true });
     }
     this.idempotencyTable = new IdempotencyTable(this, 'Idempotency', { spec, key: keys.data });
@@ -104,7 +104,7 @@ export class RegionalPlatformStack extends Stack {
     }
     this.api = Object.values(this.apis)[0];
     // The account's API Gateway logs role, once per account and region, before any stage that logs.
-    if ((spec.spec.observability?.apiGatewayLogsRole ?? 'platform') === 'platform') {
+    if (spec.apiGatewayLogsRole === 'platform') {
       this.apiGatewayLogs = new ApiGatewayLogsRole(this, 'ApiGatewayLogs');
       for (const a of Object.values(this.apis)) a.stage.node.addDependency(this.apiGatewayLogs.account);
     }

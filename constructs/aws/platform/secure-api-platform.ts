@@ -118,7 +118,7 @@ export class SecureApiPlatform extends Construct {
       if (region !== spec.primaryRegion) stack.addStackDependency(this.keys[spec.primaryRegion]);
       this.keys[region] = stack;
     }
-    const needsEdge = spec.edge.cdn && spec.spec.domain !== undefined;
+    const needsEdge = spec.needsEdge;
     if (needsEdge && !spec.regions.includes('us-east-1')) {
       this.edgeKeys = new EdgeKeysStack(root, `${prefix}-EdgeKeys`, { env: env('us-east-1'), spec, description: description('us-east-1 keys of the edge') });
     }
