@@ -144,7 +144,7 @@ describe('edge validation', () => {
   });
   test('no domain', () => {
     const { stack } = testStack('E', 'us-east-1');
-    expect(() => new EdgeDistribution(stack, 'E', { spec: { ...spec, spec: { ...spec.spec, domain: undefined } } })).toThrow(/spec.domain is required by EdgeDistribution/);
+    expect(() => new EdgeDistribution(stack, 'E', { spec: { ...spec, domain: undefined } })).toThrow(/spec.domain is required by EdgeDistribution/);
   });
   test('body cap above WAF inspection', () => {
     const { stack } = testStack();
