@@ -5,7 +5,7 @@
  */
 import { AuthorizerConfigError, IssuerConfig, ResolvedConfig, RouteConfig } from './config';
 import {
-  DEFAULT_SIGNATURE_ALGORITHMS, isSignatureAlgorithm, SIGNATURE_ALGORITHMS, SignatureAlgorithm, TENANT_ID_PATTERN,
+  AUTHORIZATION_HEADER, DEFAULT_SIGNATURE_ALGORITHMS, isSignatureAlgorithm, SIGNATURE_ALGORITHMS, SignatureAlgorithm, TENANT_ID_PATTERN,
 } from '../spec/contracts/identity';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
@@ -191,7 +191,7 @@ export function validateAuthorizerConfig(config: unknown, options: ValidateOptio
     const header = c.apiKeys.header === undefined ? 'x-api-key' : c.apiKeys.header;
     if (header !== null) {
       if (typeof header !== 'string' || !HEADER_NAME.test(header)) fail('apiKeys.header', header, `must be a header name matching ${HEADER_NAME}, or null`);
-      if ((header as string).toLowerCase() === 'authorization') {
+      if ((header as string).toLowerCase() === AUTHORIZATION_HEADER) {
         fail('apiKeys.header', header, 'must not be `authorization` (keys are always accepted there as `ApiKey <key>`); use null for the Authorization header only');
       }
     }

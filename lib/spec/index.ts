@@ -1,5 +1,6 @@
 export {
-  type ApiSpec, type AppClientSpec, type AuditSpec, type BackendSpec, ComplianceProfile, type CorsSpec, type DomainSpec, type EdgeSpec,
+  type ApiSpec, type AppClientSpec, type AuditSpec, type BackendSpec, COMPLIANCE_PROFILES, ComplianceProfile, type CorsSpec,
+  type DomainSpec, type EdgeSpec,
   HTTP_METHODS, type HttpMethod, type IdentitySpec, type JsonSchema, type KeysSpec, type MtlsDomainSpec, type ObservabilitySpec,
   type OidcIssuerSpec, type PlanSpec, type PlatformSpec, type RegionsSpec, type ResilienceSpec, type RevocationSpec, type RouteSpec, TlsPolicy,
   type UserPoolSpec,

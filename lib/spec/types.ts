@@ -16,6 +16,8 @@ export const ComplianceProfile = {
   AWS_SOLUTIONS: 'AWS_SOLUTIONS',
 } as const;
 export type ComplianceProfile = (typeof ComplianceProfile)[keyof typeof ComplianceProfile];
+/** Every compliance profile, in the order the packs run and the reports list them (AWS Solutions, the baseline, first). */
+export const COMPLIANCE_PROFILES: readonly ComplianceProfile[] = ['AWS_SOLUTIONS', 'HIPAA', 'PCI_DSS', 'NIST_800_53'];
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];

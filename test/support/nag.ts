@@ -1,9 +1,9 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Compliance, PROFILE_PACKS } from '../../lib/compliance';
-import { ComplianceProfile } from '../../lib/spec';
+import { COMPLIANCE_PROFILES, ComplianceProfile } from '../../lib/spec';
 
-export const ALL_PROFILES: ComplianceProfile[] = ['AWS_SOLUTIONS', 'HIPAA', 'PCI_DSS', 'NIST_800_53'];
+export const ALL_PROFILES: ComplianceProfile[] = [...COMPLIANCE_PROFILES];
 
 /**
  * Runs every pack of `profiles` over `scope` (after the app has been synthesized, so the tree is prepared)

@@ -15,7 +15,7 @@ export const BASELINE_MANAGED_GROUPS = [
 
 /** Headers never written to WAF logs (credentials and the origin-verify secret). */
 export function redactedHeaders(apiKeyHeader: string, extra: string[] = []): CfnWebACL.FieldToMatchProperty[] {
-  return [...new Set(['authorization', 'cookie', apiKeyHeader, ...extra])].map((name) => ({ singleHeader: { Name: name } }));
+  return [...new Set([AUTHORIZATION_HEADER, 'cookie', apiKeyHeader, ...extra])].map((name) => ({ singleHeader: { Name: name } }));
 }
 
 export function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {
@@ -57,7 +57,7 @@ export function sizeCapRule(priority: number, maxBodyBytes: number): Rule {
         statements: [
           sizeOver({ body: { oversizeHandling: 'MATCH' } }, maxBodyBytes),
           sizeOver({ queryString: {} }, 2048),
-          sizeOver({ singleHeader: { Name: 'authorization' } }, 8192),
+          sizeOver({ singleHeader: { Name: AUTHORIZATION_HEADER } }, 8192),
           sizeOver({ uriPath: {} }, 1024),
         ],
       },

@@ -7,7 +7,7 @@ import { IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, Recording
 import { ComplianceReporter } from './reporter';
 import { PublicRouteRef, ruleContext } from './rule';
 import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
-import { ComplianceProfile, PlatformSpec } from '../../spec/types';
+import { COMPLIANCE_PROFILES, ComplianceProfile, PlatformSpec } from '../../spec/types';
 import { removeReports } from '../report/render';
 
 /** The cdk-nag pack each profile selects (subclassed so every rule result is recorded for the reports). */
@@ -101,7 +101,7 @@ export class Compliance {
 
   /** The profiles whose packs run for `profiles`: AWS Solutions first, then the rest, each once. */
   public static packProfiles(profiles: readonly ComplianceProfile[]): ComplianceProfile[] {
-    const order: ComplianceProfile[] = ['AWS_SOLUTIONS', 'HIPAA', 'PCI_DSS', 'NIST_800_53'];
+    const order = COMPLIANCE_PROFILES;
     const chosen = new Set<ComplianceProfile>(['AWS_SOLUTIONS', ...profiles]);
     return order.filter((p) => chosen.has(p));
   }

@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import { PlatformValidationError } from '../../errors';
 import { ProfileMinimums, profileMinimums } from '../../spec/profiles';
 import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
-import { ComplianceProfile, PlatformSpec } from '../../spec/types';
+import { COMPLIANCE_PROFILES, ComplianceProfile, PlatformSpec } from '../../spec/types';
 import { ComplianceRule, PublicRouteRef } from '../rule';
 
 /** Prefix of every rule id of the platform pack (`SecureApi-<Name>`); `acknowledge()` accepts it. */
@@ -54,7 +54,7 @@ export interface RuleContextInput {
   readonly minTlsVersion?: '1.2' | '1.3';
 }
 
-export const ALL_PROFILES: readonly ComplianceProfile[] = ['AWS_SOLUTIONS', 'HIPAA', 'PCI_DSS', 'NIST_800_53'];
+export const ALL_PROFILES: readonly ComplianceProfile[] = COMPLIANCE_PROFILES;
 
 function isResolved(spec: PlatformSpec | ResolvedSpec): spec is ResolvedSpec {
   return 'minimums' in spec && 'routes' in spec && 'publicRoutes' in spec;

@@ -3,7 +3,9 @@
  * renders them, the authorizer's decision lines, WAF and CloudFront logs as AWS writes them), the metric-filter
  * patterns that read them, and the field paths redaction removes before a record reaches the 7-year archive.
  */
+import { AUTHORIZATION_HEADER } from './identity';
 import { CountedStatus } from './metrics';
+import { ORIGIN_VERIFY_HEADER } from './names';
 
 /**
  * The stage's access-log format: JSON, one line per request (no token, no body). API Gateway substitutes each
@@ -78,12 +80,12 @@ export const ALWAYS_REDACTED_PATHS: Readonly<Record<LogSource, readonly FieldPat
   apiAccess: [],
   authorizer: [],
   backend: [
-    ...['authorization', 'cookie', 'x-api-key', 'x-origin-verify'].map((h) => `event.headers.${h}`),
-    ...['authorization', 'cookie', 'x-api-key', 'x-origin-verify'].map((h) => `event.multiValueHeaders.${h}`),
+    ...[AUTHORIZATION_HEADER, 'cookie', 'x-api-key', ORIGIN_VERIFY_HEADER].map((h) => `event.headers.${h}`),
+    ...[AUTHORIZATION_HEADER, 'cookie', 'x-api-key', ORIGIN_VERIFY_HEADER].map((h) => `event.multiValueHeaders.${h}`),
     'event.queryStringParameters', 'event.multiValueQueryStringParameters', 'event.body',
   ],
   waf: [
-    ...['authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-origin-verify'].map((h) => `httpRequest.headers[name=${h}].value`),
+    ...[AUTHORIZATION_HEADER, 'cookie', 'set-cookie', 'x-api-key', ORIGIN_VERIFY_HEADER].map((h) => `httpRequest.headers[name=${h}].value`),
     'httpRequest.args',
     'terminatingRuleMatchDetails[].matchedData',
     'nonTerminatingMatchingRules[].ruleMatchDetails[].matchedData',
