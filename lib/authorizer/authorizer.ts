@@ -8,7 +8,7 @@ import type { Authenticated, Eventually, MatchedRoute } from './identity';
 import { fetchJwksBody, JwksFetcher } from './jwks';
 import { JwtAuthenticator } from './jwt';
 import { DecisionFields, DecisionLog, LogSink, stdoutSink } from './observability';
-import { AccessPolicy, routeActions } from './policy';
+import { AccessPolicy, RouteTable } from './policy';
 import { PrincipalHashes } from './principal';
 import { Denial, Reason, ReasonCode, statusOf } from './reasons';
 import { RevocationCheck } from './revocation';
@@ -98,7 +98,7 @@ function storesFor(cfg: ResolvedConfig, injected: AuthorizerStores | undefined):
   return { apiKeys, revocations, tenants };
 }
 
-function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock: () => number, log: DecisionLog): Collaborators {
+function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock: () => number, log: DecisionLog, routes: RouteTable): Collaborators {
   const jwt = new JwtAuthenticator(cfg, {
     timeoutMs: cfg.jwksTimeoutMs,
     maxAgeMs: cfg.jwksCacheSeconds * 1000,
@@ -124,7 +124,7 @@ function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock:
   }) : undefined;
 
   // The actions Cedar can be asked about are the route keys (unlisted routes are denied first); an ANY route's, each method's.
-  const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routeActions(cfg.routes.keys()) }) : undefined;
+  const cedar = cfg.policies !== undefined ? new CedarPolicies(cfg.policies, { actions: routes.actions() }) : undefined;
   // Which engine evaluates the policies (compiled closures, or cedar-wasm for a set outside the compiled subset), once per cold start.
   if (cedar) log.event(cedar.engine === 'compiled' ? 'INFO' : 'WARN', 'Cedar policies loaded', { engine: cedar.engine, fallbackReason: cedar.fallbackReason });
 
@@ -164,17 +164,18 @@ function createDecisionCore(config: AuthorizerConfig, deps: AuthorizerDependenci
   const cfg: ResolvedConfig = validateAuthorizerConfig(config, { injectedStores: injected });
   const clock = deps.clock ?? monotonicMs;
   const log = new DecisionLog(cfg.metricsNamespace, deps.log ?? stdoutSink);
-  const { credentials, bearer, apiKeys, tenants, policy } = collaborators(cfg, deps, clock, log);
-  const routes = cfg.routes;
+  const routes = new RouteTable(cfg.routes);
+  const { credentials, bearer, apiKeys, tenants, policy } = collaborators(cfg, deps, clock, log, routes);
 
   function decide(event: AuthorizerRequest, fields: DecisionFields, now: number): Eventually<Decided> {
     const method = event.httpMethod ?? event.requestContext?.httpMethod ?? '';
     const resource = event.resource ?? event.requestContext?.resourcePath ?? '';
-    const key = `${method} ${resource}`;
-    fields.route = key;
-    const configured = routes.get(key) ?? routes.get(`ANY ${resource}`);
-    if (!configured) throw new Denial(Reason.ROUTE_NOT_LISTED);
-    const route: MatchedRoute = { key, resource, scopes: configured.scopes };
+    const route = routes.match(method, resource);
+    if (!route) {
+      fields.route = `${method} ${resource}`;
+      throw new Denial(Reason.ROUTE_NOT_LISTED);
+    }
+    fields.route = route.key;
     const credential = credentials.extract(event);
     const who = credential.kind === 'jwt'
       ? bearer!.authenticate(credential.authorization, event, fields, now)

@@ -2,17 +2,43 @@ import { CedarContextSource, CedarPolicies } from './cedar';
 import type { Authenticated, MatchedRoute } from './identity';
 import { Denial, Reason } from './reasons';
 import type { AuthorizerRequest } from './types';
+import { HTTP_METHODS } from '../spec/types';
 
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+/**
+ * The configured routes, matched in O(1) per request whatever their number: by resource path, then method. An `ANY`
+ * route answers each of the HTTP methods API Gateway sends that the path has no route of its own for; any other method
+ * matches nothing. Each match (its key, resource and scopes) is built once per cold start, so a request allocates none.
+ */
+export class RouteTable {
+  private readonly byResource = new Map<string, Map<string, MatchedRoute>>();
 
-/** The Cedar actions of route keys: `METHOD /resource` as is, `ANY /resource` as one per HTTP method. */
-export function routeActions(routeKeys: Iterable<string>): string[] {
-  const actions: string[] = [];
-  for (const key of routeKeys) {
-    if (key.startsWith('ANY ')) for (const m of HTTP_METHODS) actions.push(`${m} ${key.slice(4)}`);
-    else actions.push(key);
+  constructor(routes: ReadonlyMap<string, { readonly scopes: readonly string[] }>) {
+    for (const [key, { scopes }] of routes) {
+      const space = key.indexOf(' ');
+      const method = key.slice(0, space);
+      const resource = key.slice(space + 1);
+      let methods = this.byResource.get(resource);
+      if (!methods) this.byResource.set(resource, methods = new Map());
+      if (method !== 'ANY') {
+        methods.set(method, Object.freeze({ key, resource, scopes }));
+        continue;
+      }
+      for (const m of HTTP_METHODS) {
+        const own = `${m} ${resource}`;
+        if (!routes.has(own) && !methods.has(m)) methods.set(m, Object.freeze({ key: own, resource, scopes }));
+      }
+    }
   }
-  return actions;
+
+  /** The route of a request's method and API Gateway resource path, if one is configured. */
+  match(method: string, resource: string): MatchedRoute | undefined {
+    return this.byResource.get(resource)?.get(method);
+  }
+
+  /** The Cedar actions the routes can be asked about: every matched route's key (an `ANY` route's, one per method). */
+  actions(): string[] {
+    return [...this.byResource.values()].flatMap((methods) => [...methods.values()].map((r) => r.key));
+  }
 }
 
 /**

@@ -46,7 +46,7 @@ export class RevocationCheck {
     if (revokedBefore !== undefined && revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
     if (complete && revokedBefore !== undefined) return undefined;
     const jtis = jti === undefined ? (originJti === undefined ? [] : [originJti]) : originJti === undefined ? [jti] : [jti, originJti];
-    return this.ask(id, subjects, jtis, fields);
+    return this.ask(id, subjects, jtis, fields, now);
   }
 
   /** Whether the cache knows the jti (throws when it knows it revoked). */
@@ -58,9 +58,12 @@ export class RevocationCheck {
 
   /**
    * One store call. An in-process store answers synchronously, and so does this (undefined, or a throw); a network
-   * store's promise is chained, not awaited (a first-seen token pays one promise hop here, not three).
+   * store's promise is chained, not awaited (a first-seen token pays one promise hop here, not three). `now`: the
+   * decision's clock reading, still the time of an answer given synchronously; a network answer reads the clock again.
    */
-  private ask(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields): Promise<void> | undefined {
+  private ask(
+    id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], fields: DecisionFields, now: number,
+  ): Promise<void> | undefined {
     let status: RevocationStatus | Promise<RevocationStatus>;
     try {
       status = this.deadline.call(this.store, (o) => this.store.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
@@ -68,8 +71,10 @@ export class RevocationCheck {
       this.unavailable(e, fields);
       return undefined;
     }
-    if (status instanceof Promise) return status.then((s) => this.apply(id, subjects, jtis, s), (e: unknown) => this.unavailable(e, fields));
-    this.apply(id, subjects, jtis, status);
+    if (status instanceof Promise) {
+      return status.then((s) => this.apply(id, subjects, jtis, s, this.options.clock()), (e: unknown) => this.unavailable(e, fields));
+    }
+    this.apply(id, subjects, jtis, status, now);
     return undefined;
   }
 
@@ -79,10 +84,9 @@ export class RevocationCheck {
     fields.degraded = 'revocation_unchecked';
   }
 
-  /** Caches the store's answer and throws when the token is revoked. */
-  private apply(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], status: RevocationStatus): void {
+  /** Caches the store's answer (as of `now`, the clock's reading when it came) and throws when the token is revoked. */
+  private apply(id: JwtIdentity, subjects: TtlCache<number | null>, jtis: readonly string[], status: RevocationStatus, now: number): void {
     const ttl = this.options.cacheSeconds * 1000;
-    const now = this.options.clock();
     const revokedJtis = status.revokedJtis;
     let revoked = false;
     for (const j of jtis) {

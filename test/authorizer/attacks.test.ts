@@ -154,6 +154,9 @@ describe('claims', () => {
     ['missing issuer', { iss: undefined }, Reason.UNKNOWN_ISSUER],
     ['wrong audience', { aud: 'urn:api:other' }, Reason.WRONG_AUDIENCE],
     ['missing audience', { aud: undefined }, Reason.WRONG_AUDIENCE],
+    ['audience list without the API', { aud: ['urn:api:other', 'urn:api:more'] }, Reason.WRONG_AUDIENCE],
+    ['empty audience list', { aud: [] }, Reason.WRONG_AUDIENCE],
+    ['nbf half a minute beyond the skew', { nbf: t + 90 }, Reason.NOT_YET_VALID],
     ['id token where access is expected', { token_use: 'id' }, Reason.WRONG_TOKEN_USE],
     ['missing subject', { sub: undefined }, Reason.MISSING_SUBJECT],
     ['missing tenant', { tenant_id: undefined }, Reason.MISSING_TENANT],
@@ -165,6 +168,13 @@ describe('claims', () => {
     if (c.iss === 'ISS/') c.iss = `${iss}/`;
     for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
     await expectRejected(signJwt(rsa, c), reason);
+  });
+
+  test('an audience list holding the API is accepted', async () => {
+    const { authorize } = setup();
+    const c = claims(iss);
+    const o = await outcome(authorize(bearer(signJwt(rsa, { ...c, aud: ['urn:api:other', c.aud as string] }))));
+    expect(o.status).toBe(200);
   });
 
   test('a token within the clock skew is accepted', async () => {

@@ -74,6 +74,31 @@ describe('the allow', () => {
     const { authorize } = setup({ routes: { 'ANY /things/{id}': {} } });
     expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer)), { method: 'PATCH', resource: '/things/{id}' })))).status).toBe(200);
   });
+
+  test('a method route of its own beside ANY keeps its own scopes; ANY answers the other methods', async () => {
+    const { log, authorize } = setup({ routes: { 'ANY /things/{id}': {}, 'DELETE /things/{id}': { scopes: ['things:admin'] } } });
+    const token = signJwt(key, claims(server.issuer, { scope: 'orders:read' }));
+    expect(await outcome(authorize(bearer(token, { method: 'DELETE', resource: '/things/{id}' })))).toMatchObject({ status: 403 });
+    expect(log.last).toMatchObject({ Reason: Reason.INSUFFICIENT_SCOPE, route: 'DELETE /things/{id}', detail: 'things:admin' });
+    expect((await outcome(authorize(bearer(token, { method: 'PUT', resource: '/things/{id}' })))).status).toBe(200);
+    expect(log.last).toMatchObject({ Reason: Reason.ALLOWED, route: 'PUT /things/{id}' });
+  });
+
+  test('an ANY route answers only the methods API Gateway sends: any other method string is an unlisted route', async () => {
+    const { log, authorize } = setup({ routes: { 'ANY /things/{id}': {} } });
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer)), { method: 'TRACE', resource: '/things/{id}' })));
+    expect(o.status).toBe(403);
+    expect(log.last).toMatchObject({ Reason: Reason.ROUTE_NOT_LISTED, route: 'TRACE /things/{id}' });
+  });
+
+  test('route matching does not depend on the number of routes: the 1,000th route of 1,000 matches with its own scopes', async () => {
+    const routes = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`GET /r${i}/{id}`, { scopes: [`r${i}:read`] }]));
+    const { log, authorize } = setup({ routes });
+    const o = await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { scope: 'r999:read' })), { method: 'GET', resource: '/r999/{id}' })));
+    expect(o.status).toBe(200);
+    expect(log.last).toMatchObject({ route: 'GET /r999/{id}' });
+    expect((await outcome(authorize(bearer(signJwt(key, claims(server.issuer, { scope: 'r998:read' })), { method: 'GET', resource: '/r999/{id}' })))).status).toBe(403);
+  });
 });
 
 describe('routes and scopes', () => {
