@@ -2,7 +2,7 @@ import type { JwtIdentity } from './jwt';
 import type { DecisionFields } from './observability';
 import { Denial, Reason } from './reasons';
 import type { StoreDeadline } from './store-call';
-import { RevocationStatus, RevocationStore, TtlCache } from './stores';
+import { RevocationStatus, RevocationStore, TtlCache, TtlFlags } from './stores';
 
 export interface RevocationOptions {
   /** Let a token through (logged `degraded`) when the store cannot answer, instead of denying. */
@@ -21,12 +21,12 @@ export interface RevocationOptions {
  * until the token expires, everything else for `cacheSeconds`.
  */
 export class RevocationCheck {
-  private readonly jtiCache: TtlCache<boolean>;
+  private readonly jtiCache: TtlFlags;
   /** Subject revocations, per configured issuer, by subject. */
   private readonly subjectCaches: ReadonlyMap<string, TtlCache<number | null>>;
 
   constructor(private readonly store: RevocationStore, private readonly deadline: StoreDeadline, private readonly options: RevocationOptions) {
-    this.jtiCache = new TtlCache(options.maxCacheEntries, options.clock);
+    this.jtiCache = new TtlFlags(options.maxCacheEntries);
     this.subjectCaches = new Map(options.issuers.map((i) => [i, new TtlCache<number | null>(options.maxCacheEntries, options.clock)]));
   }
 
@@ -38,13 +38,20 @@ export class RevocationCheck {
     const subjects = this.subjectCaches.get(id.issuer)!;
     const jti = id.jti;
     const originJti = id.originJti;
-    let complete = true;
     // A cached revocation is final whatever else has expired from the cache.
-    if (jti !== undefined) complete = this.cachedJti(jti, now) && complete;
-    if (originJti !== undefined) complete = this.cachedJti(originJti, now) && complete;
-    const revokedBefore = subjects.get(id.subject, now);
-    if (revokedBefore !== undefined && revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
-    if (complete && revokedBefore !== undefined) return undefined;
+    let cleared = true;
+    if (jti !== undefined) cleared = this.cachedJti(jti, now);
+    if (originJti !== undefined) cleared = this.cachedJti(originJti, now) && cleared;
+    if (cleared) {
+      const revokedBefore = subjects.get(id.subject, now);
+      if (revokedBefore !== undefined) {
+        if (revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
+        return undefined;
+      }
+    }
+    // A jti the cache does not know (every first-seen token) goes to the store, which answers for the jtis and the
+    // subject in the same call and is the fresher word on both: the subject cache is not read first. It is read when
+    // the store cannot answer (see `unavailable`), so a subject revocation already known still denies then.
     const jtis = jti === undefined ? (originJti === undefined ? [] : [originJti]) : originJti === undefined ? [jti] : [jti, originJti];
     return this.ask(id, subjects, jtis, fields, now);
   }
@@ -68,18 +75,26 @@ export class RevocationCheck {
     try {
       status = this.deadline.call(this.store, (o) => this.store.getRevocationStatus({ issuer: id.issuer, subject: id.subject, jtis }, o));
     } catch (e) {
-      this.unavailable(e, fields);
+      this.unavailable(e, id, subjects, fields, now);
       return undefined;
     }
     if (status instanceof Promise) {
-      return status.then((s) => this.apply(id, subjects, jtis, s, this.options.clock()), (e: unknown) => this.unavailable(e, fields));
+      return status.then(
+        (s) => this.apply(id, subjects, jtis, s, this.options.clock()),
+        (e: unknown) => this.unavailable(e, id, subjects, fields, this.options.clock()),
+      );
     }
     this.apply(id, subjects, jtis, status, now);
     return undefined;
   }
 
-  /** The store could not answer: a denial, unless revocation fails open (the decision is then logged `degraded`). */
-  private unavailable(e: unknown, fields: DecisionFields): void {
+  /**
+   * The store could not answer: a denial, unless revocation fails open (the decision is then logged `degraded`). A
+   * subject revocation the cache still holds denies either way, as a revocation.
+   */
+  private unavailable(e: unknown, id: JwtIdentity, subjects: TtlCache<number | null>, fields: DecisionFields, now: number): void {
+    const revokedBefore = subjects.get(id.subject, now);
+    if (revokedBefore !== undefined && revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
     if (!this.options.failOpen) throw new Denial(Reason.REVOCATION_UNAVAILABLE, (e as Error)?.message);
     fields.degraded = 'revocation_unchecked';
   }

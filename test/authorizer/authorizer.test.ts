@@ -207,6 +207,50 @@ describe('revocation and tenant caches', () => {
   });
 });
 
+describe('revocation: the store is the fresher word for a first-seen jti', () => {
+  const iat = now() - 60;
+  const token = (jti: string): string => signJwt(key, claims(server.issuer, { jti, iat, exp: iat + 3600 }));
+
+  test('a subject revocation lifted in the store clears the next first-seen token at once, not after the cache time', async () => {
+    const t = 0;
+    const { log, store, authorize } = setup({}, () => t);
+    store.revokeSubject(server.issuer, 'user-1', iat + 1);
+    expect((await outcome(authorize(bearer(token('j-a'))))).status).toBe(401);
+    expect(log.last).toMatchObject({ Reason: Reason.REVOKED, detail: 'subject' });
+    store.revokedSubjects.clear();
+    // Same instant: the subject's cached answer has not expired, but a new jti asks the store, which answers for both.
+    expect((await outcome(authorize(bearer(token('j-b'))))).status).toBe(200);
+    expect(store.calls.getRevocationStatus).toBe(2);
+  });
+
+  test('a subject revocation the cache holds still denies a first-seen token when the store cannot answer, even failing open', async () => {
+    let t = 0;
+    let down = false;
+    const store = new MemoryAuthorizerStore();
+    store.tenants.set('acme', { tenantId: 'acme', disabled: false, meteringKey: 'meter-acme' });
+    const flaky = Object.assign(store, {
+      getRevocationStatus: (q: Parameters<MemoryAuthorizerStore['getRevocationStatus']>[0]) => {
+        if (down) throw new Error('store down');
+        return MemoryAuthorizerStore.prototype.getRevocationStatus.call(store, q);
+      },
+    });
+    const log = new LogCapture();
+    const authorize = createAuthorizer(baseConfig(server.issuer, server.uri, { revocation: { failOpen: true }, tenants: {} }), {
+      log: log.sink, clock: () => t, stores: { revocations: flaky, tenants: store },
+    });
+    store.revokeSubject(server.issuer, 'user-1', iat + 1);
+    expect((await outcome(authorize(bearer(token('j-c'))))).status).toBe(401);
+    down = true;
+    t = 1_000;
+    expect((await outcome(authorize(bearer(token('j-d'))))).status).toBe(401);
+    expect(log.last).toMatchObject({ Reason: Reason.REVOKED, detail: 'subject' });
+    // A subject the cache knows nothing against: failing open lets it through, logged degraded.
+    const other = signJwt(key, claims(server.issuer, { sub: 'user-2', jti: 'j-e' }));
+    expect((await outcome(authorize(bearer(other)))).status).toBe(200);
+    expect(log.last).toMatchObject({ degraded: 'revocation_unchecked' });
+  });
+});
+
 describe('observability', () => {
   test('one JSON line per decision: EMF metrics by Decision and Reason, no token, no raw subject', async () => {
     const { log, authorize } = setup();

@@ -165,3 +165,50 @@ export class TtlCache<V> {
     return this.current.size + this.previous.size;
   }
 }
+
+/**
+ * A {@link TtlCache} of yes/no answers (is this jti revoked?), each held as one number: its expiry, negated for a yes. No
+ * entry object per key: a first-seen token adds one to this cache, and an object per entry was most of the cost of the
+ * insert and of what the garbage collector then copies. Same generations and bound as TtlCache. An expiry that is not
+ * positive (a clock reading near zero) cannot carry the sign: that answer is not cached, and is asked for again.
+ */
+export class TtlFlags {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private readonly generationSize: number;
+
+  constructor(maxEntries: number) {
+    this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
+
+  /** The cached answer at `now` (the cache's clock), or undefined when not cached or expired. */
+  get(key: string, now: number): boolean | undefined {
+    let entry = this.current.get(key);
+    if (entry === undefined) {
+      entry = this.previous.get(key);
+      if (entry === undefined) return undefined;
+    }
+    const yes = entry < 0;
+    if (now >= (yes ? -entry : entry)) {
+      this.current.delete(key);
+      this.previous.delete(key);
+      return undefined;
+    }
+    return yes;
+  }
+
+  set(key: string, value: boolean, ttlMs: number, now: number): void {
+    const expiresAt = now + ttlMs;
+    if (ttlMs <= 0 || !(expiresAt > 0)) return;
+    if (this.current.size >= this.generationSize && !this.current.has(key)) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value ? -expiresAt : expiresAt);
+  }
+
+  /** Entries held (a key in both generations counts twice). */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+}

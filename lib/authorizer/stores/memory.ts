@@ -2,6 +2,9 @@ import {
   ApiKeyRecord, ApiKeyStore, hashApiKey, RevocationQuery, RevocationStatus, RevocationStore, TenantRecord, TenantStore,
 } from './index';
 
+/** The answer's empty list of revoked jtis, shared (never written to). */
+const NONE: readonly string[] = Object.freeze([]);
+
 /**
  * In-memory stores with the same semantics as the DynamoDB ones: for tests, benchmarks and local runs. They answer
  * synchronously (no promise), so a decision on them never waits.
@@ -9,7 +12,8 @@ import {
 export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, TenantStore {
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   readonly revokedJtis = new Set<string>();
-  readonly revokedSubjects = new Map<string, number>();
+  /** Subject revocations ("issued before", epoch seconds) by issuer, then subject. */
+  readonly revokedSubjects = new Map<string, Map<string, number>>();
   readonly tenants = new Map<string, TenantRecord>();
   /** Answers from memory and cannot hang: the authorizer calls it without a deadline (see StoreDeadline). */
   readonly inProcess = true;
@@ -23,10 +27,9 @@ export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, Tena
 
   getRevocationStatus(query: RevocationQuery): RevocationStatus {
     this.calls.getRevocationStatus++;
-    return {
-      revokedJtis: query.jtis.filter((j) => this.revokedJtis.has(j)),
-      subjectRevokedBefore: this.revokedSubjects.get(`${query.issuer}#${query.subject}`),
-    };
+    let revokedJtis: string[] | undefined;
+    for (const j of query.jtis) if (this.revokedJtis.has(j)) (revokedJtis ??= []).push(j);
+    return { revokedJtis: revokedJtis ?? NONE, subjectRevokedBefore: this.revokedSubjects.get(query.issuer)?.get(query.subject) };
   }
 
   getTenant(tenantId: string): TenantRecord | undefined {
@@ -39,6 +42,8 @@ export class MemoryAuthorizerStore implements ApiKeyStore, RevocationStore, Tena
   }
 
   revokeSubject(issuer: string, subject: string, revokedBefore: number): void {
-    this.revokedSubjects.set(`${issuer}#${subject}`, revokedBefore);
+    let subjects = this.revokedSubjects.get(issuer);
+    if (!subjects) this.revokedSubjects.set(issuer, subjects = new Map());
+    subjects.set(subject, revokedBefore);
   }
 }
