@@ -254,6 +254,21 @@ describe('decision line', () => {
     expect(JSON.parse(jsonString({ a: '"' } as unknown as string))).toBe('[object Object]');
   });
 
+  test('values repeated, alternated or changed between lines are each written as that line\'s own', () => {
+    const lines: string[] = [];
+    const log = new DecisionLog('Ns', (l) => lines.push(l));
+    const values = ['GET /a', 'GET /a', 'GET /b', 'GET /a', 'x"y', 'x"y', `${'GET'} /a`, ''];
+    for (const v of values) log.decision({ decision: 'allow', status: 200, reason: Reason.ALLOWED, latencyMs: 1, route: v, issuer: v, kid: v, tenant: v });
+    lines.forEach((line, i) => {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      for (const k of ['route', 'issuer', 'kid', 'tenant']) expect(parsed[k]).toBe(values[i]);
+      expect(parsed).toMatchObject({ level: 'INFO', Decision: 'allow', Reason: 'allowed', status: 200, Decisions: 1, DecisionLatency: 1 });
+    });
+    // An allow line and a deny line after it: each has its own level, decision, reason and status.
+    log.decision({ decision: 'deny', status: 403, reason: Reason.INSUFFICIENT_SCOPE, latencyMs: 2, route: 'GET /a' });
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ level: 'WARN', Decision: 'deny', Reason: 'insufficient_scope', status: 403, route: 'GET /a' });
+  });
+
   test('hand-built lines hold the same members as JSON.stringify would write, with any field content', () => {
     const lines: string[] = [];
     const log = new DecisionLog('Ns/"quoted"', (l) => lines.push(l));
