@@ -271,6 +271,19 @@ describe('encodings', () => {
     }
   });
 
+  test('each JSON segment is read as its own bytes: a short payload after a long one, multi-byte UTF-8, a non-canonical payload', () => {
+    const [h, , sig] = signJwt(rsa, claims(iss)).split('.');
+    const segment = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const long = { sub: 'x'.repeat(3000), iss };
+    const short = { sub: 'Zoë 日本', iss };
+    expect(decomposeJwt(`${h}.${segment(long)}.${sig}`).payload).toEqual(long);
+    expect(decomposeJwt(`${h}.${segment(short)}.${sig}`).payload).toEqual(short);
+    expect(decomposeJwt(`${h}.${segment({ a: 1 })}.${sig}`).payload).toEqual({ a: 1 });
+    const canonical = segment({ sub: 'ab?>' });
+    expect(() => decomposeJwt(`${h}.${canonical.replace(/-/g, '+').replace(/_/g, '/')}.${sig}`)).toThrow(Denial);
+    expect(() => decomposeJwt(`${h}.${canonical}=.${sig}`)).toThrow(Denial);
+  });
+
   test('a payload swapped under a valid signature is refused', async () => {
     const [h, , s] = signJwt(rsa, claims(iss)).split('.');
     const p = b64url(JSON.stringify(claims(iss, { tenant_id: 'other' })));
