@@ -45,6 +45,14 @@ await build({
   ...standalone,
   external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
 });
+// The compiled Cedar engine (lexer, parser, compiler: lib/authorizer/cedar/policies.ts) beside the handler too, required
+// only when policies are configured: an authorizer without policies neither reads nor compiles its code.
+const COMPILED_FILE = 'cedar-compiled.js';
+await build({
+  entryPoints: [join(root, 'lib', 'authorizer', 'cedar', 'policies.ts')],
+  outfile: join(outdir, COMPILED_FILE),
+  ...standalone,
+});
 // The DynamoDB store (used only when a table is configured) beside the handler too, with the SDK client beside it.
 const STORE_FILE = 'dynamodb-store.js';
 await build({
@@ -57,6 +65,7 @@ const cedarBeside = {
   name: 'cedar-wasm-beside',
   setup(b) {
     b.onResolve({ filter: /^\.\/cedar\/wasm$/ }, () => ({ path: `./${CEDAR_FILE}`, external: true }));
+    b.onResolve({ filter: /^\.\/cedar\/policies$/ }, () => ({ path: `./${COMPILED_FILE}`, external: true }));
     b.onResolve({ filter: /^\.\/stores\/dynamodb$/ }, () => ({ path: `./${STORE_FILE}`, external: true }));
   },
 };
@@ -95,8 +104,9 @@ const bytes = statSync(join(outdir, 'index.js')).size;
 const inputs = Object.keys(result.metafile.inputs).length;
 const sdkBytes = statSync(join(outdir, SDK_FILE)).size;
 const cedarBytes = statSync(join(outdir, CEDAR_FILE)).size;
+const compiledBytes = statSync(join(outdir, COMPILED_FILE)).size;
 console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} KB from ${inputs} inputs `
-  + `(beside it: ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, ${CEDAR_FILE} ${(cedarBytes / 1024).toFixed(0)} KB and the Cedar wasm)`);
+  + `(beside it: ${COMPILED_FILE} ${(compiledBytes / 1024).toFixed(0)} KB, ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, ${CEDAR_FILE} ${(cedarBytes / 1024).toFixed(0)} KB and the Cedar wasm)`);
 
 // The user pool's pre-token-generation trigger: one self-contained file (its DynamoDB client included), into
 // assets/pre-token-generation (or <outdir>-pre-token-generation with --outdir).

@@ -18,7 +18,7 @@ import { TenantGate } from './tenants';
 import type {
   Authorizer, AuthorizerEvent, AuthorizerRequest, AuthorizerResult, Decider, Decision,
 } from './types';
-import { warmUpVerifyPaths } from './warmup';
+import { scheduleWarmUp } from './warmup';
 import { DENIAL_MESSAGES } from '../spec/contracts/identity';
 
 export { bearerToken } from './credentials';
@@ -48,7 +48,7 @@ export interface AuthorizerDependencies {
   readonly jwksFetcher?: JwksFetcher;
   /**
    * Start fetching every issuer's JWKS as soon as the authorizer is built (at Lambda init), instead of at the first
-   * request, and warm node:crypto's verify paths right after (see `warmUpVerifyPaths`). A failed prefetch never throws and
+   * request, and warm node:crypto's verify paths while it is awaited (see `scheduleWarmUp`). A failed prefetch never throws and
    * sets no back-off: the first request fetches again, and is denied if that fails.
    * @default false
    */
@@ -108,11 +108,13 @@ function collaborators(cfg: ResolvedConfig, deps: AuthorizerDependencies, clock:
   });
   if (deps.prefetchJwks) {
     // First, so its DNS lookup runs while the rest of the init (stores, the AWS SDK, Cedar) does (Node opens the
-    // connection once init yields); the first-use costs of the verify paths are paid right after (setImmediate), before
-    // the response is processed, instead of inside the first decision.
-    void jwt.warm();
-    const algorithms = new Set(cfg.issuers.flatMap((i) => i.algorithms));
-    setImmediate(() => warmUpVerifyPaths(algorithms));
+    // connection once init yields); the first-use costs of the verify paths are paid while the answer is awaited (one
+    // step per turn of the event loop, until the fetch has settled), instead of inside the first decision.
+    let settled = false;
+    void jwt.warm().then(() => {
+      settled = true;
+    });
+    scheduleWarmUp(new Set(cfg.issuers.flatMap((i) => i.algorithms)), () => settled);
   }
   const stores = storesFor(cfg, deps.stores);
   if (!cfg.revocation.enabled) log.event('WARN', 'token revocation is disabled by configuration (revocation.enabled=false)', {});

@@ -3,7 +3,7 @@
  * compiled subset (lib/authorizer/cedar/: lexer, parser, compiler, policies); otherwise it falls back to
  * @cedar-policy/cedar-wasm, which is loaded only then. Both give Cedar's decisions; any evaluation error denies.
  */
-import { CompiledCedarPolicies } from './cedar/policies';
+import type * as CompiledEngine from './cedar/policies';
 import { CedarContext, CedarDecision, CedarRequest } from './cedar/types';
 import type * as WasmAdapter from './cedar/wasm';
 
@@ -14,7 +14,21 @@ export type { ContextUse, CedarPoliciesOptions } from './cedar/wasm';
 export { CONTEXT_KEYS } from './cedar/types';
 export type { CedarContext, CedarContextSource, CedarDecision, CedarRequest } from './cedar/types';
 
+type CompiledCedarPolicies = CompiledEngine.CompiledCedarPolicies;
+
 let adapter: typeof WasmAdapter | undefined;
+let compiler: typeof CompiledEngine | undefined;
+
+/**
+ * The compiled engine (lexer, parser, compiler), loaded on first use only: in the bundle it is a separate file
+ * (cedar-compiled.js, see scripts/bundle-authorizer.mjs), so an authorizer without policies neither loads nor compiles
+ * its code at a cold start.
+ */
+function compiledEngine(): typeof CompiledEngine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  compiler ??= require('./cedar/policies') as typeof CompiledEngine;
+  return compiler;
+}
 
 /**
  * The Cedar engine's adapter, loaded on first use only: in the bundle it is a separate file (cedar-wasm.js, see
@@ -54,7 +68,7 @@ export interface CedarEngineChoice {
  */
 export function cedarEngineFor(policies: string): CedarEngineChoice {
   try {
-    new CompiledCedarPolicies(policies);
+    new (compiledEngine().CompiledCedarPolicies)(policies);
     return { engine: 'compiled' };
   } catch (e) {
     return { engine: 'wasm', reason: e instanceof Error ? e.message : String(e) };
@@ -81,7 +95,7 @@ export class CedarPolicies {
     let compiled: CompiledCedarPolicies | undefined;
     if (options.engine !== 'wasm') {
       try {
-        compiled = new CompiledCedarPolicies(policies);
+        compiled = new (compiledEngine().CompiledCedarPolicies)(policies);
       } catch (e) {
         if (!(e instanceof Error && e.name === 'Unsupported')) throw e;
         this.fallbackReason = e.message;

@@ -6,8 +6,9 @@
  * environment) holds them, in that order. `AUTHORIZER_CONFIG` (the whole configuration as JSON) still works for local
  * runs and tests, and wins when set.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// Named imports, not `import * as`: the bundle would copy each whole module object at load (a cold start's time).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuthorizerConfig } from './config';
 
 /** The file beside the handler. */
@@ -81,11 +82,11 @@ export function joinConfig(file: ConfigFile, values: unknown): AuthorizerConfig 
 export function readConfig(env: NodeJS.ProcessEnv, dir: string): AuthorizerConfig {
   const inline = env[INLINE_CONFIG_ENV];
   if (inline) return JSON.parse(inline) as AuthorizerConfig;
-  const file = path.join(dir, CONFIG_FILE);
+  const file = join(dir, CONFIG_FILE);
   let text: string;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the handler's own folder
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     throw new Error(`${INLINE_CONFIG_ENV} is not set and ${CONFIG_FILE} is not beside the handler`);
   }

@@ -9,6 +9,7 @@
  * ~23 ms to the cold start and ~40 µs per log line (the whole decision budget is ~50 µs).
  */
 import type { ReasonCode } from './reasons';
+import { isoTimestamp } from './timestamp';
 import { AuthorizerMetrics } from '../spec/contracts/metrics';
 
 const DECISION = AuthorizerMetrics.dimensions.decision;
@@ -80,7 +81,7 @@ export class DecisionLog {
         _aws: { CloudWatchMetrics: JSON.parse(this.jwksDirective), Timestamp: Date.now() },
         level: 'WARN',
         message: 'JWKS fetch failed',
-        timestamp: new Date().toISOString(),
+        timestamp: isoTimestamp(Date.now()),
         ...fields,
         [AuthorizerMetrics.jwksFetchFailure]: 1,
       }));
@@ -101,7 +102,7 @@ export class DecisionLog {
   /** Writes one operational line (JWKS fetches, configuration warnings). Never throws. */
   event(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, string | number | boolean | undefined>): void {
     try {
-      this.sink(JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...fields }));
+      this.sink(JSON.stringify({ level, message, timestamp: isoTimestamp(Date.now()), ...fields }));
     } catch {
       // As above.
     }

@@ -22,29 +22,64 @@ const RSA_DIGESTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Runs, once, the code paths the first decision takes for the first time, so they cost less when it does: the JWK import
- * (RSA and P-256 keys, as the configured algorithms need), a signature verify per configured RSA algorithm (PKCS#1 v1.5 and PSS) and ES256, a
- * SHA-256 hash (principal hashes, API keys, certificate thumbprints). Each costs ~0.3–1 ms the first time in a process
- * and microseconds after. Scheduled with `setImmediate` when the JWKS fetch starts at init, so it runs while that
- * request is being set up and answered rather than inside the first decision. Never throws.
+ * The warm-up's steps, in order: the RSA key import and a verify per configured RSA algorithm (PKCS#1 v1.5 and PSS),
+ * the P-256 import and an ES256 verify, a SHA-256 hash (principal hashes, API keys, certificate thumbprints). Each runs
+ * a code path the first decision takes, which costs ~0.3–1 ms the first time in a process and microseconds after.
  */
-export function warmUpVerifyPaths(algorithms: ReadonlySet<string>): void {
-  try {
-    const message = Buffer.from('warm-up.warm-up', 'latin1');
-    const rsa = [...algorithms].filter((a) => a in RSA_DIGESTS);
-    if (rsa.length > 0) {
-      const key = prepareKey(WARM_RSA);
-      for (const alg of rsa) {
+function warmUpSteps(algorithms: ReadonlySet<string>): Array<() => void> {
+  const message = Buffer.from('warm-up.warm-up', 'latin1');
+  const steps: Array<() => void> = [];
+  const rsa = [...algorithms].filter((a) => a in RSA_DIGESTS);
+  if (rsa.length > 0) {
+    let key: ReturnType<typeof prepareKey>;
+    steps.push(() => {
+      key = prepareKey(WARM_RSA);
+    });
+    for (const alg of rsa) {
+      steps.push(() => {
         const verifyKey = alg.startsWith('PS') ? key?.pssVerifyKey : key?.verifyKey;
         if (verifyKey) verify(RSA_DIGESTS[alg], message, verifyKey, Buffer.alloc(256));
-      }
+      });
     }
-    if (algorithms.has('ES256')) {
+  }
+  if (algorithms.has('ES256')) {
+    steps.push(() => {
       const key = prepareKey(WARM_EC);
       if (key?.verifyKey) verify('sha256', message, key.verifyKey, Buffer.alloc(64));
-    }
-    createHash('sha256').update(message).digest('hex');
-  } catch {
-    // A warm-up that fails leaves the first decision to pay for these paths; it changes nothing else.
+    });
   }
+  steps.push(() => createHash('sha256').update(message).digest('hex'));
+  return steps;
+}
+
+/** Runs one step; a step that fails leaves the first decision to pay for its path, and changes nothing else. */
+function run(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // As said.
+  }
+}
+
+/** Runs, at once, every step of the warm-up (see {@link warmUpSteps}). Never throws. */
+export function warmUpVerifyPaths(algorithms: ReadonlySet<string>): void {
+  for (const step of warmUpSteps(algorithms)) run(step);
+}
+
+/**
+ * Runs the warm-up's steps one per turn of the event loop (`setImmediate`), from when the JWKS fetch starts at init, so
+ * that they fill the wait for the issuer's answer rather than the first decision; I/O is handled between two steps, so
+ * an answer that comes early is not held up behind the warm-up. Stops once `done()` is true (the authorizer passes "the
+ * fetch has settled": a decision that waited for the keys has paid for these paths itself by then, and an answer that
+ * came before the steps did is from an endpoint fast enough not to need them). Never throws.
+ */
+export function scheduleWarmUp(algorithms: ReadonlySet<string>, done: () => boolean): void {
+  const steps = warmUpSteps(algorithms);
+  const next = (): void => {
+    const step = done() ? undefined : steps.shift();
+    if (!step) return;
+    run(step);
+    if (steps.length > 0) setImmediate(next);
+  };
+  setImmediate(next);
 }

@@ -1,7 +1,9 @@
 // The bundle built ahead of synth loads and decides from its own folder (Cedar engine beside it), in a fresh
 // process with nothing but the asset: no repository node_modules on the resolution path.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, Server } from 'node:https';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,5 +92,49 @@ test('the bundled handler reads revocations and tenants from DynamoDB with the S
     expect(reasons).toEqual(['allowed', 'revoked', 'tenant_unknown']);
   } finally {
     await db.stop();
+  }
+});
+
+test('the bundled handler fetches the JWKS over https: the certificate is checked against the trusted CAs and the host', async () => {
+  // Two throwaway certificates, both trusted by the handler's process through NODE_EXTRA_CA_CERTS: one for 127.0.0.1,
+  // one for another name only.
+  const certificate = (name: string, san: string): { key: Buffer; cert: Buffer } => {
+    const [keyFile, certFile] = [join(outdir, `${name}-key.pem`), join(outdir, `${name}-cert.pem`)];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
+      '-addext', `subjectAltName=${san}`, '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+  };
+  const loopback = certificate('127.0.0.1', 'IP:127.0.0.1');
+  const other = certificate('idp.example.com', 'DNS:idp.example.com');
+  const caFile = join(outdir, 'trusted.pem');
+  writeFileSync(caFile, Buffer.concat([loopback.cert, other.cert]));
+  type Served = { https: Server; port: number; served: () => number; connections: () => number };
+  const serve = async (tls: { key: Buffer; cert: Buffer }): Promise<Served> => {
+    let [served, connections] = [0, 0];
+    const https = createHttpsServer(tls, (_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    https.on('connection', () => connections++);
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    return { https, port: (https.address() as AddressInfo).port, served: () => served, connections: () => connections };
+  };
+  const right = await serve(loopback);
+  const wrong = await serve(other);
+  try {
+    const decide = (port: number): Promise<{ outcomes: string[]; reasons: string[] }> => {
+      const issuer = `https://127.0.0.1:${port}`;
+      return runBundled(baseConfig(issuer, `${issuer}/jwks`), [bearer(signJwt(key, claims(issuer)))], { NODE_EXTRA_CA_CERTS: caFile });
+    };
+    expect(await decide(right.port)).toEqual({ outcomes: ['Allow:acme:'], reasons: ['allowed'] });
+    expect(right.served()).toBeGreaterThanOrEqual(1);
+    // A trusted certificate that does not name the host: the connection is made, no request is sent, and without keys
+    // the token is refused.
+    expect(await decide(wrong.port)).toEqual({ outcomes: ['throw:Unauthorized'], reasons: ['jwks_unavailable'] });
+    expect(wrong.connections()).toBeGreaterThanOrEqual(1);
+    expect(wrong.served()).toBe(0);
+  } finally {
+    right.https.close();
+    wrong.https.close();
   }
 });

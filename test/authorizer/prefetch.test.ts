@@ -2,7 +2,7 @@
 // crashes the module load, and the first request still fails closed when the keys cannot be had.
 import { baseConfig, bearer, claims, JwksServer, LogCapture, outcome, rsaKey, signJwt, TestKey } from './helpers';
 import { createAuthorizer, JwksFetcher, Reason } from '../../lib/authorizer';
-import { warmUpVerifyPaths } from '../../lib/authorizer/warmup';
+import { scheduleWarmUp, warmUpVerifyPaths } from '../../lib/authorizer/warmup';
 // The module object itself (an `import * as` namespace is frozen), so jest can spy on its verify.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import nodeCrypto = require('node:crypto');
@@ -117,6 +117,44 @@ describe('warm-up of the verify paths at init', () => {
       expect(verify.mock.calls.map((c) => c[0])).toContain('sha256');
       const { RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = nodeCrypto.constants;
       expect(keys).toContainEqual(expect.objectContaining({ padding: RSA_PKCS1_PSS_PADDING, saltLength: RSA_PSS_SALTLEN_DIGEST }));
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  test('scheduled, it runs one step per turn of the event loop, after the current one, until every step has run', async () => {
+    const verify = jest.spyOn(nodeCrypto, 'verify');
+    const hash = jest.spyOn(nodeCrypto, 'createHash');
+    try {
+      scheduleWarmUp(new Set(['RS256', 'PS256', 'ES256']), () => false);
+      expect(verify).not.toHaveBeenCalled();
+      const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+      const seen: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        await turn();
+        seen.push(verify.mock.calls.length);
+      }
+      // The RSA import, RS256, PS256, the P-256 import with ES256, the hash: one per turn.
+      expect(seen.slice(0, 5)).toEqual([0, 1, 2, 3, 3]);
+      expect(verify.mock.calls.map((c) => c[0])).toEqual(['sha256', 'sha256', 'sha256']);
+      expect(hash).toHaveBeenCalledWith('sha256');
+    } finally {
+      verify.mockRestore();
+      hash.mockRestore();
+    }
+  });
+
+  test('scheduled, it stops as soon as done() says so (the authorizer passes: the JWKS fetch has settled)', async () => {
+    const verify = jest.spyOn(nodeCrypto, 'verify');
+    try {
+      let keysIn = false;
+      scheduleWarmUp(new Set(['RS256', 'PS256']), () => keysIn);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(verify).toHaveBeenCalledTimes(1);
+      keysIn = true;
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(verify).toHaveBeenCalledTimes(1);
     } finally {
       verify.mockRestore();
     }
