@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { constants, createPublicKey, KeyObject, VerifyKeyObjectInput } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
 import { LIMITS } from './config';
-import { fetchJwksBody as fetchOverSocket } from './jwks-http';
 import { Denial, Reason, ReasonCode } from './reasons';
 import type { SignatureAlgorithm } from '../spec/contracts/identity';
 
@@ -22,11 +23,54 @@ export interface PreparedKey {
   readonly unusable?: ReasonCode;
 }
 
-/** Fetches a JWKS body: one GET, a hard deadline, a size cap, no redirects, 200 only. */
+/** Fetches a JWKS body: one GET, a hard deadline (AbortController), a size cap, no redirects, 200 only. */
 export type JwksFetcher = (uri: string, deadlineMs: number, maxBytes: number) => Promise<Buffer>;
 
-/** The fetcher the authorizer uses unless given another (lib/authorizer/jwks-http.ts). */
-export const fetchJwksBody: JwksFetcher = fetchOverSocket;
+export const fetchJwksBody: JwksFetcher = (uri, deadlineMs, maxBytes) => new Promise<Buffer>((resolve, reject) => {
+  const url = new URL(uri);
+  let settled = false;
+  const finish = (err: Error | undefined, body?: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (err) {
+      // Destroying the request ends the socket and any body still arriving (the deadline is a hard one).
+      req.destroy();
+      reject(err);
+    } else {
+      resolve(body!);
+    }
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // No AbortController (its stream plumbing costs ~1–2 ms of a cold start) and no keep-alive agent (one request per
+  // refresh, minutes apart): `req.destroy()` on the deadline does the same.
+  const req = send(url, { method: 'GET', headers: { accept: 'application/json', connection: 'close' }, agent: false }, (res) => {
+    if (res.statusCode !== 200) {
+      res.resume();
+      finish(new Error(`JWKS endpoint answered HTTP ${res.statusCode}`));
+      return;
+    }
+    const declared = Number(res.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      finish(new Error(`JWKS body of ${declared} bytes exceeds the ${maxBytes}-byte cap`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(new Error(`JWKS body exceeds the ${maxBytes}-byte cap`));
+      else chunks.push(chunk);
+    });
+    res.on('end', () => finish(undefined, Buffer.concat(chunks)));
+    res.on('error', (e) => finish(e));
+    res.on('aborted', () => finish(new Error('JWKS response aborted')));
+  });
+  const timer = setTimeout(() => finish(new Error(`JWKS fetch exceeded its ${deadlineMs} ms deadline`)), deadlineMs);
+  timer.unref();
+  req.on('error', (e) => finish(e));
+  req.end();
+});
 
 const EC_CURVES: Record<string, SignatureAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
 const RSA_ALGS = new Set<string>(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] satisfies SignatureAlgorithm[]);
