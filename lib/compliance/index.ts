@@ -30,7 +30,7 @@ export {
   LambdaReservedConcurrency, LambdaReservedConcurrencyRule, LogGroupRetention, LogGroupRetentionRule, markAuditArchive, MutualTls,
   MutualTlsRule, normalizeRuleId, PLATFORM_PACK_NAME, PLATFORM_RULES, type PlatformRule, platformRuleId, platformRulesFor, PROFILE_PACKS,
   PublicRouteInSpec, PublicRouteInSpecRule, RecordingAwsSolutionsChecks, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks,
-  RecordingPCIDSS321Checks, ROLE_MARKER_KEY, ruleAppliesTo, type RuleCheck, ruleContext, type RuleContext, type RuleContextInput, RuleRecorder,
-  rulesDocument, rulesMarkdownTable, SecretRotation, SecretRotationRule, SecureApiChecks, type SecureApiChecksProps, StageWebAcl,
-  StageWebAclRule,
+  RecordingPCIDSS321Checks, ResourceFacts, ROLE_MARKER_KEY, ruleAppliesTo, type RuleCheck, ruleContext, type RuleContext,
+  type RuleContextInput, RuleRecorder, rulesDocument, rulesMarkdownTable, SecretRotation, SecretRotationRule, SecureApiChecks,
+  type SecureApiChecksProps, StageWebAcl, StageWebAclRule,
 } from './aws';

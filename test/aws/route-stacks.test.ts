@@ -1,6 +1,6 @@
 // A large API's routes in nested stacks: resources, methods and models there, the REST API, its authorizer and its one
 // Deployment in the API's stack, one invoke permission for the whole API.
-import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -130,6 +130,43 @@ describe('an API whose every route is in a nested stack, with CDK\'s authorizer-
   test('a change of the authorizer alone changes the Deployment (the stage is redeployed)', () => {
     expect(deployment(30).id).toEqual(deployment(30).id);
     expect(deployment(10).id).not.toEqual(deployment(30).id);
+  });
+});
+
+describe('a nested stack of routes allocates each logical id once', () => {
+  type Allocate = { allocateLogicalId: (element: CfnElement) => string };
+  const routes = Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat();
+
+  test('however often the synth resolves references to an element, its id is allocated once, and the template is the same', () => {
+    const allocate = jest.spyOn(NestedStack.prototype as unknown as Allocate, 'allocateLogicalId');
+    try {
+      const { api } = build(routes);
+      const templates = api.routeStacks.stacks.map((s) => Template.fromStack(s).toJSON());
+      const calls = new Map<CfnElement, number>();
+      for (const [element] of allocate.mock.calls) calls.set(element, (calls.get(element) ?? 0) + 1);
+      const inRouteStacks = [...calls].filter(([e]) => api.routeStacks.stacks.includes(Stack.of(e) as NestedStack));
+      expect(inRouteStacks.length).toBeGreaterThan(100);
+      expect(Math.max(...inRouteStacks.map(([, n]) => n))).toBe(1);
+      // The ids CDK gives: a method's is its path, hashed.
+      const method = api.methods['GET /c01/{id}'].node.defaultChild as CfnElement;
+      expect(Object.keys(templates[0].Resources)).toContain(Stack.of(method).resolve(method.logicalId));
+      expect(Stack.of(method).resolve(method.logicalId)).toMatch(/^Apic01idGET[0-9A-F]{8}$/);
+    } finally {
+      allocate.mockRestore();
+    }
+  });
+
+  test('renameLogicalId and overrideLogicalId still apply', () => {
+    const first = build(routes).api;
+    const method = (api: SecureRestApi, key: string): CfnElement => api.methods[key].node.defaultChild as CfnElement;
+    const renamed = Stack.of(method(first, 'GET /c01')).resolve(method(first, 'GET /c01').logicalId) as string;
+    const { api } = build(routes);
+    const routeStack = Stack.of(method(api, 'GET /c01'));
+    routeStack.renameLogicalId(renamed, 'RenamedMethod');
+    method(api, 'PUT /c01/{id}').overrideLogicalId('OverriddenMethod');
+    const ids = Object.keys(Template.fromStack(routeStack).toJSON().Resources);
+    expect(ids).toEqual(expect.arrayContaining(['RenamedMethod', 'OverriddenMethod']));
+    expect(ids).not.toContain(renamed);
   });
 });
 

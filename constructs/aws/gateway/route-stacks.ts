@@ -1,4 +1,4 @@
-import { FeatureFlags, Names, NestedStack } from 'aws-cdk-lib';
+import { CfnElement, FeatureFlags, Names, NestedStack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,22 @@ import { Construct } from 'constructs';
 import { PlatformValidationError } from '../../../lib/errors';
 import { LAMBDA_PERMISSION_STATEMENT_BYTES, LIMIT_NAMES } from '../../../lib/spec/contracts/limits';
 import { exceeds, RouteLayout } from '../../../lib/spec/contracts/route-layout';
+
+/**
+ * A nested stack of routes. CDK computes an element's logical id (a hash of its construct path) again at every
+ * resolution of a reference to it, and a template of routes is resolved several times per synth (references, the
+ * template asset's hash, the template, the tree): this stack allocates each id once. The id is the one CDK allocates
+ * (a construct's path never changes) and `renameLogicalId` and `overrideLogicalId` still apply.
+ */
+class RouteNestedStack extends NestedStack {
+  private readonly logicalIds = new WeakMap<CfnElement, string>();
+
+  protected allocateLogicalId(element: CfnElement): string {
+    let id = this.logicalIds.get(element);
+    if (id === undefined) this.logicalIds.set(element, id = super.allocateLogicalId(element));
+    return id;
+  }
+}
 
 /**
  * Places the path resources, methods, models and preflights of a large API in nested stacks, following the spec's
@@ -26,7 +42,7 @@ export class RouteStacks {
    */
   constructor(private readonly owner: Construct, private readonly api: apigw.RestApi, layout: RouteLayout, description: string, routes: unknown) {
     layout.stacks.forEach((plan, i) => {
-      const stack = new NestedStack(owner, `Routes${i + 1}`, {
+      const stack = new RouteNestedStack(owner, `Routes${i + 1}`, {
         description: `${description}: routes ${plan.units.map((u) => u.path).join(', ').slice(0, 900)}`,
       });
       const imported = apigw.RestApi.fromRestApiAttributes(stack, 'Api', { restApiId: api.restApiId, rootResourceId: api.restApiRootResourceId });

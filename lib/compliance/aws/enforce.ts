@@ -3,7 +3,7 @@ import { NagPack, NagPackProps, WriteNagSuppressionsToCloudFormationAspect } fro
 import { Construct, IConstruct } from 'constructs';
 import { DemoMode } from '../evidence';
 import { SecureApiChecks } from './platform-pack';
-import { IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks, RecordingPCIDSS321Checks } from './recording';
+import { IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, ResourceFacts, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks, RecordingPCIDSS321Checks } from './recording';
 import { ComplianceReporter } from './reporter';
 import { PublicRouteRef, ruleContext } from './rule';
 import { ResolvedSpec, resolveSpec } from '../../spec/resolve';
@@ -83,6 +83,9 @@ export class Compliance {
     const contextInput = { spec: options.spec, profiles, publicRoutes: options.publicRoutes };
     const platform = options.platformPack === false ? undefined : new SecureApiChecks(app, { ...props, ...contextInput });
     if (platform) packs.push(platform);
+    // The packs run one after the other in each synth: the first reads each resource's facts, the others reuse them.
+    const facts = new ResourceFacts();
+    packs.filter((p): p is NagPack & IRecordingPack => isRecordingPack(p)).forEach((p, i) => p.recorder.shareFacts(facts, i === 0));
     const additional = options.additionalPlugins ?? [];
     const plugins: IPolicyValidationPlugin[] = [...packs, ...additional].map((p) => new WithAcknowledgeFix(p));
     if (options.reports ?? true) {

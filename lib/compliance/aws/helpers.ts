@@ -60,15 +60,24 @@ export function methodsOf(node: CfnResource, apiId: string): IndexedResource[] {
   return stackIndex(node).ofType('AWS::ApiGateway::Method').filter((m) => restApiIdOf(m.props) === apiId);
 }
 
+/** `isAuthorizedApi` by stack index and API id: rules ask it for every CORS method and gateway response of an API. */
+const authorizedApis = new WeakMap<StackIndex, Map<string, boolean>>();
+
 /** Whether any method of the API requires authorization (unknown API: assumed authorized, failing closed). */
 export function isAuthorizedApi(node: CfnResource, apiId: string | undefined): boolean {
   if (apiId === undefined) return true;
   const index = stackIndex(node);
-  const api = index.byId.get(apiId);
-  if (api?.type === 'AWS::ApiGatewayV2::Api') {
-    return index.ofType('AWS::ApiGatewayV2::Route').some((r) => restApiIdOf(r.props) === apiId && r.props.AuthorizationType !== undefined && r.props.AuthorizationType !== 'NONE');
+  let known = authorizedApis.get(index);
+  if (!known) authorizedApis.set(index, known = new Map());
+  let authorized = known.get(apiId);
+  if (authorized === undefined) {
+    const api = index.byId.get(apiId);
+    authorized = api?.type === 'AWS::ApiGatewayV2::Api'
+      ? index.ofType('AWS::ApiGatewayV2::Route').some((r) => restApiIdOf(r.props) === apiId && r.props.AuthorizationType !== undefined && r.props.AuthorizationType !== 'NONE')
+      : methodsOf(node, apiId).some((m) => !isUnauthorized(m.props));
+    known.set(apiId, authorized);
   }
-  return methodsOf(node, apiId).some((m) => !isUnauthorized(m.props));
+  return authorized;
 }
 
 /** Serialized form of a value, for "does this ARN expression mention X" checks. */

@@ -7,7 +7,7 @@ export type { RuleContext, RuleContextInput, RuleCheck, PlatformRule } from './r
 export { AUDIT_ARCHIVE_ROLE, markAuditArchive, ROLE_MARKER_KEY } from './markers';
 export {
   type IRecordingPack, isRecordingPack, RecordingAwsSolutionsChecks, RecordingHIPAASecurityChecks, RecordingNIST80053R5Checks,
-  RecordingPCIDSS321Checks, RuleRecorder,
+  RecordingPCIDSS321Checks, ResourceFacts, RuleRecorder,
 } from './recording';
 export { SecureApiChecks, type SecureApiChecksProps } from './platform-pack';
 export {

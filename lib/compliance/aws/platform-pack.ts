@@ -57,7 +57,8 @@ export class SecureApiChecks extends NagPack implements IRecordingPack {
     for (const rule of this.rules) {
       // Matching on type, not on the L1 class: CDK's helper Lambdas are plain CfnResources.
       if (!rule.resourceTypes.includes(node.cfnResourceType)) continue;
-      this.applyRule(this.recorder.wrap(this.packName, this.asApplyRule(rule, node), this.extra(rule)));
+      const finding = this.recorder.run(this.packName, this.asApplyRule(rule, node), this.extra(rule));
+      if (finding) this.applyRule(finding);
     }
   }
 

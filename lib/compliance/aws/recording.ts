@@ -49,102 +49,22 @@ interface ResourceInfo extends StackInfo {
   readonly logicalId: string;
 }
 
-/** Records every result of the rules a pack applies: the reports list what ran, on what, and with what outcome. */
-export class RuleRecorder {
-  public results: RuleResult[] = [];
-  public readonly rules = new Map<string, RuleInfo>();
+/**
+ * What results record of each resource (path, type, resolved logical id, stack, template), read once per resource and
+ * validation run. Resolving a logical id is a token resolution (a hash of the construct path): the packs of one
+ * `Compliance.enforce` share one `ResourceFacts`, so each resource is resolved once per synth, not once per pack.
+ */
+export class ResourceFacts {
   private stacks = new WeakMap<Stack, StackInfo>();
   private resources = new WeakMap<CfnResource, ResourceInfo>();
-  /** The recording rule of each cdk-nag rule function, by pack and rule suffix (see `wrap`). */
-  private readonly wrapped = new Map<IApplyRule['rule'], Array<{ pack: string; suffix: string; rule: IApplyRule['rule'] }>>();
 
-  /** Forgets the previous run's results (the rule catalogue is kept). */
-  public reset(): void {
-    this.results = [];
+  /** Forgets every resource (the tree may have changed since the last run). */
+  public clear(): void {
     this.stacks = new WeakMap();
     this.resources = new WeakMap();
-    for (const r of this.rules.values()) r.notApplicable = 0;
   }
 
-  /** Adds a rule to the catalogue before it runs (so a rule that matched nothing is still listed). */
-  public declare(pack: string, params: Pick<IApplyRule, 'ruleSuffixOverride' | 'rule' | 'info' | 'explanation' | 'level'>, extra: { controls?: RuleControls; requirement?: string } = {}): RuleInfo {
-    const ruleId = `${pack}-${params.ruleSuffixOverride ?? params.rule.name}`;
-    let info = this.rules.get(ruleId);
-    if (!info) {
-      info = {
-        id: ruleId,
-        pack,
-        info: params.info,
-        explanation: params.explanation,
-        level: LEVEL[params.level] ?? 'error',
-        controls: extra.controls ?? controlsOfStandardPack(pack, params.info),
-        requirement: extra.requirement,
-        notApplicable: 0,
-      };
-      this.rules.set(ruleId, info);
-    }
-    return info;
-  }
-
-  /**
-   * Wraps cdk-nag's apply-rule parameters so the result is recorded before cdk-nag acts on it. cdk-nag applies every
-   * rule to every resource, so the recording rule is built once per rule (not per resource × rule) and what a result
-   * records of a resource (path, type, resolved logical id, stack, template) is read once per resource.
-   */
-  public wrap(pack: string, params: IApplyRule, extra?: { controls?: RuleControls; requirement?: string }): IApplyRule {
-    const suffix = params.ruleSuffixOverride ?? params.rule.name;
-    // Called for every rule × resource (millions of times in a large app): a lookup and one object, no spread.
-    let uses = this.wrapped.get(params.rule);
-    if (uses === undefined) this.wrapped.set(params.rule, uses = []);
-    let rule: IApplyRule['rule'] | undefined;
-    for (const u of uses) if (u.pack === pack && u.suffix === suffix) rule = u.rule;
-    if (rule === undefined) uses.push({ pack, suffix, rule: rule = this.recordingRule(pack, suffix, params, extra ?? {}) });
-    return { ruleSuffixOverride: suffix, info: params.info, explanation: params.explanation, level: params.level, node: params.node, rule };
-  }
-
-  private recordingRule(pack: string, suffix: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string }): IApplyRule['rule'] {
-    const ruleId = `${pack}-${suffix}`;
-    const record = this.declare(pack, params, extra);
-    const original = params.rule;
-    return (node: CfnResource): NagRuleResult => {
-      let result: NagRuleResult;
-      try {
-        result = original(node);
-      } catch (e) {
-        this.add(record, ruleId, node, 'error', e instanceof Error ? e.message : String(e));
-        throw e;
-      }
-      if (result === NagRuleCompliance.NOT_APPLICABLE) {record.notApplicable++;} else if (result === NagRuleCompliance.COMPLIANT) {this.add(record, ruleId, node, 'pass');} else if (result === NagRuleCompliance.NON_COMPLIANT) {this.add(record, ruleId, node, 'fail');} else if (Array.isArray(result)) {
-        if (result.length === 0) this.add(record, ruleId, node, 'pass');
-        for (const finding of result) this.add(record, `${ruleId}[${finding}]`, node, 'fail');
-      }
-      return result;
-    };
-  }
-
-  private add(info: RuleInfo, ruleId: string, node: CfnResource, status: RuleStatus, message?: string): void {
-    const ack = status === 'fail' || status === 'error' ? findAcknowledgment(node, ruleId) : undefined;
-    const where = this.resourceInfo(node);
-    this.results.push({
-      pack: info.pack,
-      ruleId,
-      rule: info.id,
-      status: ack ? 'acknowledged' : status,
-      level: info.level,
-      constructPath: where.constructPath,
-      resourceType: where.resourceType,
-      logicalId: where.logicalId,
-      stack: where.stack,
-      template: where.template,
-      reason: ack?.reason,
-      acknowledgedAt: ack?.at,
-      condition: ack?.condition,
-      message,
-    });
-  }
-
-  /** What a result records of its resource, read once per resource and run (resolving the logical id is a token resolution). */
-  private resourceInfo(node: CfnResource): ResourceInfo {
+  public of(node: CfnResource): ResourceInfo {
     let info = this.resources.get(node);
     if (!info) {
       const stack = Stack.of(node);
@@ -174,6 +94,162 @@ export class RuleRecorder {
   }
 }
 
+/** A rule as the recorder runs it: its id, its catalogue entry, and the cdk-nag rule function. */
+interface RecordedRule {
+  readonly pack: string;
+  readonly suffix: string;
+  readonly ruleId: string;
+  readonly record: RuleInfo;
+  readonly original: IApplyRule['rule'];
+  /** The same rule, recording its result before returning it (see `wrap`). */
+  readonly recording: IApplyRule['rule'];
+}
+
+/** Records every result of the rules a pack applies: the reports list what ran, on what, and with what outcome. */
+export class RuleRecorder {
+  public results: RuleResult[] = [];
+  public readonly rules = new Map<string, RuleInfo>();
+  private facts = new ResourceFacts();
+  /** Whether `facts` is this recorder's own (cleared at each `reset`) or shared, cleared by the run's first pack. */
+  private factsRole: 'own' | 'leader' | 'member' = 'own';
+  /** The recorded rule of each cdk-nag rule function, by pack and rule suffix. */
+  private readonly recorded = new Map<IApplyRule['rule'], RecordedRule[]>();
+
+  /**
+   * Reads resource facts from `facts`, shared with the other packs of the same validation run. The run's first pack
+   * (`leader`) clears them at its `reset`, so every run reads the tree afresh.
+   */
+  public shareFacts(facts: ResourceFacts, leader: boolean): void {
+    this.facts = facts;
+    this.factsRole = leader ? 'leader' : 'member';
+  }
+
+  /** Forgets the previous run's results (the rule catalogue is kept). */
+  public reset(): void {
+    this.results = [];
+    if (this.factsRole !== 'member') this.facts.clear();
+    for (const r of this.rules.values()) r.notApplicable = 0;
+  }
+
+  /** Adds a rule to the catalogue before it runs (so a rule that matched nothing is still listed). */
+  public declare(
+    pack: string, params: Pick<IApplyRule, 'ruleSuffixOverride' | 'rule' | 'info' | 'explanation' | 'level'>, extra: { controls?: RuleControls; requirement?: string } = {},
+  ): RuleInfo {
+    const ruleId = `${pack}-${params.ruleSuffixOverride ?? params.rule.name}`;
+    let info = this.rules.get(ruleId);
+    if (!info) {
+      info = {
+        id: ruleId,
+        pack,
+        info: params.info,
+        explanation: params.explanation,
+        level: LEVEL[params.level] ?? 'error',
+        controls: extra.controls ?? controlsOfStandardPack(pack, params.info),
+        requirement: extra.requirement,
+        notApplicable: 0,
+      };
+      this.rules.set(ruleId, info);
+    }
+    return info;
+  }
+
+  /**
+   * Wraps cdk-nag's apply-rule parameters so the result is recorded before cdk-nag acts on it. cdk-nag applies every
+   * rule to every resource, so the recording rule is built once per rule (not per resource × rule) and what a result
+   * records of a resource (path, type, resolved logical id, stack, template) is read once per resource.
+   */
+  public wrap(pack: string, params: IApplyRule, extra?: { controls?: RuleControls; requirement?: string }): IApplyRule {
+    const r = this.recordedRule(pack, params, extra);
+    return this.replay(r, params, r.recording);
+  }
+
+  /**
+   * Runs one rule on one resource and records the result, as `wrap` does, and returns what cdk-nag still has to see:
+   * nothing for a pass or a not-applicable result (on which cdk-nag does nothing), otherwise the rule's parameters
+   * with a rule that gives cdk-nag the same result (or throws the same error) without running the rule again. cdk-nag
+   * then reports or acknowledges the finding as it would have. Called for every rule × resource (millions of times in
+   * a large app): a lookup and no allocation on the common path.
+   */
+  public run(pack: string, params: IApplyRule, extra?: { controls?: RuleControls; requirement?: string }): IApplyRule | undefined {
+    const r = this.recordedRule(pack, params, extra);
+    let result: NagRuleResult;
+    try {
+      result = this.runRecorded(r, params.node);
+    } catch (e) {
+      return this.replay(r, params, () => {
+        throw e;
+      });
+    }
+    const finding = result === NagRuleCompliance.NON_COMPLIANT || (Array.isArray(result) && result.length > 0);
+    return finding ? this.replay(r, params, () => result) : undefined;
+  }
+
+  /** cdk-nag's parameters of the rule, with `rule` in place of the rule function. */
+  private replay(r: RecordedRule, params: IApplyRule, rule: IApplyRule['rule']): IApplyRule {
+    return { ruleSuffixOverride: r.suffix, info: params.info, explanation: params.explanation, level: params.level, node: params.node, rule };
+  }
+
+  private recordedRule(pack: string, params: IApplyRule, extra: { controls?: RuleControls; requirement?: string } | undefined): RecordedRule {
+    const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    let uses = this.recorded.get(params.rule);
+    if (uses === undefined) this.recorded.set(params.rule, uses = []);
+    for (const u of uses) if (u.pack === pack && u.suffix === suffix) return u;
+    const recorded: RecordedRule = {
+      pack,
+      suffix,
+      ruleId: `${pack}-${suffix}`,
+      record: this.declare(pack, params, extra ?? {}),
+      original: params.rule,
+      recording: (node: CfnResource): NagRuleResult => this.runRecorded(recorded, node),
+    };
+    uses.push(recorded);
+    return recorded;
+  }
+
+  /** Runs the rule on `node` and records its result, or its error (thrown again). */
+  private runRecorded(r: RecordedRule, node: CfnResource): NagRuleResult {
+    let result: NagRuleResult;
+    try {
+      result = r.original(node);
+    } catch (e) {
+      this.add(r.record, r.ruleId, node, 'error', e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    if (result === NagRuleCompliance.NOT_APPLICABLE) {
+      r.record.notApplicable++;
+    } else if (result === NagRuleCompliance.COMPLIANT) {
+      this.add(r.record, r.ruleId, node, 'pass');
+    } else if (result === NagRuleCompliance.NON_COMPLIANT) {
+      this.add(r.record, r.ruleId, node, 'fail');
+    } else if (Array.isArray(result)) {
+      if (result.length === 0) this.add(r.record, r.ruleId, node, 'pass');
+      for (const finding of result) this.add(r.record, `${r.ruleId}[${finding}]`, node, 'fail');
+    }
+    return result;
+  }
+
+  private add(info: RuleInfo, ruleId: string, node: CfnResource, status: RuleStatus, message?: string): void {
+    const ack = status === 'fail' || status === 'error' ? findAcknowledgment(node, ruleId) : undefined;
+    const where = this.facts.of(node);
+    this.results.push({
+      pack: info.pack,
+      ruleId,
+      rule: info.id,
+      status: ack ? 'acknowledged' : status,
+      level: info.level,
+      constructPath: where.constructPath,
+      resourceType: where.resourceType,
+      logicalId: where.logicalId,
+      stack: where.stack,
+      template: where.template,
+      reason: ack?.reason,
+      acknowledgedAt: ack?.at,
+      condition: ack?.condition,
+      message,
+    });
+  }
+}
+
 /** A pack whose rule results are recorded for the reports. */
 export interface IRecordingPack extends IPolicyValidationPlugin {
   readonly recorder: RuleRecorder;
@@ -192,7 +268,8 @@ export class RecordingAwsSolutionsChecks extends AwsSolutionsChecks implements I
     return super.validateScope(scope);
   }
   protected applyRule(params: IApplyRule): void {
-    super.applyRule(this.recorder.wrap(this.readPackName, params));
+    const finding = this.recorder.run(this.readPackName, params);
+    if (finding) super.applyRule(finding);
   }
 }
 
@@ -204,7 +281,8 @@ export class RecordingHIPAASecurityChecks extends HIPAASecurityChecks implements
     return super.validateScope(scope);
   }
   protected applyRule(params: IApplyRule): void {
-    super.applyRule(this.recorder.wrap(this.readPackName, params));
+    const finding = this.recorder.run(this.readPackName, params);
+    if (finding) super.applyRule(finding);
   }
 }
 
@@ -216,7 +294,8 @@ export class RecordingPCIDSS321Checks extends PCIDSS321Checks implements IRecord
     return super.validateScope(scope);
   }
   protected applyRule(params: IApplyRule): void {
-    super.applyRule(this.recorder.wrap(this.readPackName, params));
+    const finding = this.recorder.run(this.readPackName, params);
+    if (finding) super.applyRule(finding);
   }
 }
 
@@ -228,7 +307,8 @@ export class RecordingNIST80053R5Checks extends NIST80053R5Checks implements IRe
     return super.validateScope(scope);
   }
   protected applyRule(params: IApplyRule): void {
-    super.applyRule(this.recorder.wrap(this.readPackName, params));
+    const finding = this.recorder.run(this.readPackName, params);
+    if (finding) super.applyRule(finding);
   }
 }
 

@@ -136,6 +136,8 @@ interface TemplateSession {
   readonly synthesized: Set<Stage>;
   readonly templates: Map<Stack, JsonObject>;
   readonly indexes: Map<Stack, StackIndex>;
+  /** Resolved logical ids (a token resolution each: the rules of a resource read it once per session). */
+  readonly logicalIds: Map<CfnResource, string>;
 }
 
 let activeSession: TemplateSession | undefined;
@@ -155,6 +157,7 @@ export function withTemplates<T>(fn: () => T, context?: Pick<IPolicyValidationCo
     synthesized: new Set(),
     templates: new Map(),
     indexes: new Map(),
+    logicalIds: new Map(),
   };
   try {
     return fn();
@@ -223,9 +226,15 @@ export function isTrue(v: Json | undefined): boolean {
   return v === true || v === 'true';
 }
 
-/** The logical id of `node` in its template. */
+/** The logical id of `node` in its template (resolved once per session). */
 export function logicalIdOf(node: CfnResource): string {
-  return Stack.of(node).resolve(node.logicalId) as string;
+  const cache = activeSession?.logicalIds;
+  let id = cache?.get(node);
+  if (id === undefined) {
+    id = Stack.of(node).resolve(node.logicalId) as string;
+    cache?.set(node, id);
+  }
+  return id;
 }
 
 /** Logical ids an intrinsic points at: `{Ref: X}` and `{Fn::GetAtt: [X, ...]}`, anywhere inside `v`. */
@@ -264,7 +273,16 @@ export function stackIndex(node: CfnResource): StackIndex {
       for (const child of c.node.children) if (!Stack.isStack(child) || child === stack) visit(child);
     };
     visit(stack);
-    const index: StackIndex = { byId, ofType: (...types) => [...byId.values()].filter((r) => types.includes(r.type)) };
+    // By type, listed once: rules ask for the methods of a stack once per method.
+    const byType = new Map<string, IndexedResource[]>();
+    for (const r of byId.values()) {
+      const list = byType.get(r.type);
+      if (list) list.push(r); else byType.set(r.type, [r]);
+    }
+    const index: StackIndex = {
+      byId,
+      ofType: (...types) => (types.length === 1 ? [...(byType.get(types[0]) ?? [])] : [...byId.values()].filter((r) => types.includes(r.type))),
+    };
     session.indexes.set(stack, index);
     return index;
   });
