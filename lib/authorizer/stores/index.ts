@@ -121,48 +121,71 @@ export interface AuthorizerStores {
 }
 
 /**
- * A bounded TTL cache: per cold start, shared by every request of the sandbox. Two generations of at most half the
- * bound each: entries go into the current one; when it is full it becomes the previous one and the older is dropped
- * whole. So the most recent `maxEntries / 2` entries are always kept, and eviction costs O(1), where evicting the oldest
- * entry of one Map one at a time walks past the holes earlier deletions left at its front.
+ * The eviction the TTL caches share: two generations of at most half the bound each. Entries go into the current one;
+ * when it is full it becomes the previous one and the older is dropped whole. So the most recent `maxEntries / 2`
+ * entries are always kept, and eviction costs O(1), where evicting the oldest entry of one Map one at a time walks past
+ * the holes earlier deletions left at its front.
  */
-export class TtlCache<V> {
-  private current = new Map<string, { value: V; expiresAt: number }>();
-  private previous = new Map<string, { value: V; expiresAt: number }>();
+class Generations<E> {
+  private current = new Map<string, E>();
+  private previous = new Map<string, E>();
   private readonly generationSize: number;
 
-  constructor(maxEntries: number, private readonly clock: () => number) {
+  constructor(maxEntries: number) {
     this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
+
+  get(key: string): E | undefined {
+    const entry = this.current.get(key);
+    return entry !== undefined ? entry : this.previous.get(key);
+  }
+
+  /** A copy left in the previous generation is shadowed: lookups read the current one first. */
+  set(key: string, entry: E): void {
+    if (this.current.size >= this.generationSize && !this.current.has(key)) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, entry);
+  }
+
+  delete(key: string): void {
+    this.current.delete(key);
+    this.previous.delete(key);
+  }
+
+  /** Entries held (at most the bound; a key in both generations counts twice). */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+}
+
+/** A bounded TTL cache: per cold start, shared by every request of the sandbox, evicting by {@link Generations}. */
+export class TtlCache<V> {
+  private readonly entries: Generations<{ readonly value: V; readonly expiresAt: number }>;
+
+  constructor(maxEntries: number, private readonly clock: () => number) {
+    this.entries = new Generations(maxEntries);
   }
 
   /** `now`: the clock's reading, when the caller already has one (saves a clock call per lookup on the hot path). */
   get(key: string, now: number = this.clock()): V | undefined {
-    let entry = this.current.get(key);
-    if (entry === undefined) {
-      entry = this.previous.get(key);
-      if (entry === undefined) return undefined;
-    }
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     if (now >= entry.expiresAt) {
-      this.current.delete(key);
-      this.previous.delete(key);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.value;
   }
 
   set(key: string, value: V, ttlMs: number, now: number = this.clock()): void {
-    if (ttlMs <= 0) return;
-    // A copy left in the previous generation is shadowed: lookups read the current one first.
-    if (this.current.size >= this.generationSize && !this.current.has(key)) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(key, { value, expiresAt: now + ttlMs });
+    if (ttlMs > 0) this.entries.set(key, { value, expiresAt: now + ttlMs });
   }
 
   /** Entries held (at most the bound; a key in both generations counts twice). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.entries.size;
   }
 }
 
@@ -173,25 +196,19 @@ export class TtlCache<V> {
  * positive (a clock reading near zero) cannot carry the sign: that answer is not cached, and is asked for again.
  */
 export class TtlFlags {
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
-  private readonly generationSize: number;
+  private readonly entries: Generations<number>;
 
   constructor(maxEntries: number) {
-    this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+    this.entries = new Generations(maxEntries);
   }
 
   /** The cached answer at `now` (the cache's clock), or undefined when not cached or expired. */
   get(key: string, now: number): boolean | undefined {
-    let entry = this.current.get(key);
-    if (entry === undefined) {
-      entry = this.previous.get(key);
-      if (entry === undefined) return undefined;
-    }
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     const yes = entry < 0;
     if (now >= (yes ? -entry : entry)) {
-      this.current.delete(key);
-      this.previous.delete(key);
+      this.entries.delete(key);
       return undefined;
     }
     return yes;
@@ -199,16 +216,11 @@ export class TtlFlags {
 
   set(key: string, value: boolean, ttlMs: number, now: number): void {
     const expiresAt = now + ttlMs;
-    if (ttlMs <= 0 || !(expiresAt > 0)) return;
-    if (this.current.size >= this.generationSize && !this.current.has(key)) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(key, value ? -expiresAt : expiresAt);
+    if (ttlMs > 0 && expiresAt > 0) this.entries.set(key, value ? -expiresAt : expiresAt);
   }
 
   /** Entries held (a key in both generations counts twice). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.entries.size;
   }
 }

@@ -101,8 +101,6 @@ interface RecordedRule {
   readonly ruleId: string;
   readonly record: RuleInfo;
   readonly original: IApplyRule['rule'];
-  /** The same rule, recording its result before returning it (see `wrap`). */
-  readonly recording: IApplyRule['rule'];
 }
 
 /** Records every result of the rules a pack applies: the reports list what ran, on what, and with what outcome. */
@@ -154,17 +152,7 @@ export class RuleRecorder {
   }
 
   /**
-   * Wraps cdk-nag's apply-rule parameters so the result is recorded before cdk-nag acts on it. cdk-nag applies every
-   * rule to every resource, so the recording rule is built once per rule (not per resource × rule) and what a result
-   * records of a resource (path, type, resolved logical id, stack, template) is read once per resource.
-   */
-  public wrap(pack: string, params: IApplyRule, extra?: { controls?: RuleControls; requirement?: string }): IApplyRule {
-    const r = this.recordedRule(pack, params, extra);
-    return this.replay(r, params, r.recording);
-  }
-
-  /**
-   * Runs one rule on one resource and records the result, as `wrap` does, and returns what cdk-nag still has to see:
+   * Runs one rule on one resource and records the result, and returns what cdk-nag still has to see:
    * nothing for a pass or a not-applicable result (on which cdk-nag does nothing), otherwise the rule's parameters
    * with a rule that gives cdk-nag the same result (or throws the same error) without running the rule again. cdk-nag
    * then reports or acknowledges the finding as it would have. Called for every rule × resource (millions of times in
@@ -194,14 +182,7 @@ export class RuleRecorder {
     let uses = this.recorded.get(params.rule);
     if (uses === undefined) this.recorded.set(params.rule, uses = []);
     for (const u of uses) if (u.pack === pack && u.suffix === suffix) return u;
-    const recorded: RecordedRule = {
-      pack,
-      suffix,
-      ruleId: `${pack}-${suffix}`,
-      record: this.declare(pack, params, extra ?? {}),
-      original: params.rule,
-      recording: (node: CfnResource): NagRuleResult => this.runRecorded(recorded, node),
-    };
+    const recorded: RecordedRule = { pack, suffix, ruleId: `${pack}-${suffix}`, record: this.declare(pack, params, extra ?? {}), original: params.rule };
     uses.push(recorded);
     return recorded;
   }
