@@ -21,7 +21,7 @@
  * created; a missing web ACL while the distribution exists fails the rotation, before anything is changed.
  */
 import { randomBytes } from 'node:crypto';
-import { ORIGIN_VERIFY_HEADER } from '../spec/contracts/names';
+import { ORIGIN_VERIFY_HEADER, REGIONAL_WEB_ACL_SCOPE } from '../spec/contracts/names';
 
 /** A JSON document as the SDK returns it (the members read here are checked where they are used). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -104,7 +104,7 @@ function originVerifyPairs(acl: Doc): Doc[][] {
 async function findAcl(region: string): Promise<Doc | undefined> {
   let NextMarker: string | undefined;
   do {
-    const out = await waf(region).send(new wafv2.ListWebACLsCommand({ Scope: 'REGIONAL', Limit: 100, NextMarker }));
+    const out = await waf(region).send(new wafv2.ListWebACLsCommand({ Scope: REGIONAL_WEB_ACL_SCOPE, Limit: 100, NextMarker }));
     const hit = ((out.WebACLs || []) as Doc[]).find((a) => a.Name === ACL_NAME);
     if (hit) return hit;
     NextMarker = (out.WebACLs || []).length > 0 ? out.NextMarker : undefined;
@@ -114,7 +114,7 @@ async function findAcl(region: string): Promise<Doc | undefined> {
 
 async function setAcl(region: string, summary: Doc, want: [string, string]): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
-    const got = await waf(region).send(new wafv2.GetWebACLCommand({ Name: summary.Name, Scope: 'REGIONAL', Id: summary.Id }));
+    const got = await waf(region).send(new wafv2.GetWebACLCommand({ Name: summary.Name, Scope: REGIONAL_WEB_ACL_SCOPE, Id: summary.Id }));
     const acl = got.WebACL;
     const pairs = originVerifyPairs(acl);
     if (pairs.every((p) => text(p[0].SearchString) === want[0] && text(p[1].SearchString) === want[1])) return false;
@@ -128,7 +128,7 @@ async function setAcl(region: string, summary: Doc, want: [string, string]): Pro
       PreProcessFirewallManagerRuleGroups: _pre, PostProcessFirewallManagerRuleGroups: _post, ...updatable
     } = acl;
     try {
-      await waf(region).send(new wafv2.UpdateWebACLCommand({ ...updatable, Scope: 'REGIONAL', LockToken: got.LockToken }));
+      await waf(region).send(new wafv2.UpdateWebACLCommand({ ...updatable, Scope: REGIONAL_WEB_ACL_SCOPE, LockToken: got.LockToken }));
       log('web ACL updated', { region, webAcl: acl.Name });
       return true;
     } catch (e) {
@@ -227,7 +227,7 @@ async function testSecret(SecretId: string, token: string): Promise<void> {
   const want = await pendingPair(SecretId, token);
   const { distribution, acls } = await targets();
   for (const { region, summary } of acls) {
-    const acl = (await waf(region).send(new wafv2.GetWebACLCommand({ Name: summary.Name, Scope: 'REGIONAL', Id: summary.Id }))).WebACL;
+    const acl = (await waf(region).send(new wafv2.GetWebACLCommand({ Name: summary.Name, Scope: REGIONAL_WEB_ACL_SCOPE, Id: summary.Id }))).WebACL;
     for (const p of originVerifyPairs(acl)) {
       const got = p.map((b) => text(b.SearchString));
       if (!want.every((w) => got.includes(w))) throw new Error('web ACL ' + acl.Name + ' in ' + region + ' does not accept the pending pair');

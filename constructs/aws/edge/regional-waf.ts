@@ -9,6 +9,7 @@ import {
 } from './waf-rules';
 import { PlatformValidationError } from '../../../lib/errors';
 import { ResolvedSpec } from '../../../lib/spec';
+import { REGIONAL_WEB_ACL_SCOPE } from '../../../lib/spec/contracts/names';
 import { keyOrCreate } from '../common/encryption-key';
 import { PlatformNames } from '../common/names';
 
@@ -115,7 +116,7 @@ export class RegionalWaf extends Construct {
     const inspection = BODY_INSPECTION_LIMITS.find(([bytes]) => bytes >= maxBody)?.[1] ?? 'KB_64';
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       name: `${spec.name}-regional${suffix}`,
-      scope: 'REGIONAL',
+      scope: REGIONAL_WEB_ACL_SCOPE,
       defaultAction: { allow: {} },
       rules,
       visibilityConfig: visibility(`${spec.name}-regional${suffix}`),
@@ -174,6 +175,6 @@ export class RegionalWaf extends Construct {
   private ipSet(id: string, cidrs: string[]): wafv2.CfnWebACL.StatementProperty {
     const families = [['V4', 'IPV4', cidrs.filter((c) => !c.includes(':'))], ['V6', 'IPV6', cidrs.filter((c) => c.includes(':'))]] as const;
     return or(families.filter(([, , list]) => list.length > 0).map(([suffix, version, list]) =>
-      ipSetMatch(new wafv2.CfnIPSet(this, `${id}${suffix}`, { scope: 'REGIONAL', ipAddressVersion: version, addresses: [...list] }).attrArn)));
+      ipSetMatch(new wafv2.CfnIPSet(this, `${id}${suffix}`, { scope: REGIONAL_WEB_ACL_SCOPE, ipAddressVersion: version, addresses: [...list] }).attrArn)));
   }
 }

@@ -16,6 +16,12 @@ export interface NamedPlatform {
 /** The header CloudFront adds to every origin request and the regional WAF requires (its value rotates). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
+/**
+ * The WAFv2 scope of each region's web ACL: the construct creates it there, the origin-verify rotation lists and updates
+ * the web ACLs of that scope, and the platform rule recognizes a stage's web ACL by it.
+ */
+export const REGIONAL_WEB_ACL_SCOPE = 'REGIONAL';
+
 /** Lambda allows 64 characters in a function name. */
 export const FUNCTION_NAME_LIMIT = 64;
 

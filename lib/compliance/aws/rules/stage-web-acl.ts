@@ -1,11 +1,12 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { REGIONAL_WEB_ACL_SCOPE } from '../../../spec/contracts/names';
 import { CONTROL_SETS } from '../../controls';
 import { restApiIdOf, serialized } from '../helpers';
 import { at, DEFAULT_RULE_CONTEXT, IndexedResource, isObject, logicalIdOf, NagMessageLevel, NagRuleCompliance, PlatformRule, propsOf, referencedIds, RuleContext, stackIndex, verdict } from '../rule';
 
 /** A web ACL qualifies when it is REGIONAL and has a rate-based rule. */
 function isRegionalRateLimited(acl: IndexedResource | undefined): boolean {
-  if (!acl || acl.type !== 'AWS::WAFv2::WebACL' || acl.props.Scope !== 'REGIONAL') return false;
+  if (!acl || acl.type !== 'AWS::WAFv2::WebACL' || acl.props.Scope !== REGIONAL_WEB_ACL_SCOPE) return false;
   const rules = acl.props.Rules;
   return Array.isArray(rules) && rules.some((r) => isObject(at(r, 'Statement', 'RateBasedStatement')) && isObject(at(r, 'Action', 'Block')));
 }
