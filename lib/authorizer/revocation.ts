@@ -19,6 +19,11 @@ export interface RevocationOptions {
  * Token revocation: by `jti` (and Cognito's `origin_jti`), and by subject ("tokens issued before"). Answers from its
  * caches when it can (synchronously); asks the store once per token otherwise, and caches the answer: a revoked jti
  * until the token expires, everything else for `cacheSeconds`.
+ *
+ * The subject cache holds the subject revocations the store reported, and the store's answer for tokens without a jti.
+ * A token whose jtis the cache holds as not revoked needs nothing more: the store answer that cleared them covered the
+ * subject at the same time, and is as old. So a first-seen token with a jti adds one entry (its jti), not two; a subject
+ * revocation learned through any token of the subject still denies every cached token of it at once.
  */
 export class RevocationCheck {
   private readonly jtiCache: TtlFlags;
@@ -43,11 +48,13 @@ export class RevocationCheck {
     if (jti !== undefined) cleared = this.cachedJti(jti, now);
     if (originJti !== undefined) cleared = this.cachedJti(originJti, now) && cleared;
     if (cleared) {
-      const revokedBefore = subjects.get(id.subject, now);
+      const revokedBefore = subjects.size === 0 ? undefined : subjects.get(id.subject, now);
       if (revokedBefore !== undefined) {
         if (revokedBefore !== null && (id.issuedAt ?? 0) < revokedBefore) throw new Denial(Reason.REVOKED, 'subject');
         return undefined;
       }
+      // Jtis the cache cleared: cleared with the subject, by the same store answer (see the class comment).
+      if (jti !== undefined || originJti !== undefined) return undefined;
     }
     // A jti the cache does not know (every first-seen token) goes to the store, which answers for the jtis and the
     // subject in the same call and is the fresher word on both: the subject cache is not read first. It is read when
@@ -110,9 +117,13 @@ export class RevocationCheck {
       // A revocation holds until the token expires, so it can be cached that long.
       this.jtiCache.set(j, isRevoked, isRevoked ? Math.max(ttl, id.expiresAt * 1000 - Date.now()) : ttl, now);
     }
-    subjects.set(id.subject, status.subjectRevokedBefore ?? null, ttl, now);
-    if (revoked) throw new Denial(Reason.REVOKED, 'jti');
     const before = status.subjectRevokedBefore;
+    // A subject revocation is kept for every token of the subject; a token without a jti keeps the store's answer for its
+    // subject (nothing else would). Otherwise the answer is the jtis' entries, and a revocation cached earlier and since
+    // lifted in the store is dropped.
+    if (before !== undefined || jtis.length === 0) subjects.set(id.subject, before ?? null, ttl, now);
+    else if (subjects.size > 0) subjects.delete(id.subject);
+    if (revoked) throw new Denial(Reason.REVOKED, 'jti');
     if (before !== undefined && (id.issuedAt ?? 0) < before) throw new Denial(Reason.REVOKED, 'subject');
   }
 }

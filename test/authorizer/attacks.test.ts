@@ -271,6 +271,62 @@ describe('encodings', () => {
     }
   });
 
+  test('the one-pass shape check gives the per-segment answer: 20,000 mutated tokens, same acceptance and same refusal', () => {
+    // The rule, segment by segment and in the parser's order: three segments; the header canonical base64url (the
+    // canonical encoding of its bytes), then a JSON object; the payload the same; the signature canonical.
+    const canonical = (part: string): boolean => /^[A-Za-z0-9_-]+$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
+    const object = (part: string): boolean => {
+      try {
+        const v: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+        return typeof v === 'object' && v !== null && !Array.isArray(v);
+      } catch {
+        return false;
+      }
+    };
+    const reference = (token: string): string => {
+      const parts = token.split('.');
+      if (parts.length !== 3) return 'not three segments';
+      for (const part of parts.slice(0, 2)) {
+        if (!canonical(part)) return 'not canonical base64url';
+        if (!object(part)) return 'refused later';
+      }
+      return canonical(parts[2]) ? 'ok' : 'not canonical base64url';
+    };
+    const decomposed = (token: string): string => {
+      try {
+        decomposeJwt(token);
+        return 'ok';
+      } catch (e) {
+        const message = (e as Denial).message;
+        return message === 'not three segments' || message === 'not canonical base64url' ? message : 'refused later';
+      }
+    };
+    const base = signJwt(rsa, claims(iss));
+    const chars = ['A', 'z', '0', '-', '_', '.', '+', '/', '=', ' ', '\n', '\u0000', '\u00e9', '\u0141', '\u2028', '\ud83d'];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      let token = base;
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const at = random(token.length + 1);
+        const kind = random(3);
+        const c = chars[random(chars.length)];
+        token = kind === 0 ? `${token.slice(0, at)}${c}${token.slice(at)}` : kind === 1 ? `${token.slice(0, at)}${c}${token.slice(at + 1)}` : `${token.slice(0, at)}${token.slice(at + 1)}`;
+      }
+      const expected = reference(token);
+      const actual = decomposed(token);
+      // A token of the right shape may still be refused for its members' types (header or claims): not a shape answer.
+      expect([token, expected === 'ok' && actual === 'refused later' ? 'ok' : actual]).toEqual([token, expected]);
+      seen.set(expected, (seen.get(expected) ?? 0) + 1);
+    }
+    // Every answer occurred, so each path was taken.
+    expect([...seen.keys()].sort()).toEqual(['not canonical base64url', 'not three segments', 'ok', 'refused later']);
+  });
+
   test('each JSON segment is read as its own bytes: a short payload after a long one, multi-byte UTF-8, a non-canonical payload', () => {
     const [h, , sig] = signJwt(rsa, claims(iss)).split('.');
     const segment = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');

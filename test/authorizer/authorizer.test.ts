@@ -223,6 +223,40 @@ describe('revocation: the store is the fresher word for a first-seen jti', () =>
     expect(store.calls.getRevocationStatus).toBe(2);
   });
 
+  test('a subject revocation learned through one token denies the cached tokens of the subject at once; lifted, it clears them again', async () => {
+    let t = 0;
+    const { log, store, authorize } = setup({}, () => t);
+    const cached = token('j-old');
+    expect((await outcome(authorize(bearer(cached)))).status).toBe(200);
+    // Revoked after the cached token's jti was cleared; the next new token of the subject learns it from the store.
+    store.revokeSubject(server.issuer, 'user-1', iat + 1);
+    t = 1_000;
+    expect((await outcome(authorize(bearer(token('j-new'))))).status).toBe(401);
+    expect((await outcome(authorize(bearer(cached)))).status).toBe(401);
+    expect(log.last).toMatchObject({ Reason: Reason.REVOKED, detail: 'subject' });
+    const asked = store.calls.getRevocationStatus;
+    store.revokedSubjects.clear();
+    expect((await outcome(authorize(bearer(token('j-next'))))).status).toBe(200);
+    // The lifted revocation is no longer held against the cached token, and its cleared jti needs no store call.
+    expect((await outcome(authorize(bearer(cached)))).status).toBe(200);
+    expect(store.calls.getRevocationStatus).toBe(asked + 1);
+  });
+
+  test('the store answer for a token without a jti is cached for its subject', async () => {
+    const noJti = claims(server.issuer, { iat, exp: iat + 3600 });
+    delete noJti.jti;
+    const optOut = { issuers: [{ issuer: server.issuer, jwksUri: server.uri, audience: ['urn:api:orders'], requireJti: false }] };
+    const { store, authorize } = setup(optOut, () => 0);
+    const plain = signJwt(key, noJti);
+    expect((await outcome(authorize(bearer(plain)))).status).toBe(200);
+    expect((await outcome(authorize(bearer(plain)))).status).toBe(200);
+    expect(store.calls.getRevocationStatus).toBe(1);
+    // Revoked in the store after the answer was cached: the cache answers until it expires, as it does for a jti.
+    store.revokeSubject(server.issuer, 'user-1', iat + 1);
+    expect((await outcome(authorize(bearer(plain)))).status).toBe(200);
+    expect(store.calls.getRevocationStatus).toBe(1);
+  });
+
   test('a subject revocation the cache holds still denies a first-seen token when the store cannot answer, even failing open', async () => {
     let t = 0;
     let down = false;

@@ -183,6 +183,10 @@ export class TtlCache<V> {
     if (ttlMs > 0) this.entries.set(key, { value, expiresAt: now + ttlMs });
   }
 
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Entries held (at most the bound; a key in both generations counts twice). */
   get size(): number {
     return this.entries.size;
