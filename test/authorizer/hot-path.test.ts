@@ -269,6 +269,22 @@ describe('decision line', () => {
     expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ level: 'WARN', Decision: 'deny', Reason: 'insufficient_scope', status: 403, route: 'GET /a' });
   });
 
+  test('a line whose route, authMethod, issuer, kid or tenant alone differs from the line before writes its own value, or leaves it out', () => {
+    const lines: string[] = [];
+    const log = new DecisionLog('Ns', (l) => lines.push(l));
+    const base = { route: 'GET /a', authMethod: 'jwt', issuer: 'https://i', kid: 'k1', tenant: 'acme' };
+    const steps: Array<Partial<Record<keyof typeof base, string | undefined>>> = [
+      base, { ...base, kid: 'k2' }, { ...base, kid: 'k2' }, { ...base, tenant: 't"2' }, { ...base, authMethod: 'apiKey' },
+      { ...base, issuer: undefined, kid: undefined }, base, { ...base, route: 'GET /b' }, { ...base, tenant: undefined }, base,
+    ];
+    for (const s of steps) log.decision({ decision: 'allow', status: 200, reason: Reason.ALLOWED, latencyMs: 1, ...s });
+    lines.forEach((line, i) => {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      const expected = Object.fromEntries(Object.entries(steps[i]).filter(([, v]) => v !== undefined));
+      expect(Object.fromEntries(Object.keys(base).filter((k) => k in parsed).map((k) => [k, parsed[k]]))).toEqual(expected);
+    });
+  });
+
   test('hand-built lines hold the same members as JSON.stringify would write, with any field content', () => {
     const lines: string[] = [];
     const log = new DecisionLog('Ns/"quoted"', (l) => lines.push(l));
