@@ -38,3 +38,13 @@ test('CI lint reports instead of rewriting: eslint has no --fix; eslint:fix is t
   expect(args('eslint')).not.toContain('--fix');
   expect(args('eslint:fix')).toContain('--fix');
 });
+
+test('npm run bench builds the authorizer and backend bundles its synth fixtures deploy before it runs, as a fresh clone has none', () => {
+  const benchSteps = steps('bench');
+  const run = benchSteps.findIndex((s) => s.exec === 'tsx bench/run.ts');
+  expect(run).toBeGreaterThan(-1);
+  const before = benchSteps.slice(0, run).map((s) => s.spawn);
+  expect(before).toEqual(expect.arrayContaining(['bundle:authorizer', 'bundle:backend']));
+  // The bundles are build output, not in the repository.
+  expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('/assets/');
+});
