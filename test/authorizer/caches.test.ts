@@ -14,6 +14,14 @@ describe('TtlFlags (the jti cache: yes/no answers held as signed expiries)', () 
     expect(flags.size).toBe(0);
   });
 
+  test('fractional clock readings: an answer lapses at its expiry rounded down to the millisecond, never later', () => {
+    const flags = new TtlFlags(10);
+    flags.set('clear', false, 2_000, 1_000.75);
+    flags.set('revoked', true, 2_000, 1_000.75);
+    expect([flags.get('clear', 2_999.99), flags.get('revoked', 2_999.99)]).toEqual([false, true]);
+    expect([flags.get('clear', 3_000), flags.get('revoked', 3_000)]).toEqual([undefined, undefined]);
+  });
+
   test('a later answer replaces an earlier one', () => {
     const flags = new TtlFlags(10);
     flags.set('j', false, 1_000, 0);

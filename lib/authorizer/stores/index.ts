@@ -218,8 +218,13 @@ export class TtlFlags {
     return yes;
   }
 
+  /**
+   * The expiry is kept in whole milliseconds, rounded down (the answer lapses up to a millisecond early): an integer of
+   * up to 2^30 is held in the map's slot itself, where a fractional reading of the monotonic clock was one more heap
+   * object per first-seen token for the garbage collector to copy.
+   */
   set(key: string, value: boolean, ttlMs: number, now: number): void {
-    const expiresAt = now + ttlMs;
+    const expiresAt = Math.floor(now + ttlMs);
     if (ttlMs > 0 && expiresAt > 0) this.entries.set(key, value ? -expiresAt : expiresAt);
   }
 
