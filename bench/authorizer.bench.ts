@@ -264,7 +264,8 @@ async function hotPath(): Promise<void> {
   console.log(`  tokens timed: ${TokenTimer.timed}; left out as preempted by the OS (an involuntary context switch during the token): ${TokenTimer.dropped}`);
   const ratio = (a: number[], b: number[]): string => median(a.map((x, i) => x / b[i])).toFixed(2);
   const min = (xs: number[]): number => Math.min(...xs);
-  console.log('DEBUG rounds first/aud', f.first.map((x, i) => (x / f.auditedFloor[i]).toFixed(2)).join(' '), 'first', f.first.map((x) => (x / 1000).toFixed(1)).join(' '), 'aud', f.auditedFloor.map((x) => (x / 1000).toFixed(1)).join(' '));
+  // In running order: a round well above the rest at the start would be a JIT still warming up (see WARM_UP_DECISIONS).
+  console.log(`  first-seen / audited floor, round by round in running order: ${f.first.map((x, i) => (x / f.auditedFloor[i]).toFixed(2)).join(' ')}`);
   row('RS256 floor: node:crypto verify', fmtUs(min(f.floor)), '');
   row('RS256 audited floor: verify + one log line write (baseline)', fmtUs(min(f.auditedFloor)), `1.00x  (line: ${line.length} B)`);
   const spread = (a: number[], b: number[]): string => {
