@@ -95,6 +95,10 @@ describe('token revoke', () => {
   test.each([
     ['an expired token (nothing to revoke)', () => ['--token', signJwt(key, claims(jwks.issuer, { iat: now() - 900, exp: now() - 60 }))], 4, /token expired at .*nothing to revoke/],
     ['a malformed token', () => ['--token', 'not.a-jwt'], 2, /--token is not a JWT/],
+    ['a token the authorizer refuses as malformed (a signature not in canonical base64url)', () => {
+      const [h, p, sig] = signJwt(key, claims(jwks.issuer, { jti: 'j-noncanonical' })).split('.');
+      return ['--token', `${h}.${p}.${sig.slice(0, -4)}+/==`];
+    }, 2, /--token is not a JWT \(not canonical base64url\)/],
     ['a token without exp', () => ['--token', signJwt(key, { jti: 'x', sub: 's' })], 2, /no numeric `exp`/],
     ['jti and subject together', () => ['jti-1', '--subject', 's', '--issuer', 'https://idp.example.com'], 2, /either one token .* or a subject/],
     ['a subject without issuer', () => ['--subject', 's'], 2, /--subject and --issuer go together/],
