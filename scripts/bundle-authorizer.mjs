@@ -109,8 +109,9 @@ console.log(`authorizer bundle: ${outdir}/index.js ${(bytes / 1024).toFixed(1)} 
   + `(beside it: ${COMPILED_FILE} ${(compiledBytes / 1024).toFixed(0)} KB, ${SDK_FILE} ${(sdkBytes / 1024).toFixed(0)} KB, ${CEDAR_FILE} ${(cedarBytes / 1024).toFixed(0)} KB and the Cedar wasm)`);
 
 // The user pool's pre-token-generation trigger: one self-contained file (its DynamoDB client included), into
-// assets/pre-token-generation (or <outdir>-pre-token-generation with --outdir).
-const triggerOut = outArg > 0 ? `${outdir}-pre-token-generation` : join(root, 'assets', 'pre-token-generation');
+// assets/pre-token-generation (or <outdir>/pre-token-generation with --outdir: everything the script writes is then
+// inside the folder its caller owns and removes; beside it, each run left two folders behind in the temporary directory).
+const triggerOut = outArg > 0 ? join(outdir, 'pre-token-generation') : join(root, 'assets', 'pre-token-generation');
 mkdirSync(triggerOut, { recursive: true });
 await build({
   entryPoints: [join(root, 'lib', 'triggers', 'pre-token-generation.ts')],
@@ -120,8 +121,8 @@ await build({
 console.log(`pre-token-generation trigger bundle: ${triggerOut}/index.js ${(statSync(join(triggerOut, 'index.js')).size / 1024).toFixed(1)} KB`);
 
 // The origin-verify rotation function: one readable CommonJS file, the AWS SDK left to the runtime, into
-// assets/origin-verify-rotation (or <outdir>-origin-verify-rotation with --outdir).
-const rotationOut = outArg > 0 ? `${outdir}-origin-verify-rotation` : join(root, 'assets', 'origin-verify-rotation');
+// assets/origin-verify-rotation (or <outdir>/origin-verify-rotation with --outdir).
+const rotationOut = outArg > 0 ? join(outdir, 'origin-verify-rotation') : join(root, 'assets', 'origin-verify-rotation');
 mkdirSync(rotationOut, { recursive: true });
 await build({
   entryPoints: [join(root, 'lib', 'rotation', 'origin-verify.ts')],

@@ -1,11 +1,11 @@
 // The bundle built ahead of synth loads and decides from its own folder (Cedar engine beside it), in a fresh
 // process with nothing but the asset: no repository node_modules on the resolution path.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { baseConfig, bearer, claims, JwksServer, now, rsaKey, signJwt, TestKey } from './helpers';
 import { DynamoDbAuthorizerStore } from '../../lib/authorizer/stores/dynamodb';
@@ -35,6 +35,12 @@ afterAll(async () => {
 async function runBundled(config: object, events: unknown[], env: Record<string, string> = {}): Promise<{ outcomes: string[]; reasons: string[] }> {
   return runBundledHandler(outdir, events, { AUTHORIZER_CONFIG: JSON.stringify(config), ...env });
 }
+
+test('with --outdir the bundle script writes only inside the folder it is given, which its caller removes', () => {
+  expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`${basename(outdir)}-`))).toEqual([]);
+  expect(statSync(join(outdir, 'pre-token-generation', 'index.js')).size).toBeGreaterThan(1000);
+  expect(statSync(join(outdir, 'origin-verify-rotation', 'index.js')).size).toBeGreaterThan(1000);
+});
 
 test('the bundle is under 60 KB of JavaScript and ships the Cedar wasm beside it', () => {
   expect(statSync(join(outdir, 'index.js')).size).toBeLessThan(60 * 1024);

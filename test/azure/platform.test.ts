@@ -214,8 +214,19 @@ describe('validation errors name the prop, the value and the fix', () => {
 });
 
 describe('when the Terraform checks run (cdktf 0.21)', () => {
+  // Each synth writes into its own temporary folder, removed after the block.
+  const outdirs: string[] = [];
+  const tempOutdir = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azsynth-'));
+    outdirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('app.synth() runs them per stack, writes compliance-results.json next to cdk.tf.json; an App aspect visits nothing', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'azsynth-'));
+    const outdir = tempOutdir();
     const app = new App({ outdir });
     let visited = 0;
     Aspects.of(app).add({ visit: () => { visited++; } });
@@ -233,7 +244,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
   });
 
   test('an unacknowledged finding fails app.synth(), and the report is still written', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'azsynth-'));
+    const outdir = tempOutdir();
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'bad');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
@@ -245,7 +256,7 @@ describe('when the Terraform checks run (cdktf 0.21)', () => {
   });
 
   test('skipValidation still runs the pass (custom synthesis)', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'azsynth-'));
+    const outdir = tempOutdir();
     const app = new App({ outdir, skipValidation: true });
     const stack = new TerraformStack(app, 'skip');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
