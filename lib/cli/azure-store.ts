@@ -12,6 +12,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AuditEvent, AuditSink, CallerIdentity } from './audit';
 import { CliError, conflict, ExitCode, notFound, oneLine, usage } from './errors';
 import { ApiKeyView, NewApiKey, NewTenant, PlatformRecords, RETAIN_SECONDS, RevocationWriter, TenantView } from './store';
+import { decomposeJwt } from '../authorizer/jwt';
 import { ItemKey, ItemKeys } from '../authorizer/stores';
 import { AzureTablesAuthorizerStore, isEntityNotFound, tableErrorCode, tableKey } from '../authorizer/stores/azure-tables';
 
@@ -78,7 +79,13 @@ export class EntraCallerIdentity implements CallerIdentity {
   async whoAmI(): Promise<string> {
     const token = await this.credential.getToken('https://cosmos.azure.com/.default');
     if (!token) throw new CliError(ExitCode.AWS, 'no Azure credentials: run `az login`, or pass --actor <who>');
-    const claims = JSON.parse(Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    // Read with the authorizer's own JWT parser (the one home of the compact JWS shape); not verified, as said above.
+    let claims: Record<string, unknown>;
+    try {
+      claims = decomposeJwt(token.token).payload as Record<string, unknown>;
+    } catch (e) {
+      throw new CliError(ExitCode.AWS, `the Azure credential's access token is not a readable JWT (${e instanceof Error ? e.message : 'unreadable'}): pass --actor <who>`);
+    }
     const who = [claims.upn, claims.preferred_username, claims.appid, claims.oid].find((v): v is string => typeof v === 'string' && v.length > 0);
     return who ? `entra:${who}` : 'entra:unknown';
   }

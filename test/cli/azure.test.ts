@@ -9,7 +9,8 @@ import { AZURE_AUTHZ_RESPONSE } from '../../lib/authorizer/adapters/azure-contra
 import { createAzureAuthorizerHandler } from '../../lib/authorizer/adapters/azure-function';
 import { AzureTablesAuthorizerStore } from '../../lib/authorizer/stores/azure-tables';
 import { AuthorizerConfig, Reason } from '../../lib/authorizer';
-import { AZURE_TABLES_CONNECTION_STRING_ENV } from '../../lib/cli/azure-store';
+import { AZURE_TABLES_CONNECTION_STRING_ENV, EntraCallerIdentity } from '../../lib/cli/azure-store';
+import { CliError } from '../../lib/cli/errors';
 import { CLI_CLOUD_FORMS } from '../../lib/cli/clouds';
 import { CliDependencies, ExitCode, run } from '../../lib/cli/main';
 import { apimBody, invoke } from '../azure/function-runtime';
@@ -202,4 +203,24 @@ test('the list of Azure forms (the README\'s parity row) names every command of 
   }
   expect(leaves.length).toBeGreaterThan(10);
   expect(CLI_CLOUD_FORMS.map((c) => c.command).sort()).toEqual(leaves.sort());
+});
+
+describe('the Entra operator named in the audit entity', () => {
+  const credential = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) });
+
+  test('is read from the access token with the authorizer\'s JWT parser: upn first, then preferred_username, appid, oid', async () => {
+    const entraKey = rsaKey('entra-1');
+    const token = (members: Record<string, unknown>): string => signJwt(entraKey, { iss: 'https://login.microsoftonline.com/t/v2.0', aud: 'https://cosmos.azure.com', ...members });
+    expect(await new EntraCallerIdentity(credential(token({ upn: 'ops@contoso.example', oid: 'o-1' }))).whoAmI()).toBe('entra:ops@contoso.example');
+    expect(await new EntraCallerIdentity(credential(token({ appid: 'app-1', oid: 'o-1' }))).whoAmI()).toBe('entra:app-1');
+    expect(await new EntraCallerIdentity(credential(token({}))).whoAmI()).toBe('entra:unknown');
+  });
+
+  test('a token that is not a readable JWT is a one-line CLI error naming the way out, not a JSON parser\'s exception', async () => {
+    for (const bad of ['opaque-token', 'a.!!!.c', `e30.${Buffer.from('not json').toString('base64url')}.c2ln`]) {
+      const e = await new EntraCallerIdentity(credential(bad)).whoAmI().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(CliError);
+      expect((e as CliError).message).toMatch(/access token is not a readable JWT \(.+\): pass --actor <who>/);
+    }
+  });
 });
