@@ -1,11 +1,17 @@
 // A large API's routes in nested stacks: resources, methods and models there, the REST API, its authorizer and its one
 // Deployment in the API's stack, one invoke permission for the whole API.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, CfnElement, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 import { SecureRestApi, SecureRestApiProps } from '../../constructs/aws/gateway';
+import { Compliance, EvidenceBundle, REPORT_DIR, REPORT_FILES } from '../../lib/compliance';
+import { sourcesFromAssembly } from '../../lib/compliance/report/render';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
 import { fixtureSpec } from '../fixtures/platform-spec';
@@ -168,6 +174,83 @@ describe('a nested stack of routes allocates each logical id once', () => {
     expect(ids).toEqual(expect.arrayContaining(['RenamedMethod', 'OverriddenMethod']));
     expect(ids).not.toContain(renamed);
   });
+});
+
+describe('a nested stack of routes renders its template once and records no creation stack per resource', () => {
+  type Render = { _toCloudFormation: () => unknown };
+  const routes = Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat();
+
+  test('one render per nested stack (the asset hash\'s), written as rendered: the file matches a fresh render and the hash', () => {
+    const render = jest.spyOn(Stack.prototype as unknown as Render, '_toCloudFormation');
+    try {
+      const { stack, api } = build(routes);
+      const assembly = (stack.node.root as App).synth();
+      const renders = new Map<unknown, number>();
+      for (const self of render.mock.contexts) renders.set(self, (renders.get(self) ?? 0) + 1);
+      expect(api.routeStacks.stacks.length).toBeGreaterThan(0);
+      for (const nested of api.routeStacks.stacks) {
+        expect(renders.get(nested)).toBe(1);
+        const written = JSON.parse(readFileSync(join(assembly.directory, nested.templateFile), 'utf8')) as unknown;
+        expect(written).toEqual((nested as unknown as Render)._toCloudFormation());
+        // The parent deploys the file under the hash of that render.
+        const hash = createHash('sha256').update(JSON.stringify(written)).digest('hex');
+        expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain(hash);
+      }
+    } finally {
+      render.mockRestore();
+    }
+  });
+
+  test('resources in the nested stacks carry no creation stack; those of the API\'s stack and the nested stacks themselves do', () => {
+    const { stack, api } = build(routes);
+    const hasCreationStack = (c: IConstruct): boolean => c.node.metadata.some((m) => m.type === 'aws:cdk:creationStack');
+    const inRouteStacks = api.routeStacks.stacks.flatMap((s) => s.node.findAll().filter((c) => c instanceof CfnElement && Stack.of(c) === s));
+    expect(inRouteStacks.length).toBeGreaterThan(100);
+    expect(inRouteStacks.filter(hasCreationStack)).toEqual([]);
+    for (const s of api.routeStacks.stacks) expect(hasCreationStack(s)).toBe(true);
+    expect(hasCreationStack(api.api.node.defaultChild as CfnElement)).toBe(true);
+    expect(stack.node.findAll().filter((c) => c instanceof CfnElement && Stack.of(c) === stack).every(hasCreationStack)).toBe(true);
+  });
+
+  test('CDK_DEBUG turns them on again', () => {
+    const before = process.env.CDK_DEBUG;
+    process.env.CDK_DEBUG = 'true';
+    try {
+      const { api } = build(routes);
+      const method = api.methods['GET /c01/{id}'].node.defaultChild as CfnElement;
+      expect(method.node.metadata.some((m) => m.type === 'aws:cdk:creationStack')).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.CDK_DEBUG;
+      else process.env.CDK_DEBUG = before;
+    }
+  });
+});
+
+test('the evidence gives a route resource of a nested stack the source line that created its nested stack, in memory and from the assembly', () => {
+  mkdirSync(join(__dirname, '..', '..', 'test-reports'), { recursive: true });
+  const outdir = mkdtempSync(join(__dirname, '..', '..', 'test-reports', 'route-sources-'));
+  try {
+    const app = new App({ builtinCloudFormationValidation: false, outdir });
+    const stack = new Stack(app, 'Routes', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const backend = new lambda.Function(stack, 'Backend', {
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+    });
+    const api = new SecureRestApi(stack, 'Things', { spec: resolveSpec(specWith(Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat())), api: 'things', backend });
+    Compliance.enforce(app, { profiles: ['AWS_SOLUTIONS'], printVerdict: false });
+    try {
+      app.synth();
+    } catch {
+      // Findings of the bare fixture fail the synth; the evidence is written before.
+    }
+    const evidence = JSON.parse(readFileSync(join(outdir, REPORT_DIR, REPORT_FILES.evidence), 'utf8')) as EvidenceBundle;
+    const method = (api.methods['GET /c01/{id}'].node.defaultChild as CfnElement).node.path;
+    expect(evidence.results.find((r) => r.constructPath === method && r.status === 'acknowledged')).toBeDefined();
+    const line = readFileSync(join(__dirname, '..', '..', 'constructs', 'aws', 'gateway', 'route-stacks.ts'), 'utf8').split('\n').findIndex((l) => l.includes('new RouteNestedStack(')) + 1;
+    expect(evidence.sources?.[method]).toMatchObject({ file: 'constructs/aws/gateway/route-stacks.ts', line });
+    expect(sourcesFromAssembly(outdir, new Set([method]))).toEqual({ [method]: evidence.sources?.[method] });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 test('a small API keeps its methods in its own stack (no nested stack)', () => {

@@ -1,4 +1,4 @@
-import { CfnElement, FeatureFlags, Names, NestedStack } from 'aws-cdk-lib';
+import { CfnElement, FeatureFlags, Names, NestedStack, NestedStackProps } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,13 +9,45 @@ import { LAMBDA_PERMISSION_STATEMENT_BYTES, LIMIT_NAMES } from '../../../lib/spe
 import { exceeds, RouteLayout } from '../../../lib/spec/contracts/route-layout';
 
 /**
- * A nested stack of routes. CDK computes an element's logical id (a hash of its construct path) again at every
+ * A nested stack of routes. CDK records a creation stack (a source-mapped stack trace) for every resource; here they
+ * are off, as the `aws:cdk:disable-creation-stack-traces` context turns them off (CDK_DEBUG turns them on again):
+ * hundreds of path resources, methods and models per stack were created by the same lines, and the compliance evidence
+ * gives each the source line that created its nested stack. CDK computes an element's logical id (a hash of its construct path) again at every
  * resolution of a reference to it, and a template of routes is resolved several times per synth (references, the
  * template asset's hash, the template, the tree): this stack allocates each id once. The id is the one CDK allocates
  * (a construct's path never changes) and `renameLogicalId` and `overrideLogicalId` still apply.
  */
 class RouteNestedStack extends NestedStack {
   private readonly logicalIds = new WeakMap<CfnElement, string>();
+  /** The template rendered for the template asset's hash, until the template file takes it. */
+  private prepared: unknown;
+  private preparing = false;
+
+  constructor(scope: Construct, id: string, props: NestedStackProps) {
+    super(scope, id, props);
+    this.node.setContext(cxapi.DISABLE_CREATION_STACK_TRACES, true);
+  }
+
+  /**
+   * CDK renders a nested stack's template twice: in its prepare phase, to hash it for the template asset, and again to
+   * write the file, with nothing able to change it between (the hash names the file the parent deploys). The file
+   * takes the render the hash was made from.
+   */
+  public _prepareTemplateAsset(): boolean {
+    this.preparing = true;
+    try {
+      return super._prepareTemplateAsset();
+    } finally {
+      this.preparing = false;
+    }
+  }
+
+  protected _toCloudFormation(): unknown {
+    if (this.preparing) return this.prepared = super._toCloudFormation();
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    return prepared ?? super._toCloudFormation();
+  }
 
   protected allocateLogicalId(element: CfnElement): string {
     let id = this.logicalIds.get(element);

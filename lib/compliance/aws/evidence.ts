@@ -11,15 +11,22 @@ import { firstRepositoryFrame, packageVersion, repositoryRoot, SourceLocation } 
 
 const CREATION_STACK = 'aws:cdk:creationStack';
 
-/** Source lines of the resources named in `paths`, from their creation stacks (construct metadata). */
+/**
+ * Source lines of the resources named in `paths`, from their creation stacks (construct metadata). A resource built
+ * where creation stacks are off (the nested stacks of an API's routes) takes the creation stack of the nearest
+ * construct above it that has one.
+ */
 function sourcesOf(root: IConstruct, paths: ReadonlySet<string>, repoRoot: string): Record<string, SourceLocation> {
   const out: Record<string, SourceLocation> = {};
-  for (const c of root.node.findAll()) {
-    if (!paths.has(c.node.path)) continue;
-    const trace = c.node.metadata.find((m) => m.type === CREATION_STACK)?.data as string[] | undefined;
-    const at = firstRepositoryFrame(trace, repoRoot);
-    if (at) out[c.node.path] = at;
-  }
+  const visit = (c: IConstruct, inherited: string[] | undefined): void => {
+    const trace = (c.node.metadata.find((m) => m.type === CREATION_STACK)?.data as string[] | undefined) ?? inherited;
+    if (paths.has(c.node.path)) {
+      const at = firstRepositoryFrame(trace, repoRoot);
+      if (at) out[c.node.path] = at;
+    }
+    for (const child of c.node.children) visit(child, trace);
+  };
+  visit(root, undefined);
   return sortKeys(out);
 }
 

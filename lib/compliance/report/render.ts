@@ -111,15 +111,24 @@ export function acknowledgmentsFromAssembly(cdkOut: string): AcknowledgmentRecor
   return out;
 }
 
-/** The source line that created each construct in `paths`, from the creation stacks recorded in the assembly. */
+/**
+ * The source line that created each construct in `paths`, from the creation stacks recorded in the assembly; a
+ * construct without one (creation stacks are off in the nested stacks of an API's routes) takes the nearest recorded
+ * above it.
+ */
 export function sourcesFromAssembly(cdkOut: string, paths: ReadonlySet<string>): Record<string, SourceLocation> {
   const root = repositoryRoot();
-  const out: Record<string, SourceLocation> = {};
+  const traces = new Map<string, string[]>();
   visitAssemblyMetadata(cdkOut, (constructPath, e) => {
-    if (e.type !== 'aws:cdk:creationStack' || !paths.has(constructPath) || !Array.isArray(e.data)) return;
-    const at = firstRepositoryFrame(e.data as string[], root);
-    if (at) out[constructPath] = at;
+    if (e.type === 'aws:cdk:creationStack' && Array.isArray(e.data)) traces.set(constructPath, e.data as string[]);
   });
+  const out: Record<string, SourceLocation> = {};
+  for (const constructPath of paths) {
+    let trace: string[] | undefined;
+    for (let p = constructPath; trace === undefined && p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') trace = traces.get(p);
+    const at = firstRepositoryFrame(trace, root);
+    if (at) out[constructPath] = at;
+  }
   return sortKeys(out);
 }
 
