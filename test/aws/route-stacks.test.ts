@@ -253,6 +253,29 @@ test('the evidence gives a route resource of a nested stack the source line that
   }
 });
 
+test('routes with the same body schema share one model in their stack; another schema gets its own', () => {
+  const other = { type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } };
+  const routes = [...Array.from({ length: 20 }, (_, i) => collection(i + 1)).flat(), { method: 'PATCH' as const, path: '/c01/{id}', scopes: ['things:write'], body: other }];
+  for (const { api, stack } of [build(routes), build([...collection(1), routes[routes.length - 1]])]) {
+    const templates = [stack, ...api.routeStacks.stacks].map((s) => Template.fromStack(s));
+    const models = templates.flatMap((t) => Object.entries(t.findResources('AWS::ApiGateway::Model')));
+    // One per schema in each stack that holds routes with it: no two models of one stack have the same schema.
+    const perStack = templates.map((t) => Object.values(t.findResources('AWS::ApiGateway::Model')).map((m) => JSON.stringify(m.Properties.Schema)));
+    for (const schemas of perStack) expect(new Set(schemas).size).toBe(schemas.length);
+    expect(models.length).toBeLessThan(api.routes.filter((r) => r.body).length);
+    const modelOf = (key: string): unknown => {
+      const method = api.methods[key].node.defaultChild as CfnElement;
+      const t = Template.fromStack(Stack.of(method)).toJSON() as { Resources: Record<string, { Properties: { RequestModels?: Record<string, unknown> } }> };
+      return t.Resources[Stack.of(method).resolve(method.logicalId) as string].Properties.RequestModels;
+    };
+    expect(modelOf('POST /c01')).toEqual(modelOf('PUT /c01/{id}'));
+    expect(modelOf('POST /c01')).toEqual({ 'application/json': expect.anything(), '$default': expect.anything() });
+    expect(modelOf('PATCH /c01/{id}')).not.toEqual(modelOf('PUT /c01/{id}'));
+    const schemas = models.map(([, m]) => JSON.stringify(m.Properties.Schema));
+    expect(schemas.filter((x) => x.includes('"size"'))).toHaveLength(1);
+  }
+});
+
 test('a small API keeps its methods in its own stack (no nested stack)', () => {
   const { stack, api } = build(collection(1));
   expect(api.routeStacks.stacks).toEqual([]);

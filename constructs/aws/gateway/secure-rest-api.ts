@@ -145,6 +145,8 @@ export class SecureRestApi extends Construct {
   /** Where the routes' resources are: nested stacks for a large API (see `planRouteLayout`), this stack otherwise. */
   public readonly routeStacks: RouteStacks;
   private readonly routeTtl: (r: ResolvedRoute) => number;
+  /** The body models by stack and schema: routes with the same body schema share one (named after the first of them). */
+  private readonly models = new Map<string, apigw.Model>();
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -285,14 +287,7 @@ export class SecureRestApi extends Construct {
     const requestParameters: Record<string, boolean> = {};
     for (const p of pathParams) requestParameters[`method.request.path.${p}`] = true;
     for (const q of route.requiredQuery) requestParameters[`method.request.querystring.${q}`] = true;
-    const model = route.body
-      ? new apigw.Model(this.routeStacks.scopeFor(route.path), `Model${modelId(route.key)}`, {
-        restApi: this.routeStacks.apiFor(route.path),
-        contentType: 'application/json',
-        modelName: modelId(route.key),
-        schema: route.body as unknown as apigw.JsonSchema,
-      })
-      : undefined;
+    const model = route.body ? this.modelFor(route) : undefined;
     // API Gateway skips body validation when no model matches the Content-Type: `$default` validates every other
     // type (text/plain, none, …) against the same schema (passthroughBehavior does nothing for proxy integrations).
     const requestModels = model ? { 'application/json': model, '$default': model } : undefined;
@@ -325,6 +320,25 @@ export class SecureRestApi extends Construct {
       acknowledge(method, 'AwsSolutions-COG4', `The method is authorized by the platform Lambda authorizer, which validates Cognito and external OIDC tokens (issuer, audience, client id, token_use, expiry) and checks ${checks.join(', ')}; a Cognito authorizer could not check external issuers${revocationOn ? ' or revocation' : ''}`,
         `the platform authorizer guards the method (${checks.join(', ')})`);
     }
+  }
+
+  /**
+   * The body model of a route. Routes whose body schemas are the same (a collection's POST and its item's PUT) share
+   * one model in the stack that holds them: one resource fewer per such route, for CloudFormation's 500 per stack.
+   */
+  private modelFor(route: ResolvedRoute): apigw.Model {
+    const scope = this.routeStacks.scopeFor(route.path);
+    const key = `${scope.node.path}\u0000${JSON.stringify(route.body)}`;
+    let model = this.models.get(key);
+    if (!model) {
+      this.models.set(key, model = new apigw.Model(scope, `Model${modelId(route.key)}`, {
+        restApi: this.routeStacks.apiFor(route.path),
+        contentType: 'application/json',
+        modelName: modelId(route.key),
+        schema: route.body as unknown as apigw.JsonSchema,
+      }));
+    }
+    return model;
   }
 
   /** CORS preflights from the allowlist (never `*`); unauthenticated by the CORS protocol. */

@@ -76,6 +76,7 @@ function child(parent: Node, segment: string): Node {
 function ownCost(node: Node, cors: boolean): { resources: number; bytes: number } {
   const isRoot = node.path === '/';
   const preflight = cors && node.routes.length > 0 && !node.routes.some((r) => r.method === 'OPTIONS') ? 1 : 0;
+  // One per body route: an upper bound, as routes of one stack with the same body schema share one model.
   const models = node.routes.filter((r) => r.hasBody).length;
   const resources = (isRoot ? 0 : 1) + node.routes.length + models + preflight;
   const bytes = resources * ROUTE_LAYOUT.methodBytes + node.routes.reduce((n, r) => n + (r.bodyBytes ?? 0), 0);
