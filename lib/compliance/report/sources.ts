@@ -28,28 +28,41 @@ export function parseFrame(frame: string): { file: string; line: number; column:
 const inNodeModules = (file: string): boolean => /[/\\]node_modules[/\\]/.test(file);
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
+/** The repository root of each folder asked about: a folder's top level does not change while a synth runs. */
+const ROOTS = new Map<string, string>();
+
 /**
  * The repository root of `dir` (the working folder, where `cdk synth` runs): the git top level, else the nearest folder with a package.json, else `dir`.
  * SARIF locations and template paths are relative to it.
  */
 export function repositoryRoot(dir: string = process.cwd()): string {
+  const key = path.resolve(dir);
+  let root = ROOTS.get(key);
+  if (root === undefined) ROOTS.set(key, root = findRepositoryRoot(key));
+  return root;
+}
+function findRepositoryRoot(dir: string): string {
   try {
     return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
-    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    for (let d = dir; ; d = path.dirname(d)) {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- probing for package.json above the working folder
       if (fs.existsSync(path.join(d, 'package.json'))) return d;
-      if (path.dirname(d) === d) return path.resolve(dir);
+      if (path.dirname(d) === d) return dir;
     }
   }
 }
 
-/** The commit checked out at `root` (and whether the work tree has changes), when it is a git repository. */
+/**
+ * The commit checked out at `root` (and whether the work tree has changes to tracked files), when it is a git
+ * repository with a commit: one `git status` gives both (`# branch.oid` and a line per change).
+ */
 export function gitCommit(root: string): { commit: string; dirty: boolean } | undefined {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return /^[0-9a-f]{40}$/.test(commit) ? { commit, dirty: status.trim().length > 0 } : undefined;
+    const status = execFileSync('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const lines = status.split('\n').filter((l) => l.length > 0);
+    const commit = /^# branch\.oid ([0-9a-f]{40})$/m.exec(status)?.[1];
+    return commit ? { commit, dirty: lines.some((l) => !l.startsWith('#')) } : undefined;
   } catch {
     return undefined;
   }
