@@ -11,13 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outArg = process.argv.indexOf('--outdir');
 const outdir = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'assets', 'authorizer');
 const require = createRequire(import.meta.url);
+// The names of the files beside index.js: one home, read by the construct that stages the asset too.
+const FILES = require('../lib/authorizer/bundle-files.json');
 
 mkdirSync(outdir, { recursive: true });
 
 // The AWS SDK's DynamoDB client (used only when a table is configured) as its own minified file beside the handler,
 // tree-shaken from the SDK's ES modules: it loads in about half the time of the runtime's node_modules copy (one file,
 // no package resolution), and keeps index.js small. index.js requires it lazily as ./aws-sdk-dynamodb.js.
-const SDK_FILE = 'aws-sdk-dynamodb.js';
+const SDK_FILE = FILES.dynamodbClient;
 /** One minified CommonJS file for Node, tree-shaken from the SDK's ES modules. */
 const standalone = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], minify: true, legalComments: 'none', logLevel: 'warning' };
 await build({
@@ -38,7 +40,7 @@ const sdkBeside = {
 
 // The Cedar engine's adapter (lib/authorizer/cedar/wasm.ts) as its own file beside the handler: required only when a
 // policy set falls back from the compiled engine, so index.js stays small and a compiled set never loads it.
-const CEDAR_FILE = 'cedar-wasm.js';
+const CEDAR_FILE = FILES.cedarAdapter;
 await build({
   entryPoints: [join(root, 'lib', 'authorizer', 'cedar', 'wasm.ts')],
   outfile: join(outdir, CEDAR_FILE),
@@ -47,7 +49,7 @@ await build({
 });
 // The compiled Cedar engine (lexer, parser, compiler: lib/authorizer/cedar/policies.ts) beside the handler too, required
 // only when policies are configured: an authorizer without policies neither reads nor compiles its code.
-const COMPILED_FILE = 'cedar-compiled.js';
+const COMPILED_FILE = FILES.cedarCompiled;
 await build({
   entryPoints: [join(root, 'lib', 'authorizer', 'cedar', 'policies.ts')],
   outfile: join(outdir, COMPILED_FILE),
@@ -89,7 +91,7 @@ const result = await build({
 
 // Ship the Cedar engine (its nodejs build: JS glue + wasm) as node_modules inside the asset.
 const cedarPkg = join(dirname(require.resolve('@cedar-policy/cedar-wasm/nodejs')), '..');
-const cedarOut = join(outdir, 'node_modules', '@cedar-policy', 'cedar-wasm');
+const cedarOut = join(outdir, ...FILES.cedarEngine.split('/'));
 mkdirSync(join(cedarOut, 'nodejs'), { recursive: true });
 copyFileSync(join(cedarPkg, 'package.json'), join(cedarOut, 'package.json'));
 for (const f of ['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'package.json']) {

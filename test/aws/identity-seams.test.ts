@@ -1,7 +1,8 @@
 // Identity seams at synth: each API's authorizer is rendered with its own scope prefix, one gateway authorizer per
 // distinct cache TTL with the revocation bound printed, Cedar policies on actions no route produces refused, and the
 // pool's pre-token-generation trigger wired at V3_0 with the table read it needs (and no more).
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureRestApi } from '../../constructs/aws/gateway';
 import { PlatformIdentity } from '../../constructs/aws/identity';
 import { AuthorizerConfig, createAuthorizer, MemoryAuthorizerStore, Reason } from '../../lib/authorizer';
+import FILES from '../../lib/authorizer/bundle-files.json';
 import { CONFIG_FILE, readConfig } from '../../lib/authorizer/config-source';
 import { PlatformSpec, resolveSpec, revocationBoundSeconds, REVOCATION_DEFAULTS } from '../../lib/spec';
 import { bearer, claims, LogCapture, outcome, rsaKey, signJwt } from '../authorizer/helpers';
@@ -127,6 +129,53 @@ describe('Cedar actions', () => {
 
   test('a policy on another API\'s route is accepted (policies are shared by every API)', () => {
     expect(() => api(twoApis(), 'orders', 'permit (principal, action == Action::"GET /invoices/{id}", resource);')).not.toThrow();
+  });
+});
+
+describe('the Cedar engine in the authorizer\'s code asset', () => {
+  const compiled = 'permit (principal, action == Action::"GET /orders/{id}", resource) when { context.tenant == "acme" };';
+  const fallback = `${compiled}\nforbid (principal, action, resource) when { decimal("1.5").lessThan(decimal("1.0")) };`;
+  /** The asset folder of the authorizer function, as the assembly stages it. */
+  const assetDir = ({ stack, template }: { stack: Stack; template: Template }): string => {
+    const outdir = (stack.node.root as App).outdir;
+    const dirs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => join(outdir, `asset.${String(f.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`));
+    return dirs.filter((d) => existsSync(join(d, CONFIG_FILE)))[0];
+  };
+
+  test.each([
+    ['no policies', undefined, false, undefined],
+    ['policies the compiled engine takes', compiled, false, 'compiled'],
+    ['a policy set outside the compiled subset (decimal)', fallback, true, 'wasm'],
+  ] as const)('%s: the engine ships only when the runtime needs it, and the bundled runtime decides from that asset', async (_name, policies, ships, engine) => {
+    const rendered = api(raw, 'orders', policies);
+    expect(rendered.construct.authorizerFunction?.cedarEngine).toBe(ships);
+    const dir = assetDir(rendered);
+    expect(existsSync(join(dir, 'index.js'))).toBe(true);
+    expect(existsSync(join(dir, FILES.cedarCompiled))).toBe(true);
+    expect(existsSync(join(dir, FILES.cedarAdapter))).toBe(ships);
+    expect(existsSync(join(dir, ...FILES.cedarEngine.split('/'), 'nodejs', 'cedar_wasm_bg.wasm'))).toBe(ships);
+    // The code Lambda runs: the staged asset's files, copied without the configuration file (with it, requiring the
+    // handler would start its init-phase JWKS fetch), driven with the configuration read from the asset.
+    const config = readConfig({}, dir);
+    const code = mkdtempSync(join(tmpdir(), 'authorizer-asset-'));
+    cpSync(dir, code, { recursive: true, filter: (f) => !f.endsWith(CONFIG_FILE) });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, security/detect-non-literal-require -- a copy of the test's own assembly
+    const bundled = require(join(code, 'index.js')) as typeof import('../../lib/authorizer');
+    const key = rsaKey('engine-1');
+    const store = new MemoryAuthorizerStore();
+    store.tenants.set('acme', { tenantId: 'acme', disabled: false });
+    store.tenants.set('globex', { tenantId: 'globex', disabled: false });
+    const log = new LogCapture();
+    const authorize = bundled.createAuthorizer(config, {
+      log: log.sink,
+      stores: { revocations: store, tenants: store },
+      jwksFetcher: async () => Buffer.from(JSON.stringify({ keys: [key.publicJwk] })),
+    });
+    expect(log.lines.find((l) => l.message === 'Cedar policies loaded')?.engine).toBe(engine);
+    const token = (tenant: string): string => signJwt(key, claims(config.issuers[0].issuer, { aud: undefined, client_id: 'c', tenant_id: tenant, scope: 'orders/orders:read' }));
+    expect((await outcome(authorize(bearer(token('acme'))))).status).toBe(200);
+    expect((await outcome(authorize(bearer(token('globex'))))).status).toBe(policies === undefined ? 200 : 403);
+    rmSync(code, { recursive: true, force: true });
   });
 });
 
