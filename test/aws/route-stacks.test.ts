@@ -265,7 +265,8 @@ test('routes with the same body schema share one model in their stack; another s
     expect(models.length).toBeLessThan(api.routes.filter((r) => r.body).length);
     const modelOf = (key: string): unknown => {
       const method = api.methods[key].node.defaultChild as CfnElement;
-      const t = Template.fromStack(Stack.of(method)).toJSON() as { Resources: Record<string, { Properties: { RequestModels?: Record<string, unknown> } }> };
+      type Methods = { Resources: Record<string, { Properties: { RequestModels?: Record<string, unknown> } }> };
+      const t = Template.fromStack(Stack.of(method)).toJSON() as Methods;
       return t.Resources[Stack.of(method).resolve(method.logicalId) as string].Properties.RequestModels;
     };
     expect(modelOf('POST /c01')).toEqual(modelOf('PUT /c01/{id}'));
