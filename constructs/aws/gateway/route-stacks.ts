@@ -9,13 +9,17 @@ import { LAMBDA_PERMISSION_STATEMENT_BYTES, LIMIT_NAMES } from '../../../lib/spe
 import { exceeds, RouteLayout } from '../../../lib/spec/contracts/route-layout';
 
 /**
- * A nested stack of routes. CDK records a creation stack (a source-mapped stack trace) for every resource; here they
- * are off, as the `aws:cdk:disable-creation-stack-traces` context turns them off (CDK_DEBUG turns them on again):
- * hundreds of path resources, methods and models per stack were created by the same lines, and the compliance evidence
- * gives each the source line that created its nested stack. CDK computes an element's logical id (a hash of its construct path) again at every
- * resolution of a reference to it, and a template of routes is resolved several times per synth (references, the
- * template asset's hash, the template, the tree): this stack allocates each id once. The id is the one CDK allocates
- * (a construct's path never changes) and `renameLogicalId` and `overrideLogicalId` still apply.
+ * A nested stack of routes.
+ *
+ * CDK records a creation stack (a source-mapped stack trace) for every resource; here they are off, as the
+ * `aws:cdk:disable-creation-stack-traces` context turns them off (CDK_DEBUG turns them on again): hundreds of path
+ * resources, methods and models per stack were created by the same lines, and the compliance evidence gives each the
+ * source line that created its nested stack.
+ *
+ * CDK computes an element's logical id (a hash of its construct path) again at every resolution of a reference to it,
+ * and a template of routes is resolved several times per synth (references, the template asset's hash, the template,
+ * the tree): this stack allocates each id once. The id is the one CDK allocates (a construct's path never changes) and
+ * `renameLogicalId` and `overrideLogicalId` still apply.
  */
 class RouteNestedStack extends NestedStack {
   private readonly logicalIds = new WeakMap<CfnElement, string>();
