@@ -12,6 +12,7 @@ import { IConstruct } from 'constructs';
 import { SecureRestApi, SecureRestApiProps } from '../../constructs/aws/gateway';
 import { Compliance, EvidenceBundle, REPORT_DIR, REPORT_FILES } from '../../lib/compliance';
 import { sourcesFromAssembly } from '../../lib/compliance/report/render';
+import { CREATION_STACK_METADATA } from '../../lib/compliance/report/sources';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
 import { fixtureSpec } from '../fixtures/platform-spec';
@@ -203,7 +204,7 @@ describe('a nested stack of routes renders its template once and records no crea
 
   test('resources in the nested stacks carry no creation stack; those of the API\'s stack and the nested stacks themselves do', () => {
     const { stack, api } = build(routes);
-    const hasCreationStack = (c: IConstruct): boolean => c.node.metadata.some((m) => m.type === 'aws:cdk:creationStack');
+    const hasCreationStack = (c: IConstruct): boolean => c.node.metadata.some((m) => m.type === CREATION_STACK_METADATA);
     const inRouteStacks = api.routeStacks.stacks.flatMap((s) => s.node.findAll().filter((c) => c instanceof CfnElement && Stack.of(c) === s));
     expect(inRouteStacks.length).toBeGreaterThan(100);
     expect(inRouteStacks.filter(hasCreationStack)).toEqual([]);
@@ -218,7 +219,7 @@ describe('a nested stack of routes renders its template once and records no crea
     try {
       const { api } = build(routes);
       const method = api.methods['GET /c01/{id}'].node.defaultChild as CfnElement;
-      expect(method.node.metadata.some((m) => m.type === 'aws:cdk:creationStack')).toBe(true);
+      expect(method.node.metadata.some((m) => m.type === CREATION_STACK_METADATA)).toBe(true);
     } finally {
       if (before === undefined) delete process.env.CDK_DEBUG;
       else process.env.CDK_DEBUG = before;

@@ -5,7 +5,9 @@ import * as childProcess from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitCommit, repositoryRoot } from '../../lib/compliance/report/sources';
+import { Validations } from 'aws-cdk-lib';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
+import { ACKNOWLEDGED_RULES_METADATA, CREATION_STACK_METADATA, gitCommit, repositoryRoot } from '../../lib/compliance/report/sources';
 
 const git = (cwd: string, ...args: string[]): string => childProcess.execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
@@ -58,4 +60,9 @@ describe('git provenance', () => {
     mkdirSync(other);
     expect(repositoryRoot(other)).toBe(other);
   });
+});
+
+test('the metadata types the reports read are CDK\'s own', () => {
+  expect(CREATION_STACK_METADATA).toBe(cxschema.ArtifactMetadataEntryType.CREATION_STACK);
+  expect(ACKNOWLEDGED_RULES_METADATA).toBe(Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
 });

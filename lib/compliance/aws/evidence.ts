@@ -5,11 +5,9 @@ import { acknowledgmentsOf } from './acknowledge';
 import { IRecordingPack } from './recording';
 import { RuleContext } from './rule';
 import { AcknowledgmentRecord, EVIDENCE_SCHEMA_VERSION, EvidenceBundle, DemoMode, packVersion, provenanceOf, sortKeys, withTrace } from '../evidence';
-import { firstRepositoryFrame, packageVersion, repositoryRoot, SourceLocation } from '../report/sources';
+import { CREATION_STACK_METADATA, firstRepositoryFrame, packageVersion, repositoryRoot, SourceLocation } from '../report/sources';
 
 /** The evidence of a CDK app: collected from the construct tree and the recording packs after the templates are written. */
-
-const CREATION_STACK = 'aws:cdk:creationStack';
 
 /**
  * Source lines of the resources named in `paths`, from their creation stacks (construct metadata). A resource built
@@ -19,7 +17,7 @@ const CREATION_STACK = 'aws:cdk:creationStack';
 function sourcesOf(root: IConstruct, paths: ReadonlySet<string>, repoRoot: string): Record<string, SourceLocation> {
   const out: Record<string, SourceLocation> = {};
   const visit = (c: IConstruct, inherited: string[] | undefined): void => {
-    const trace = (c.node.metadata.find((m) => m.type === CREATION_STACK)?.data as string[] | undefined) ?? inherited;
+    const trace = (c.node.metadata.find((m) => m.type === CREATION_STACK_METADATA)?.data as string[] | undefined) ?? inherited;
     if (paths.has(c.node.path)) {
       const at = firstRepositoryFrame(trace, repoRoot);
       if (at) out[c.node.path] = at;

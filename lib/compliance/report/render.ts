@@ -7,7 +7,7 @@ import { toJUnit } from './junit';
 import { toMarkdown } from './markdown';
 import { normalized } from './model';
 import { toSarif } from './sarif';
-import { firstRepositoryFrame, repositoryRoot, SourceLocation } from './sources';
+import { ACKNOWLEDGED_RULES_METADATA, CREATION_STACK_METADATA, firstRepositoryFrame, repositoryRoot, SourceLocation } from './sources';
 
 /** Folder of the cloud assembly that holds the evidence and the reports. */
 export const REPORT_DIR = 'compliance';
@@ -96,7 +96,7 @@ export function acknowledgmentsFromAssembly(cdkOut: string): AcknowledgmentRecor
     }
   });
   visitAssemblyMetadata(cdkOut, (constructPath, e) => {
-    if (e.type !== 'aws:cdk:acknowledged-rules' || typeof e.data !== 'object' || e.data === null) return;
+    if (e.type !== ACKNOWLEDGED_RULES_METADATA || typeof e.data !== 'object' || e.data === null) return;
     for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
       const ruleId = id.replace(/^annotation::/i, '');
       const key = `${constructPath}\u0000${ruleId}`;
@@ -120,7 +120,7 @@ export function sourcesFromAssembly(cdkOut: string, paths: ReadonlySet<string>):
   const root = repositoryRoot();
   const traces = new Map<string, string[]>();
   visitAssemblyMetadata(cdkOut, (constructPath, e) => {
-    if (e.type === 'aws:cdk:creationStack' && Array.isArray(e.data)) traces.set(constructPath, e.data as string[]);
+    if (e.type === CREATION_STACK_METADATA && Array.isArray(e.data)) traces.set(constructPath, e.data as string[]);
   });
   const out: Record<string, SourceLocation> = {};
   for (const constructPath of paths) {

@@ -7,6 +7,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * CDK's metadata types this module reads, named here for the report code that must not load aws-cdk-lib (the Azure
+ * side renders reports too): `cxschema.ArtifactMetadataEntryType.CREATION_STACK` and
+ * `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, which a test holds them equal to.
+ */
+export const CREATION_STACK_METADATA = 'aws:cdk:creationStack';
+export const ACKNOWLEDGED_RULES_METADATA = 'aws:cdk:acknowledged-rules';
+
 /** A line of source, relative to the repository root (forward slashes). */
 export interface SourceLocation {
   readonly file: string;
