@@ -46,14 +46,17 @@ function api(spec: PlatformSpec, name: string, policies?: string) {
   return { stack, construct, template: Template.fromStack(stack) };
 }
 
-/** The configuration the authorizer reads once deployed: its code asset's file, through the runtime's own reader. */
-function renderedConfig({ stack, template }: { stack: Stack; template: Template }): AuthorizerConfig {
+/** The authorizer's code asset folder, as the assembly stages it: `asset.<hash>`, the hash its S3 key names. */
+function authorizerAssetDir({ stack, template }: { stack: Stack; template: Template }): string {
   const outdir = (stack.node.root as App).outdir;
   const fns = template.findResources('AWS::Lambda::Function');
-  // A code asset is staged in the assembly as `asset.<hash>`, the hash its S3 key names.
   const dirs = Object.values(fns).map((f) => join(outdir, `asset.${String(f.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`));
-  const [dir] = dirs.filter((d) => existsSync(join(d, CONFIG_FILE)));
-  return readConfig({}, dir);
+  return dirs.filter((d) => existsSync(join(d, CONFIG_FILE)))[0];
+}
+
+/** The configuration the authorizer reads once deployed: its code asset's file, through the runtime's own reader. */
+function renderedConfig(rendered: { stack: Stack; template: Template }): AuthorizerConfig {
+  return readConfig({}, authorizerAssetDir(rendered));
 }
 
 describe('per-API scope prefix', () => {
@@ -135,13 +138,6 @@ describe('Cedar actions', () => {
 describe('the Cedar engine in the authorizer\'s code asset', () => {
   const compiled = 'permit (principal, action == Action::"GET /orders/{id}", resource) when { context.tenant == "acme" };';
   const fallback = `${compiled}\nforbid (principal, action, resource) when { decimal("1.5").lessThan(decimal("1.0")) };`;
-  /** The asset folder of the authorizer function, as the assembly stages it. */
-  const assetDir = ({ stack, template }: { stack: Stack; template: Template }): string => {
-    const outdir = (stack.node.root as App).outdir;
-    const dirs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => join(outdir, `asset.${String(f.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`));
-    return dirs.filter((d) => existsSync(join(d, CONFIG_FILE)))[0];
-  };
-
   test.each([
     ['no policies', undefined, false, undefined],
     ['policies the compiled engine takes', compiled, false, 'compiled'],
@@ -149,7 +145,7 @@ describe('the Cedar engine in the authorizer\'s code asset', () => {
   ] as const)('%s: the engine ships only when the runtime needs it, and the bundled runtime decides from that asset', async (_name, policies, ships, engine) => {
     const rendered = api(raw, 'orders', policies);
     expect(rendered.construct.authorizerFunction?.cedarEngine).toBe(ships);
-    const dir = assetDir(rendered);
+    const dir = authorizerAssetDir(rendered);
     expect(existsSync(join(dir, 'index.js'))).toBe(true);
     expect(existsSync(join(dir, FILES.cedarCompiled))).toBe(true);
     expect(existsSync(join(dir, FILES.cedarAdapter))).toBe(ships);

@@ -1,7 +1,7 @@
 // A large API's routes in nested stacks: resources, methods and models there, the REST API, its authorizer and its one
 // Deployment in the API's stack, one invoke permission for the whole API.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnElement, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -15,6 +15,7 @@ import { sourcesFromAssembly } from '../../lib/compliance/report/render';
 import { CREATION_STACK_METADATA } from '../../lib/compliance/report/sources';
 import { PlatformValidationError } from '../../lib/errors';
 import { PlatformSpec, resolveSpec, RouteSpec } from '../../lib/spec';
+import { assemblyDir } from '../compliance/reports-helpers';
 import { fixtureSpec } from '../fixtures/platform-spec';
 import { nagFindings } from '../support/nag';
 
@@ -228,8 +229,7 @@ describe('a nested stack of routes renders its template once and records no crea
 });
 
 test('the evidence gives a route resource of a nested stack the source line that created its nested stack, in memory and from the assembly', () => {
-  mkdirSync(join(__dirname, '..', '..', 'test-reports'), { recursive: true });
-  const outdir = mkdtempSync(join(__dirname, '..', '..', 'test-reports', 'route-sources-'));
+  const outdir = assemblyDir('route-sources-');
   try {
     const app = new App({ builtinCloudFormationValidation: false, outdir });
     const stack = new Stack(app, 'Routes', { env: { account: '111111111111', region: 'eu-west-1' } });
