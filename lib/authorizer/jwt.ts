@@ -158,6 +158,12 @@ export interface ParsedJwt extends DecomposedJwt {
   readonly signingInput: string;
   /** The signature's bytes (decoded once, while parsing). */
   readonly signature: Buffer;
+  /**
+   * The header is one {@link VerifiedHeaders} holds: the same text as the header of a token that passed every check in
+   * this process, so the checks that read the header alone (algorithm supported, no `crit`, no embedded key, the `kid`'s
+   * shape) pass again, and are not made again.
+   */
+  readonly headerKnown: boolean;
 }
 
 /**
@@ -174,6 +180,7 @@ export function decomposeJwt(token: string, verified?: VerifiedHeaders): ParsedJ
   const payloadB64 = token.slice(first + 1, second);
   const signatureB64 = token.slice(second + 1);
   let header = verified?.get(headerB64) as Record<string, unknown> | undefined;
+  const headerKnown = header !== undefined;
   if (header === undefined) {
     header = jsonObject(headerB64, alphabetChecked);
     if (!isStr(header.alg) || !isStr(header.kid)) throw new Denial(Reason.MALFORMED_TOKEN, 'header member types');
@@ -185,7 +192,14 @@ export function decomposeJwt(token: string, verified?: VerifiedHeaders): ParsedJ
     throw new Denial(Reason.MALFORMED_TOKEN, 'claim types');
   }
   return {
-    header: header as JwtHeader, headerB64, payload: payload as JwtPayload, payloadB64, signatureB64, signingInput: token.slice(0, second), signature,
+    header: header as JwtHeader,
+    headerB64,
+    payload: payload as JwtPayload,
+    payloadB64,
+    signatureB64,
+    signingInput: token.slice(0, second),
+    signature,
+    headerKnown,
   };
 }
 
@@ -277,17 +291,20 @@ export class JwtAuthenticator {
     if (token.length > LIMITS.maxTokenLength) throw new Denial(Reason.TOKEN_TOO_LARGE);
     const jwt = decomposeJwt(token, this.verifiedHeaders);
     const { header, payload } = jwt;
-    const alg = header.alg;
-    if (typeof alg !== 'string' || !SUPPORTED.has(alg)) throw new Denial(Reason.ALG_NOT_ALLOWED);
-    // We implement no critical extension, so any `crit` (RFC 7515 4.1.11), including `b64`, means reject.
-    if (header.crit !== undefined) throw new Denial(Reason.CRIT_HEADER);
-    for (const h of KEY_HEADERS) if (header[h] !== undefined) throw new Denial(Reason.EMBEDDED_KEY_HEADER);
+    const alg = header.alg as string;
+    if (!jwt.headerKnown) {
+      if (typeof alg !== 'string' || !SUPPORTED.has(alg)) throw new Denial(Reason.ALG_NOT_ALLOWED);
+      // We implement no critical extension, so any `crit` (RFC 7515 4.1.11), including `b64`, means reject.
+      if (header.crit !== undefined) throw new Denial(Reason.CRIT_HEADER);
+      for (const h of KEY_HEADERS) if (header[h] !== undefined) throw new Denial(Reason.EMBEDDED_KEY_HEADER);
+    }
     const issuer = typeof payload.iss === 'string' ? this.issuers.get(payload.iss) : undefined;
     if (!issuer) throw new Denial(Reason.UNKNOWN_ISSUER);
     trace.issuer = issuer.config.issuer;
+    // Per issuer, so made for a known header too: another issuer's token may carry the same header.
     if (!issuer.algorithms.has(alg)) throw new Denial(Reason.ALG_NOT_ALLOWED);
-    const kid = header.kid;
-    if (typeof kid !== 'string' || kid.length === 0 || kid.length > LIMITS.maxKidLength) throw new Denial(Reason.MISSING_KID);
+    const kid = header.kid as string;
+    if (!jwt.headerKnown && (typeof kid !== 'string' || kid.length === 0 || kid.length > LIMITS.maxKidLength)) throw new Denial(Reason.MISSING_KID);
     trace.kid = kid;
 
     const key = issuer.jwks.freshKey(kid, now);

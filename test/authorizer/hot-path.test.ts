@@ -149,8 +149,8 @@ describe('synchronous decisions on cache hits', () => {
 
 describe('remembered headers', () => {
   /** A token validator of its own (its remembered headers are its own state), and the reason it gives. */
-  const validator = () => {
-    const jwt = new JwtAuthenticator(validateAuthorizerConfig(baseConfig(server.issuer, server.uri)), {
+  const validator = (config = baseConfig(server.issuer, server.uri)) => {
+    const jwt = new JwtAuthenticator(validateAuthorizerConfig(config), {
       timeoutMs: 2000, maxAgeMs: 60_000, clock: () => performance.now(), fetcher: fetchJwksBody,
     });
     const check = async (token: string): Promise<string> => {
@@ -178,6 +178,18 @@ describe('remembered headers', () => {
     const [h, , s] = signJwt(key, claims(server.issuer), header).split('.');
     expect(await check(`${h}.${b64url(JSON.stringify(claims(server.issuer, { tenant_id: 'other' })))}.${s}`)).toBe(Reason.BAD_SIGNATURE);
     expect(jwt.verifiedHeaders.size).toBe(1);
+  });
+
+  test('a remembered header skips only the header\'s own checks: the issuer\'s algorithms still apply to it', async () => {
+    const strict = 'https://strict.example.com';
+    const base = baseConfig(server.issuer, server.uri);
+    const { jwt, check } = validator({
+      ...base, issuers: [...base.issuers, { issuer: strict, jwksUri: server.uri, audience: ['urn:api:orders'], algorithms: ['ES256'] }],
+    });
+    // The RS256 header is remembered from the first issuer's token; the second issuer accepts ES256 only.
+    expect(await check(signJwt(key, claims(server.issuer)))).toBe(Reason.ALLOWED);
+    expect(jwt.verifiedHeaders.size).toBe(1);
+    expect(await check(signJwt(key, claims(strict)))).toBe(Reason.ALG_NOT_ALLOWED);
   });
 
   test('the memory is bounded, and belongs to its authenticator', async () => {
