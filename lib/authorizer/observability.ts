@@ -112,11 +112,29 @@ export class DecisionLog {
     if (f.principal !== undefined) rest += `,"principal":${jsonString(f.principal)}`;
     if (f.detail !== undefined) rest += `,"detail":${jsonString(f.detail)}`;
     if (f.degraded !== undefined) rest += `,"degraded":${jsonString(f.degraded)}`;
-    const latency = Math.round(f.latencyMs * 1000) / 1000;
+    const latency = millisText(f.latencyMs);
     const allow = f.decision === 'allow' && f.reason === 'allowed' && f.status === 200;
     const level = f.reason === 'internal_error' || f.reason === 'config_error' ? 'ERROR' : f.decision === 'allow' ? 'INFO' : 'WARN';
     this.sink(`${this.emfHead}${Date.now()}${allow ? this.allowMiddle : middle(level, f.decision, f.reason, f.status)}${latency},${rest}}`);
   }
+}
+
+/**
+ * A latency in milliseconds rounded to the microsecond, as JSON text: the text of `Math.round(ms * 1000) / 1000`, made
+ * from the whole microseconds with integer arithmetic. The text of a fractional number is a call into the runtime for
+ * its shortest digits, about 0.1 µs of each decision line; a whole number's is not. Outside the safe integers (or for a
+ * negative or NaN reading, never from a monotonic clock) the number's own text.
+ */
+export function millisText(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  if (!(micros >= 0 && micros <= Number.MAX_SAFE_INTEGER)) return `${micros / 1000}`;
+  const whole = Math.floor(micros / 1000);
+  const fraction = micros - whole * 1000;
+  if (fraction === 0) return `${whole}`;
+  // Three digits, then without trailing zeros: 5 → .005, 50 → .05, 500 → .5.
+  if (fraction % 100 === 0) return `${whole}.${fraction / 100}`;
+  if (fraction % 10 === 0) return `${whole}.${fraction < 100 ? '0' : ''}${fraction / 10}`;
+  return `${whole}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
 }
 
 /** A decision line from after its timestamp to its latency (the value follows): the level, decision, reason and status. */

@@ -7,7 +7,8 @@ import {
 import { createAuthorizer, fetchJwksBody, MemoryAuthorizerStore, Reason, validateAuthorizerConfig } from '../../lib/authorizer';
 import { bearerToken } from '../../lib/authorizer/credentials';
 import { JwtAuthenticator } from '../../lib/authorizer/jwt';
-import { DecisionLog, jsonString } from '../../lib/authorizer/observability';
+import { rng } from './cedar-grammar';
+import { DecisionLog, jsonString, millisText } from '../../lib/authorizer/observability';
 
 const server = new JwksServer();
 let key: TestKey;
@@ -327,5 +328,18 @@ describe('decision line', () => {
     const last = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
     expect(Object.keys(last)).toEqual(['_aws', 'level', 'message', 'Decision', 'Reason', 'status', 'Decisions', 'DecisionLatency', 'requestId']);
     expect(last.requestId).toBe('');
+  });
+
+  test('the latency\'s text is the text of the latency rounded to the microsecond, for any reading', () => {
+    const random = rng(11);
+    const readings = [0, -0, 0.0004, 0.0005, 0.001, 0.005, 0.05, 0.5, 0.0105, 1, 1.5, 12.345, 99.9995, 1_000_000.001, 2 ** 40 + 0.25,
+      Number.MAX_SAFE_INTEGER / 1000, Number.MAX_SAFE_INTEGER / 100, -1, Number.NaN, Number.POSITIVE_INFINITY];
+    // Every magnitude from 10^-4 to 10^10 ms.
+    for (let i = 0; i < 50_000; i++) readings.push(random() * 10 ** Math.floor(random() * 15 - 4));
+    const differences = readings.filter((ms) => millisText(ms) !== String(Math.round(ms * 1000) / 1000));
+    expect(differences).toEqual([]);
+    const lines: string[] = [];
+    new DecisionLog('Ns', (l) => lines.push(l)).decision({ decision: 'allow', status: 200, reason: Reason.ALLOWED, latencyMs: 0.0105 });
+    expect(lines[0]).toContain('"DecisionLatency":0.011,');
   });
 });
