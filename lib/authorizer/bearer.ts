@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { bearerToken } from './credentials';
 import type { Authenticated, Eventually } from './identity';
-import type { JwtAuthenticator, JwtIdentity, JwtTrace } from './jwt';
+import type { JwtAuthenticator, JwtIdentity } from './jwt';
 import type { DecisionFields } from './observability';
 import type { PrincipalHashes } from './principal';
 import { Denial, Reason } from './reasons';
@@ -41,15 +41,9 @@ export class BearerAuthenticator {
     fields.authMethod = 'jwt';
     const token = bearerToken(authorization);
     if (token === undefined) throw new Denial(Reason.MALFORMED_HEADER, 'authorization is not a Bearer token');
-    const trace: JwtTrace = { issuer: undefined, kid: undefined };
-    let id: JwtIdentity | Promise<JwtIdentity>;
-    try {
-      id = this.jwt.authenticate(token, trace, now);
-    } finally {
-      // Set before any fetch starts, so these hold for the asynchronous path too.
-      fields.issuer = trace.issuer;
-      fields.kid = trace.kid;
-    }
+    // The validator writes the issuer and kid into the line's fields as soon as it knows them (before any fetch starts,
+    // so they hold for the asynchronous path and for a denial too).
+    const id = this.jwt.authenticate(token, fields, now);
     // After a fetch, the clock has moved on: the caches are read at the time of the read.
     return id instanceof Promise ? id.then((i) => this.identity(i, event, fields, this.options.clock())) : this.identity(id, event, fields, now);
   }

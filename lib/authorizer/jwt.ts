@@ -82,6 +82,13 @@ function checkCanonical(part: string, alphabetChecked: boolean): void {
  */
 const SEGMENT_SCRATCH = Buffer.allocUnsafe(LIMITS.maxTokenLength);
 
+/**
+ * Where the signing input is written for the verify, as SEGMENT_SCRATCH is for the JSON segments: the verify is synchronous,
+ * so no two uses overlap. Measured against `Buffer.from(signingInput, 'latin1')`, it saves a pooled Buffer per token (and
+ * a new 8 KB pool every thirteen tokens) for the same bytes.
+ */
+const SIGNING_SCRATCH = Buffer.allocUnsafe(LIMITS.maxTokenLength);
+
 /** A canonical base64url segment's bytes as UTF-8 text (see {@link checkCanonical}). */
 function segmentText(part: string, alphabetChecked: boolean): string {
   checkCanonical(part, alphabetChecked);
@@ -142,7 +149,7 @@ export class VerifiedHeaders {
 
   /** Remembers the header of a token that passed every check. */
   remember(jwt: ParsedJwt): void {
-    if (this.headers.has(jwt.headerB64)) return;
+    if (jwt.headerKnown || this.headers.has(jwt.headerB64)) return;
     if (this.headers.size >= this.maxEntries) this.headers.clear();
     this.headers.set(jwt.headerB64, Object.freeze(jwt.header));
   }
@@ -321,8 +328,10 @@ export class JwtAuthenticator {
     if (!key.algorithms.has(alg) || !verifyKey || digest === undefined) throw new Denial(Reason.KEY_MISMATCH);
     let valid: boolean;
     try {
-      // The signing input is base64url and a dot (checked by the parser), so latin1 is its exact bytes, without a UTF-8 pass.
-      valid = verifySignature(digest, Buffer.from(jwt.signingInput, 'latin1'), verifyKey, jwt.signature);
+      // The signing input is base64url and a dot (checked by the parser), so latin1 is its exact bytes, without a UTF-8 pass;
+      // it is at most a token long (checked first).
+      const length = SIGNING_SCRATCH.write(jwt.signingInput, 'latin1');
+      valid = verifySignature(digest, SIGNING_SCRATCH.subarray(0, length), verifyKey, jwt.signature);
     } catch (e) {
       // OpenSSL refusing to decode a malformed signature is a bad signature too.
       throw new Denial(Reason.BAD_SIGNATURE, e instanceof Error ? e.message : undefined);

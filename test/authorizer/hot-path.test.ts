@@ -35,6 +35,18 @@ describe('Bearer scheme', () => {
     expect(bearerToken(header)).toBeUndefined();
   });
 
+  test('the scheme is matched as `toLowerCase` would match it, for every character of the BMP in each of its six places', () => {
+    const differences: string[] = [];
+    for (let place = 0; place < 6; place++) {
+      for (let code = 0; code <= 0xffff; code++) {
+        const header = `${'Bearer'.slice(0, place)}${String.fromCharCode(code)}${'Bearer'.slice(place + 1)} abc`;
+        const expected = header.slice(0, 6).toLowerCase() === 'bearer' ? 'abc' : undefined;
+        if (bearerToken(header) !== expected) differences.push(`${place}: U+${code.toString(16)}`);
+      }
+    }
+    expect(differences).toEqual([]);
+  });
+
   test('a non-string header value gives no token', () => {
     expect(bearerToken(42 as unknown as string)).toBeUndefined();
   });

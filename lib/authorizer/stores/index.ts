@@ -280,6 +280,9 @@ export class TtlFlags {
   private previous: FlagTable;
   private readonly generationSize: number;
   private readonly seed = (Math.random() * 0x100000000) | 0;
+  /** The last key hashed, and its hash: a first-seen token's jti is looked up, then set. */
+  private lastKey: string | undefined;
+  private lastHash = 0;
 
   constructor(maxEntries: number) {
     this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
@@ -292,7 +295,7 @@ export class TtlFlags {
 
   /** The cached answer at `now` (the cache's clock), or undefined when not cached or expired. */
   get(key: string, now: number): boolean | undefined {
-    const hash = hashKey(key, this.seed);
+    const hash = this.hashOf(key);
     let table = this.current;
     let slot = table.find(key, hash);
     if (slot < 0) {
@@ -319,7 +322,7 @@ export class TtlFlags {
     const expiresAt = Math.floor(now + ttlMs);
     if (!(ttlMs > 0 && expiresAt > 0)) return;
     const entry = value ? -expiresAt : expiresAt;
-    const hash = hashKey(key, this.seed);
+    const hash = this.hashOf(key);
     const slot = this.current.find(key, hash);
     if (slot >= 0) {
       this.current.entries[slot] = entry;
@@ -337,6 +340,14 @@ export class TtlFlags {
   /** Entries held (a key in both generations counts twice). */
   get size(): number {
     return this.current.size + this.previous.size;
+  }
+
+  private hashOf(key: string): number {
+    if (key !== this.lastKey) {
+      this.lastHash = hashKey(key, this.seed);
+      this.lastKey = key;
+    }
+    return this.lastHash;
   }
 
   private deleteFrom(table: FlagTable, key: string, hash: number): void {
