@@ -51,20 +51,13 @@ const SUPPORTED: ReadonlySet<string> = new Set(SIGNATURE_ALGORITHMS);
 const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
 /**
- * Decodes a base64url segment strictly: only the canonical encoding of its bytes (the alphabet, no padding, zero unused
- * bits) is accepted, checked before decoding: Node's decoder skips characters outside the alphabet and accepts `+` and
- * `/`, so it cannot be the check. A scan of the alphabet and a look at the last character, rather than encoding the
- * decoded bytes again and comparing: the same verdict (test/authorizer/attacks.test.ts checks every last character of
- * every length against the re-encoding), and no new string per segment for the GC to collect.
- */
-function decodeSegment(part: string, alphabetChecked: boolean): Buffer {
-  checkCanonical(part, alphabetChecked);
-  return Buffer.from(part, 'base64url');
-}
-
-/**
- * Throws unless `part` is canonical base64url (see {@link decodeSegment}). `alphabetChecked`: the whole token is known to
- * be segments of the alphabet ({@link COMPACT_JWS}), so only the length and the last character are left to check.
+ * Throws unless `part` is canonical base64url: only the canonical encoding of its bytes (the alphabet, no padding, zero
+ * unused bits) is accepted, checked before decoding: Node's decoder skips characters outside the alphabet and accepts
+ * `+` and `/`, so it cannot be the check. A scan of the alphabet and a look at the last character, rather than encoding
+ * the decoded bytes again and comparing: the same verdict (test/authorizer/attacks.test.ts checks every last character
+ * of every length against the re-encoding), and no new string per segment for the GC to collect. `alphabetChecked`: the
+ * whole token is known to be segments of the alphabet ({@link COMPACT_JWS}), so only the length and the last character
+ * are left to check.
  */
 function checkCanonical(part: string, alphabetChecked: boolean): void {
   const rest = part.length % 4;
@@ -76,9 +69,10 @@ function checkCanonical(part: string, alphabetChecked: boolean): void {
 }
 
 /**
- * Where a token's JSON segments are decoded, to be read out as text at once: no Buffer made per segment. A segment is at
- * most a token long, and decodes to three quarters of its length. Decisions run one at a time on the thread, and the
- * decode and the read-out have nothing between them, so no two uses overlap.
+ * Where a token's JSON segments are decoded, to be read out as text at once, and its signature for the verify: no Buffer
+ * made per segment. A segment is at most a token long, and decodes to three quarters of its length. Decisions run one
+ * at a time on the thread, a JSON segment's decode and read-out have nothing between them, and the signature is decoded
+ * after them, just before the (synchronous) verify: no two uses overlap.
  */
 const SEGMENT_SCRATCH = Buffer.allocUnsafe(LIMITS.maxTokenLength);
 
@@ -163,8 +157,6 @@ export class VerifiedHeaders {
 export interface ParsedJwt extends DecomposedJwt {
   /** `header.payload`, the bytes the signature covers. */
   readonly signingInput: string;
-  /** The signature's bytes (decoded once, while parsing). */
-  readonly signature: Buffer;
   /**
    * The header is one {@link VerifiedHeaders} holds: the same text as the header of a token that passed every check in
    * this process, so the checks that read the header alone (algorithm supported, no `crit`, no embedded key, the `kid`'s
@@ -193,7 +185,8 @@ export function decomposeJwt(token: string, verified?: VerifiedHeaders): ParsedJ
     if (!isStr(header.alg) || !isStr(header.kid)) throw new Denial(Reason.MALFORMED_TOKEN, 'header member types');
   }
   const payload = jsonObject(payloadB64, alphabetChecked);
-  const signature = decodeSegment(signatureB64, alphabetChecked);
+  // Decoded for the verify only (into a scratch buffer): a token refused before it needs no signature bytes.
+  checkCanonical(signatureB64, alphabetChecked);
   if (!isNum(payload.exp) || !isNum(payload.nbf) || !isNum(payload.iat) || !isStr(payload.iss) || !isStr(payload.sub) || !isStr(payload.jti)
     || !isStr(payload.scope) || !(isStr(payload.aud) || (Array.isArray(payload.aud) && payload.aud.every((a) => typeof a === 'string')))) {
     throw new Denial(Reason.MALFORMED_TOKEN, 'claim types');
@@ -205,7 +198,6 @@ export function decomposeJwt(token: string, verified?: VerifiedHeaders): ParsedJ
     payloadB64,
     signatureB64,
     signingInput: token.slice(0, second),
-    signature,
     headerKnown,
   };
 }
@@ -331,7 +323,8 @@ export class JwtAuthenticator {
       // The signing input is base64url and a dot (checked by the parser), so latin1 is its exact bytes, without a UTF-8 pass;
       // it is at most a token long (checked first).
       const length = SIGNING_SCRATCH.write(jwt.signingInput, 'latin1');
-      valid = verifySignature(digest, SIGNING_SCRATCH.subarray(0, length), verifyKey, jwt.signature);
+      const signatureLength = SEGMENT_SCRATCH.write(jwt.signatureB64, 'base64url');
+      valid = verifySignature(digest, SIGNING_SCRATCH.subarray(0, length), verifyKey, SEGMENT_SCRATCH.subarray(0, signatureLength));
     } catch (e) {
       // OpenSSL refusing to decode a malformed signature is a bad signature too.
       throw new Denial(Reason.BAD_SIGNATURE, e instanceof Error ? e.message : undefined);
